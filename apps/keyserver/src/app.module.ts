@@ -1,0 +1,31 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { DatabaseModule, HttpPlatformModule } from '@app/platform';
+import { loadKeyserverConfig } from './core/keyserver-config.js';
+import { EncryptedPrivateKeyEntity } from './keys/encrypted-private-key.entity.js';
+import { KeysModule } from './keys/keys.module.js';
+import { keyserverMigrations } from './migrations/index.js';
+
+@Module({})
+export class KeyserverModule {
+  /** The keyserver, configured from `env` (process.env in main.ts, a fixture in tests). */
+  static forRoot(env: Record<string, string | undefined>): DynamicModule {
+    const config = loadKeyserverConfig(env);
+    return {
+      module: KeyserverModule,
+      imports: [
+        // Validated above; nothing reads process.env after this point.
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          skipProcessEnv: true,
+          load: [() => config],
+        }),
+        DatabaseModule.forRoot({ entities: [EncryptedPrivateKeyEntity], migrations: keyserverMigrations }),
+        HttpPlatformModule,
+        KeysModule,
+      ],
+    };
+  }
+}

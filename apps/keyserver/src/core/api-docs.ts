@@ -1,0 +1,10 @@
+import type { ApiDocsOptions } from '@app/platform';
+import { ACCESS_TOKEN_SECURITY } from '../keys/access-token.guard.js';
+
+export const keyserverApiDocs: ApiDocsOptions = {
+  title: 'keyexchange keyserver',
+  description:
+    'Holds each user’s password-encrypted private key, which it cannot decrypt. ' +
+    'Every request carries a one-time access token from the server.',
+  bearerSchemes: { [ACCESS_TOKEN_SECURITY]: 'A one-time accessToken from the server (POST /api/user/access-token)' },
+};

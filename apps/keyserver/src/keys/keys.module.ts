@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AccessTokenGuard } from './access-token.guard.js';
+import { KeysController } from './keys.controller.js';
+import { KeysService } from './keys.service.js';
+import { ServerClient } from './server-client.js';
+
+@Module({
+  controllers: [KeysController],
+  providers: [KeysService, ServerClient, { provide: APP_GUARD, useClass: AccessTokenGuard }],
+})
+export class KeysModule {}

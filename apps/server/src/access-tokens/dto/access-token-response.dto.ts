@@ -1,0 +1,6 @@
+export class AccessTokenResponseDto {
+  /** One-time token for one keyserver request: 32 random bytes, base64url. */
+  accessToken: string;
+  /** ISO 8601 UTC, 60 seconds after issue. */
+  expiresAt: string;
+}

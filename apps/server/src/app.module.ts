@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { DatabaseModule, HttpPlatformModule } from '@app/platform';
+import { AccessTokenEntity } from './access-tokens/access-token.entity.js';
+import { AccessTokensModule } from './access-tokens/access-tokens.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { SessionEntity } from './auth/session.entity.js';
+import { UserEntity } from './auth/user.entity.js';
+import { loadServerConfig } from './core/server-config.js';
+import { serverMigrations } from './migrations/index.js';
+import { PublicKeyEntity } from './public-keys/public-key.entity.js';
+import { PublicKeysModule } from './public-keys/public-keys.module.js';
+import { SessionChallengeEntity } from './session-challenge/session-challenge.entity.js';
+import { SessionChallengeModule } from './session-challenge/session-challenge.module.js';
+
+@Module({})
+export class ServerModule {
+  /** The server, configured from `env` (process.env in main.ts, a fixture in tests). */
+  static forRoot(env: Record<string, string | undefined>): DynamicModule {
+    const config = loadServerConfig(env);
+    return {
+      module: ServerModule,
+      imports: [
+        // Validated above; nothing reads process.env after this point.
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          skipProcessEnv: true,
+          load: [() => config],
+        }),
+        DatabaseModule.forRoot({
+          entities: [UserEntity, SessionEntity, PublicKeyEntity, AccessTokenEntity, SessionChallengeEntity],
+          migrations: serverMigrations,
+        }),
+        HttpPlatformModule,
+        AuthModule,
+        PublicKeysModule,
+        AccessTokensModule,
+        SessionChallengeModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { PasswordHasher } from './password-hasher.js';
+import { SessionGuard } from './session.guard.js';
+
+@Module({
+  controllers: [AuthController],
+  providers: [AuthService, PasswordHasher, { provide: APP_GUARD, useClass: SessionGuard }],
+  exports: [AuthService],
+})
+export class AuthModule {}

@@ -1,0 +1,94 @@
+import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ServerConfig } from '../core/server-config.js';
+import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secrets.js';
+import type { AuthenticatedSession } from './current-session.decorator.js';
+import type { CredentialsDto } from './dto/credentials.dto.js';
+import type { LoginResponseDto } from './dto/login-response.dto.js';
+import type { RegisterResponseDto } from './dto/register-response.dto.js';
+import type { UserResponseDto } from './dto/user-response.dto.js';
+import { PasswordHasher } from './password-hasher.js';
+
+@Injectable()
+export class AuthService {
+  private readonly sessionTtlSeconds: number;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly passwords: PasswordHasher,
+    config: ConfigService<ServerConfig, true>,
+  ) {
+    this.sessionTtlSeconds = config.get('sessionTtlSeconds', { infer: true });
+  }
+
+  async register({ email, password }: CredentialsDto): Promise<RegisterResponseDto> {
+    const passwordHash = await this.passwords.hash(password);
+    const [row] = await this.db.query<{ id: string }[]>(
+      `INSERT INTO users (email, password_hash) VALUES ($1, $2)
+       ON CONFLICT (email) DO NOTHING RETURNING id`,
+      [email, passwordHash],
+    );
+    if (!row) throw new ConflictException('An account with this email already exists');
+    return { userId: row.id };
+  }
+
+  async login({ email, password }: CredentialsDto): Promise<LoginResponseDto> {
+    const [user] = await this.db.query<{ id: string; password_hash: string; has_key_pair: boolean }[]>(
+      `SELECT u.id, u.password_hash,
+              EXISTS (SELECT 1 FROM public_keys k WHERE k.user_id = u.id AND k.confirmed_at IS NOT NULL) AS has_key_pair
+         FROM users u WHERE u.email = $1`,
+      [email],
+    );
+    // Same message, and the same scrypt cost, for an unknown email and a wrong password.
+    if (!(await this.passwords.verify(password, user?.password_hash))) {
+      throw new UnauthorizedException('Wrong email or password');
+    }
+    const sessionToken = generateSecretToken();
+    const [session] = await this.db.query<{ expires_at: Date }[]>(
+      `INSERT INTO sessions (user_id, token_hash, expires_at)
+       VALUES ($1, $2, now() + make_interval(secs => $3::int)) RETURNING expires_at`,
+      [user.id, hashSecret(sessionToken), this.sessionTtlSeconds],
+    );
+    return {
+      sessionToken: sessionToken.toString('base64url'),
+      userId: user.id,
+      expiresAt: session.expires_at.toISOString(),
+      hasKeyPair: user.has_key_pair,
+    };
+  }
+
+  async logout(session: AuthenticatedSession): Promise<void> {
+    await this.db.query(`DELETE FROM sessions WHERE id = $1`, [session.sessionId]);
+  }
+
+  /** The live session a bearer token opens, or undefined. */
+  async authenticate(token: string | undefined): Promise<AuthenticatedSession | undefined> {
+    const secret = decodeSecretToken(token);
+    if (!secret) return undefined;
+    const [row] = await this.db.query<{ id: string; user_id: string; secured: boolean }[]>(
+      `SELECT id, user_id, secured_at IS NOT NULL AS secured
+         FROM sessions WHERE token_hash = $1 AND expires_at > now()`,
+      [hashSecret(secret)],
+    );
+    return row && { sessionId: row.id, userId: row.user_id, secured: row.secured };
+  }
+
+  async me(session: AuthenticatedSession): Promise<UserResponseDto> {
+    const [row] = await this.db.query<{ email: string; has_key_pair: boolean; secured: boolean }[]>(
+      `SELECT u.email,
+              EXISTS (SELECT 1 FROM public_keys k WHERE k.user_id = u.id AND k.confirmed_at IS NOT NULL) AS has_key_pair,
+              s.secured_at IS NOT NULL AS secured
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
+      [session.sessionId],
+    );
+    if (!row) throw new UnauthorizedException('This session has ended');
+    return { userId: session.userId, email: row.email, hasKeyPair: row.has_key_pair, secured: row.secured };
+  }
+
+  /** Marks a session secured, inside the caller's transaction. */
+  async secure(manager: EntityManager, sessionId: string): Promise<void> {
+    await manager.query(`UPDATE sessions SET secured_at = coalesce(secured_at, now()) WHERE id = $1`, [sessionId]);
+  }
+}

@@ -1,0 +1,19 @@
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+
+/** `register` and `login` take the same body. */
+export class CredentialsDto {
+  /** Trimmed and lower-cased before it is stored or compared. */
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsEmail({}, { message: 'email must be a well-formed email address' })
+  @MaxLength(254)
+  email: string;
+
+  /**
+   * The login secret the client derived from the password (the reference
+   * client sends `deriveLoginSecret(email, password)`), never the password.
+   */
+  @IsString()
+  @Length(8, 1024)
+  password: string;
+}

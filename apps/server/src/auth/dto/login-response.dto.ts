@@ -1,0 +1,9 @@
+export class LoginResponseDto {
+  /** Bearer token for this session: 32 random bytes, base64url. */
+  sessionToken: string;
+  userId: string;
+  /** ISO 8601 UTC. */
+  expiresAt: string;
+  /** Whether the user has a confirmed public key (so a private key to fetch). */
+  hasKeyPair: boolean;
+}

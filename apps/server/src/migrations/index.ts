@@ -1,0 +1,4 @@
+import { InitialSchema1764032400000 } from './1764032400000-initial-schema.js';
+
+/** In order; listed explicitly so the built app needs no file globbing. */
+export const serverMigrations = [InitialSchema1764032400000];

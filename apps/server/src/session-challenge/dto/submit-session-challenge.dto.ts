@@ -1,0 +1,15 @@
+import { IsBase64Url } from '@app/contracts';
+import { IsUUID } from 'class-validator';
+
+export class SubmitSessionChallengeDto {
+  @IsUUID()
+  challengeId: string;
+
+  /** The opened 32-byte token, base64url. */
+  @IsBase64Url({ bytes: 32 })
+  token: string;
+}
+
+export class SubmitSessionChallengeResponseDto {
+  secured: true;
+}

@@ -1,0 +1,88 @@
+import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { fromBase64Url, sealSessionChallenge } from '@app/crypto';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { AuthService } from '../auth/auth.service.js';
+import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
+import { equalHashes, generateSecretToken, hashSecret } from '../core/secrets.js';
+import { PublicKeysService } from '../public-keys/public-keys.service.js';
+import type { SessionChallengeResponseDto } from './dto/session-challenge-response.dto.js';
+import type { SubmitSessionChallengeDto, SubmitSessionChallengeResponseDto } from './dto/submit-session-challenge.dto.js';
+
+/** The protocol's lifetime for a session challenge. */
+export const SESSION_CHALLENGE_TTL_SECONDS = 60;
+
+const FOREIGN_KEY_VIOLATION = '23503';
+
+type Answer = 'accepted' | 'refused';
+
+@Injectable()
+export class SessionChallengeService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly publicKeys: PublicKeysService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async getSessionChallenge(session: AuthenticatedSession): Promise<SessionChallengeResponseDto> {
+    const key = await this.publicKeys.currentKey(session.userId);
+    if (!key) throw new ConflictException('This user has no public key to seal a challenge to: put one first');
+    const challengeId = randomUUID();
+    const token = generateSecretToken();
+    const { enc, ciphertext } = await sealSessionChallenge({ publicKey: key.publicKey, challengeId, token });
+    const [row] = await this.db
+      .query<{ expires_at: Date }[]>(
+        `INSERT INTO session_challenges (id, session_id, public_key_id, token_hash, expires_at)
+         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::int)) RETURNING expires_at`,
+        [challengeId, session.sessionId, key.id, hashSecret(token), SESSION_CHALLENGE_TTL_SECONDS],
+      )
+      .catch((error: unknown) => {
+        // The key was replaced between reading and sealing: this challenge is void already.
+        if ((error as { driverError?: { code?: string } }).driverError?.code === FOREIGN_KEY_VIOLATION) {
+          throw new ConflictException('The public key changed while the challenge was made: ask again');
+        }
+        throw error;
+      });
+    return {
+      challengeId,
+      enc: Buffer.from(enc).toString('base64url'),
+      ciphertext: Buffer.from(ciphertext).toString('base64url'),
+      expiresAt: row.expires_at.toISOString(),
+    };
+  }
+
+  /**
+   * One answer per challenge, from the session that asked for it: the answer
+   * spends the challenge whether or not it is right, and a right one secures
+   * the session and confirms the key the challenge was sealed to.
+   */
+  async submitSessionChallenge(
+    session: AuthenticatedSession,
+    { challengeId, token }: SubmitSessionChallengeDto,
+  ): Promise<SubmitSessionChallengeResponseDto> {
+    const answer = await this.db.transaction(async (tx): Promise<Answer> => {
+      // Same lock order as putPublicKey (user, key, challenge): no deadlock.
+      await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [session.userId]);
+      const [rows] = await tx.query<[{ token_hash: Buffer; public_key_id: string }[], number]>(
+        `UPDATE session_challenges SET answered_at = now()
+          WHERE id = $1 AND session_id = $2 AND answered_at IS NULL AND expires_at > now()
+          RETURNING token_hash, public_key_id`,
+        [challengeId, session.sessionId],
+      );
+      const [challenge] = rows;
+      if (!challenge) return 'refused';
+      // A wrong value is refused, and the spend above is kept.
+      if (!equalHashes(hashSecret(Buffer.from(fromBase64Url(token))), challenge.token_hash)) return 'refused';
+      if (!(await this.publicKeys.confirm(tx, challenge.public_key_id))) return 'refused';
+      await this.auth.secure(tx, session.sessionId);
+      return 'accepted';
+    });
+    if (answer === 'refused') {
+      throw new ForbiddenException(
+        'The challenge was not passed: wrong token, expired, already answered, not this session’s, or its key was replaced',
+      );
+    }
+    return { secured: true };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './base64url.js';
+export * from './validate-user.dto.js';
+export * from './kdf-params.dto.js';

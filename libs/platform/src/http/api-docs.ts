@@ -1,0 +1,25 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+
+export interface ApiDocsOptions {
+  title: string;
+  description: string;
+  /** Bearer schemes by name, with what the token is. */
+  bearerSchemes: Record<string, string>;
+}
+
+export function buildOpenApiDocument(app: INestApplication, options: ApiDocsOptions): OpenAPIObject {
+  const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1');
+  for (const [name, description] of Object.entries(options.bearerSchemes)) {
+    builder.addBearerAuth({ type: 'http', scheme: 'bearer', description }, name);
+  }
+  return SwaggerModule.createDocument(app, builder.build());
+}
+
+/** Swagger UI at /docs and the document at /docs-json. */
+export function serveApiDocs(app: INestApplication, options: ApiDocsOptions): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, options), {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

@@ -1,0 +1,40 @@
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { RejectUnexpectedBodyInterceptor } from './reject-unexpected-body.interceptor.js';
+import { requireJsonBody } from './require-json-body.middleware.js';
+
+/** Protocol bodies are small; anything larger is refused unread. */
+const JSON_BODY_LIMIT = '32kb';
+
+/**
+ * Request handling every service shares, registered as APP_* providers so an
+ * app built by @nestjs/testing behaves exactly like the one main.ts starts.
+ */
+@Module({
+  providers: [
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        forbidUnknownValues: true,
+        transform: true,
+      }),
+    },
+    { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedBodyInterceptor },
+  ],
+})
+export class HttpPlatformModule {}
+
+/**
+ * What cannot be a provider: body parsing and process signals. Call it on
+ * every app (main.ts and tests) created with `{ bodyParser: false }`.
+ */
+export function configureHttpApp(app: NestExpressApplication): NestExpressApplication {
+  app.disable('x-powered-by');
+  app.use(requireJsonBody);
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.enableShutdownHooks();
+  return app;
+}

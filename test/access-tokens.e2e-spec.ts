@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { generateKeyPair } from '@app/crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, TEST_KEYSERVER_API_KEY, type RunningApp } from './support/apps.js';
+import { getAccessToken, passSessionChallenge, putPublicKey } from './support/client.js';
+import { expireAll } from './support/time-travel.js';
+import { bearer, registerAndLogin } from './support/users.js';
+
+describe('access tokens: getAccessToken, validateUser', () => {
+  let server: RunningApp;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server?.close());
+
+  const validate = (body: object, apiKey = TEST_KEYSERVER_API_KEY) =>
+    server.http().post('/keyserver/user/validate').set(bearer(apiKey)).send(body);
+
+  describe('POST /api/user/access-token', () => {
+    it('answers 201 with a one-time token that expires in 60 seconds', async () => {
+      const user = await registerAndLogin(server.http);
+      const before = Date.now();
+      const response = await server.http().post('/api/user/access-token').set(bearer(user.sessionToken));
+      expect(response.status).toBe(201);
+      expect(response.body).toEqual({ accessToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), expiresAt: expect.any(String) });
+      const lifetime = Date.parse(response.body.expiresAt) - before;
+      expect(lifetime).toBeGreaterThan(55_000);
+      expect(lifetime).toBeLessThanOrEqual(61_000);
+    });
+
+    it('answers 401 without a session', async () => {
+      await server.http().post('/api/user/access-token').expect(401);
+    });
+
+    it('answers 400 to a body, since the operation takes none', async () => {
+      const user = await registerAndLogin(server.http);
+      const response = await server.http().post('/api/user/access-token').set(bearer(user.sessionToken)).send({ userId: user.userId });
+      expect(response.status).toBe(400);
+    });
+  });
+
+  describe('POST /keyserver/user/validate', () => {
+    it('answers 200 {valid, userId, keyConfirmed: false} for a fresh token of that user', async () => {
+      const user = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, user);
+      const response = await validate({ userId: user.userId, accessToken });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ valid: true, userId: user.userId, keyConfirmed: false });
+    });
+
+    it('reports keyConfirmed: true once the user’s key is confirmed', async () => {
+      const user = await registerAndLogin(server.http);
+      const keys = await generateKeyPair();
+      await putPublicKey(server, user, keys.publicKey).expect(200);
+      const beforeConfirm = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user) });
+      expect(beforeConfirm.body.keyConfirmed).toBe(false);
+      await passSessionChallenge(server, user.sessionToken, keys);
+      const afterConfirm = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user) });
+      expect(afterConfirm.body).toEqual({ valid: true, userId: user.userId, keyConfirmed: true });
+    });
+
+    it('answers 403 to a token it has already validated', async () => {
+      const user = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, user);
+      await validate({ userId: user.userId, accessToken }).expect(200);
+      const replay = await validate({ userId: user.userId, accessToken });
+      expect(replay.status).toBe(403);
+      expect(replay.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+    });
+
+    it('answers 403 to another user’s token, and spends it', async () => {
+      const alice = await registerAndLogin(server.http);
+      const bob = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, alice);
+      await validate({ userId: bob.userId, accessToken }).expect(403);
+      await validate({ userId: alice.userId, accessToken }).expect(403);
+    });
+
+    it('answers 403 to an expired token, and to one never issued', async () => {
+      const user = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, user);
+      await expireAll(server, 'access_tokens');
+      await validate({ userId: user.userId, accessToken }).expect(403);
+      await validate({ userId: user.userId, accessToken: 'A'.repeat(43) }).expect(403);
+    });
+
+    it('is spent by any validation, even a refused one', async () => {
+      const user = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, user);
+      await validate({ userId: randomUUID(), accessToken }).expect(403);
+      await validate({ userId: user.userId, accessToken }).expect(403);
+    });
+
+    it.each([
+      ['no Authorization header', undefined],
+      ['a wrong API key', 'wrong-key-wrong-key-wrong-key-wrong-key'],
+      ['a session token in place of the API key', 'session'],
+    ])('answers 401 for %s, without spending the token', async (_case, apiKey) => {
+      const user = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, user);
+      let request = server.http().post('/keyserver/user/validate');
+      if (apiKey) request = request.set(bearer(apiKey === 'session' ? user.sessionToken : apiKey));
+      const response = await request.send({ userId: user.userId, accessToken });
+      expect(response.status).toBe(401);
+      await validate({ userId: user.userId, accessToken }).expect(200);
+    });
+
+    it.each([
+      ['no userId', (userId: string, accessToken: string) => ({ accessToken }), 'userId'],
+      ['a userId that is not a UUID', (_u: string, accessToken: string) => ({ userId: 'alice', accessToken }), 'userId'],
+      ['no accessToken', (userId: string) => ({ userId }), 'accessToken'],
+      ['an accessToken of 31 bytes', (userId: string, accessToken: string) => ({ userId, accessToken: accessToken.slice(0, 42) }), 'accessToken'],
+      ['an accessToken that is not a string', (userId: string) => ({ userId, accessToken: 7 }), 'accessToken'],
+      ['an extra field', (userId: string, accessToken: string) => ({ userId, accessToken, force: true }), 'force'],
+    ])('answers 400 for %s, without spending the token', async (_case, body, field) => {
+      const user = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, user);
+      const response = await validate(body(user.userId, accessToken));
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(response.body.message)).toContain(field);
+      await validate({ userId: user.userId, accessToken }).expect(200);
+    });
+
+    it('gives exactly one 200 to 50 concurrent validations of one token', async () => {
+      const user = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, user);
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () => validate({ userId: user.userId, accessToken })),
+      );
+      const statuses = responses.map((response) => response.status).sort();
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 403)).toHaveLength(49);
+    });
+  });
+});

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_POLICY as KEYSERVER_AUTH_POLICY } from '../apps/keyserver/src/keys/access-token.guard.js';
+import { AUTH_POLICY as SERVER_AUTH_POLICY } from '../apps/server/src/auth/auth-policy.js';
+import { generateKeyPair } from '@app/crypto';
+import { startKeyserver, startServer, TEST_KEYSERVER_API_KEY, type RunningApp } from './support/apps.js';
+import { getAccessToken, passSessionChallenge, putPublicKey } from './support/client.js';
+import { listRoutes } from './support/routes.js';
+import { bearer, registerAndLogin, type TestUser } from './support/users.js';
+
+/** Request hygiene every route shares: deny by default, JSON only, clear 4xx. */
+describe('every route', () => {
+  let server: RunningApp;
+  let keyserver: RunningApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    server = await startServer();
+    keyserver = await startKeyserver(server.url);
+    // A secured session, so every route gets as far as reading its body.
+    user = await registerAndLogin(server.http);
+    const keys = await generateKeyPair();
+    await putPublicKey(server, user, keys.publicKey).expect(200);
+    await passSessionChallenge(server, user.sessionToken, keys);
+  });
+  afterAll(async () => {
+    await keyserver?.close();
+    await server?.close();
+  });
+
+  const serverRoutes = [
+    'POST /api/auth/register',
+    'POST /api/auth/login',
+    'POST /api/auth/logout',
+    'GET /api/user/me',
+    'PUT /api/user/public-key',
+    'POST /api/user/access-token',
+    'POST /api/user/session-challenge',
+    'POST /api/user/session-challenge/answer',
+    'GET /api/users/:userId/public-key',
+    'POST /keyserver/user/validate',
+  ];
+  const keyserverRoutes = ['POST /api/keys/:userId', 'GET /api/keys/:userId'];
+
+  it('states who may call it (deny by default), on the server', () => {
+    const routes = listRoutes(server.app, SERVER_AUTH_POLICY);
+    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([...serverRoutes].sort());
+    for (const route of routes) {
+      expect([route.method, route.path, route.policy]).toEqual([
+        route.method,
+        route.path,
+        expect.stringMatching(/^(public|session|secured-session|keyserver)$/),
+      ]);
+    }
+    const open = routes.filter((r) => r.policy === 'public').map((r) => r.path);
+    expect(open.sort()).toEqual(['/api/auth/login', '/api/auth/register']);
+  });
+
+  it('states who may call it (deny by default), on the keyserver', () => {
+    const routes = listRoutes(keyserver.app, KEYSERVER_AUTH_POLICY);
+    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([...keyserverRoutes].sort());
+    for (const route of routes) expect(route.policy).toBe('access-token');
+  });
+
+  // A concrete request per route, authenticated, so what is tested is the body handling.
+  const concrete = (route: string) => route.replace(':userId', randomUUID());
+  const allRoutes = [...serverRoutes.map((r) => ['server', r] as const), ...keyserverRoutes.map((r) => ['keyserver', r] as const)];
+
+  async function send(app: 'server' | 'keyserver', route: string, body: string, contentType: string) {
+    const [method, path] = concrete(route).split(' ');
+    const target = app === 'server' ? server : keyserver;
+    const credential =
+      app === 'keyserver'
+        ? await getAccessToken(server, user)
+        : path === '/keyserver/user/validate'
+          ? TEST_KEYSERVER_API_KEY
+          : user.sessionToken;
+    return target
+      .http()
+      [method.toLowerCase() as 'get' | 'post' | 'put'](path)
+      .set(bearer(credential))
+      .set('Content-Type', contentType)
+      .send(body);
+  }
+
+  function expectClear400(response: { status: number; body: unknown; text: string }) {
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.anything() });
+    expect(response.text).not.toMatch(/\bat .+\.(js|ts):\d+/);
+  }
+
+  it.each(allRoutes)('%s %s answers 400 to a body that is not JSON', async (app, route) => {
+    expectClear400(await send(app, route, 'email=a@b.c&password=12345678', 'application/x-www-form-urlencoded'));
+    expectClear400(await send(app, route, 'hello', 'text/plain'));
+  });
+
+  it.each(allRoutes)('%s %s answers 400 to malformed JSON', async (app, route) => {
+    expectClear400(await send(app, route, '{"email": ', 'application/json'));
+  });
+
+  it.each(allRoutes)('%s %s answers 400 to JSON that is not an object', async (app, route) => {
+    expectClear400(await send(app, route, '[]', 'application/json'));
+    expectClear400(await send(app, route, '"text"', 'application/json'));
+    expectClear400(await send(app, route, 'null', 'application/json'));
+  });
+
+  it.each(allRoutes)('%s %s answers 400 to a field it does not take', async (app, route) => {
+    expectClear400(await send(app, route, '{"unexpected": true}', 'application/json'));
+  });
+
+  it('answers 413 to an oversized body, unread', async () => {
+    const response = await server
+      .http()
+      .post('/api/auth/register')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: 'big@example.com', password: 'x'.repeat(100_000) }));
+    expect(response.status).toBe(413);
+    expect(response.body).toMatchObject({ statusCode: 413 });
+  });
+
+  it('answers 404 in JSON to an unknown route', async () => {
+    const response = await server.http().get('/api/nothing-here');
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+  });
+});

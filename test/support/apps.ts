@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { configureHttpApp, IN_MEMORY } from '@app/platform';
+import supertest from 'supertest';
+import { KeyserverModule } from '../../apps/keyserver/src/app.module.js';
+import { ServerModule } from '../../apps/server/src/app.module.js';
+import { createTestDatabase, onPostgres, type Service } from './database.js';
+
+export interface RunningApp {
+  app: INestApplication;
+  url: string;
+  http: () => supertest.Agent;
+  close: () => Promise<void>;
+}
+
+/** Shared by every pair of apps a test file starts. */
+export const TEST_KEYSERVER_API_KEY = randomBytes(32).toString('base64url');
+
+async function start(service: Service, env: Record<string, string>): Promise<RunningApp> {
+  const database = onPostgres ? await createTestDatabase(service) : undefined;
+  const fullEnv = {
+    NODE_ENV: 'test',
+    KEYSERVER_API_KEY: TEST_KEYSERVER_API_KEY,
+    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: IN_MEMORY }),
+    ...env,
+  };
+  const root = service === 'server' ? ServerModule.forRoot(fullEnv) : KeyserverModule.forRoot(fullEnv);
+  const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
+  const app = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] }));
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    url,
+    http: () => supertest.agent(app.getHttpServer()),
+    close: async () => {
+      await app.close();
+      await database?.drop();
+    },
+  };
+}
+
+/** The server, on its own database, listening on a loopback port. */
+export function startServer(env: Record<string, string> = {}): Promise<RunningApp> {
+  return start('server', env);
+}
+
+/** A keyserver whose guard calls the given server over HTTP. */
+export function startKeyserver(serverUrl: string, env: Record<string, string> = {}): Promise<RunningApp> {
+  return start('keyserver', { SERVER_URL: serverUrl, ...env });
+}
+
+/** A loopback port that nothing listens on (it was free a moment ago). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
