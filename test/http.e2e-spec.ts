@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_POLICY as KEYSERVER_AUTH_POLICY } from '../apps/keyserver/src/keys/access-token.guard.js';
 import { AUTH_POLICY as SERVER_AUTH_POLICY } from '../apps/server/src/auth/auth-policy.js';
@@ -62,7 +61,7 @@ describe('every route', () => {
   });
 
   // A concrete request per route, authenticated, so what is tested is the body handling.
-  const concrete = (route: string) => route.replace(':userId', randomUUID());
+  const concrete = (route: string) => route.replace(':userId', user.userId);
   const allRoutes = [...serverRoutes.map((r) => ['server', r] as const), ...keyserverRoutes.map((r) => ['keyserver', r] as const)];
 
   async function send(app: 'server' | 'keyserver', route: string, body: string, contentType: string) {

@@ -43,9 +43,9 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
 
     it('replaces the blob while the user’s key is not confirmed', async () => {
       const user = await registerAndLogin(server.http);
-      await put(user).expect(201);
+      expect((await put(user)).status).toBe(201);
       const second = validBlob();
-      await put(user, second).expect(201);
+      expect((await put(user, second)).status).toBe(201);
       const stored = await getKey(user.userId, await getAccessToken(server, user)).expect(200);
       expect(stored.body).toMatchObject({ encryptedPrivateKey: second.encryptedPrivateKey, iv: second.iv, salt: second.salt });
     });
@@ -55,7 +55,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       const keys = await generateKeyPair();
       await putPublicKey(server, user, keys.publicKey).expect(200);
       const first = await encryptedBlob(user, keys);
-      await put(user, first).expect(201);
+      expect((await put(user, first)).status).toBe(201);
       await passSessionChallenge(server, user.sessionToken, keys);
 
       const response = await put(user);
@@ -71,7 +71,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
         { encryptedPrivateKey: b64(17), iv: b64(12), salt: b64(16), kdf: { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 } },
         { encryptedPrivateKey: b64(4096), iv: b64(12), salt: b64(64), kdf: { algorithm: 'argon2id', memoryKiB: 4194304, iterations: 100, parallelism: 16 } },
       ]) {
-        await put(user, body).expect(201);
+        expect((await put(user, body)).status).toBe(201);
       }
     });
 
@@ -138,7 +138,8 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
     it('answers 200 with the blob as stored', async () => {
       const user = await registerAndLogin(server.http);
       const blob = validBlob();
-      const stored = await put(user, blob).expect(201);
+      const stored = await put(user, blob);
+      expect(stored.status).toBe(201);
       const response = await getKey(user.userId, await getAccessToken(server, user));
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ userId: user.userId, ...blob, updatedAt: stored.body.createdAt });
@@ -154,7 +155,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
     it('answers 401 without a token, and 403 to a spent one or another user’s', async () => {
       const alice = await registerAndLogin(server.http);
       const bob = await registerAndLogin(server.http);
-      await put(alice).expect(201);
+      expect((await put(alice)).status).toBe(201);
       await getKey(alice.userId).expect(401);
       const token = await getAccessToken(server, alice);
       await getKey(alice.userId, token).expect(200);

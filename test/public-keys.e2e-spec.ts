@@ -64,7 +64,7 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
     it('can be replaced from another of the user’s sessions while pending', async () => {
       const user = await registerAndLogin(server.http);
       await putPublicKey(server, user, (await generateKeyPair()).publicKey).expect(200);
-      const other = { ...user, sessionToken: (await server.http().post('/api/auth/login').send(user)).body.sessionToken };
+      const other = { ...user, sessionToken: (await server.http().post('/api/auth/login').send({ email: user.email, password: user.password })).body.sessionToken };
       await putPublicKey(server, other, (await generateKeyPair()).publicKey).expect(200);
     });
 
@@ -151,7 +151,7 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
       const response = await server.http().get(`/api/users/${owner.userId}/public-key`).set(bearer(unsecured.sessionToken));
       expect(response.status).toBe(403);
       // A new session of a secured user is not secured either.
-      const fresh = (await server.http().post('/api/auth/login').send(owner)).body.sessionToken;
+      const fresh = (await server.http().post('/api/auth/login').send({ email: owner.email, password: owner.password })).body.sessionToken;
       await server.http().get(`/api/users/${owner.userId}/public-key`).set(bearer(fresh)).expect(403);
     });
 

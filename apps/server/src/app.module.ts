@@ -6,6 +6,7 @@ import { AccessTokensModule } from './access-tokens/access-tokens.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { SessionEntity } from './auth/session.entity.js';
 import { UserEntity } from './auth/user.entity.js';
+import { ExpiredRowsPurger } from './core/expired-rows.purger.js';
 import { loadServerConfig } from './core/server-config.js';
 import { serverMigrations } from './migrations/index.js';
 import { PublicKeyEntity } from './public-keys/public-key.entity.js';
@@ -39,6 +40,7 @@ export class ServerModule {
         AccessTokensModule,
         SessionChallengeModule,
       ],
+      providers: [ExpiredRowsPurger],
     };
   }
 }

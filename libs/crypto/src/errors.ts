@@ -1,0 +1,32 @@
+/** Every failure this library reports is a CryptoError with a stable `code`. */
+export class CryptoError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Wrong password, wrong key, or any tampered byte: indistinguishable on purpose. */
+export class DecryptionError extends CryptoError {
+  constructor(message = 'Decryption failed: wrong key or password, or the data was altered', options?: { cause?: unknown }) {
+    super('decryption_failed', message, options);
+  }
+}
+
+/** An input of the wrong shape: a bad length, encoding or parameter. */
+export class InvalidInputError extends CryptoError {
+  constructor(message: string) {
+    super('invalid_input', message);
+  }
+}
+
+/** A public key that is not a usable X25519 key (wrong length or low order). */
+export class InvalidPublicKeyError extends CryptoError {
+  constructor(message = 'Not a usable X25519 public key') {
+    super('invalid_public_key', message);
+  }
+}

@@ -1,0 +1,72 @@
+import { bufferSource, toHex } from './encoding.js';
+import { InvalidInputError } from './errors.js';
+
+/** The one algorithm of protocol v1, as the server stores and checks it. */
+export const KEY_ALGORITHM = 'HPKE-X25519-SHA256-AES256GCM';
+export const PUBLIC_KEY_BYTES = 32;
+
+const subtle = () => globalThis.crypto.subtle;
+
+export interface KeyPair {
+  /** The 32-byte raw X25519 public key. */
+  publicKey: Uint8Array;
+  privateKey: CryptoKey;
+  /** PKCS#8 DER of the private key: what gets encrypted for the keyserver. */
+  privateKeyPkcs8: Uint8Array;
+}
+
+export async function generateKeyPair(): Promise<KeyPair> {
+  const pair = (await subtle().generateKey({ name: 'X25519' }, true, ['deriveBits'])) as CryptoKeyPair;
+  return {
+    publicKey: new Uint8Array(await subtle().exportKey('raw', pair.publicKey)),
+    privateKey: pair.privateKey,
+    privateKeyPkcs8: new Uint8Array(await subtle().exportKey('pkcs8', pair.privateKey)),
+  };
+}
+
+export async function importPrivateKey(pkcs8: Uint8Array): Promise<CryptoKey> {
+  try {
+    return await subtle().importKey('pkcs8', bufferSource(pkcs8), { name: 'X25519' }, true, ['deriveBits']);
+  } catch {
+    throw new InvalidInputError('Not an X25519 private key in PKCS#8');
+  }
+}
+
+/** Lowercase hex SHA-256 of the raw public key. */
+export async function fingerprint(publicKey: Uint8Array): Promise<string> {
+  return toHex(new Uint8Array(await subtle().digest('SHA-256', bufferSource(publicKey))));
+}
+
+// p = 2^255 - 19, little-endian, as X25519 reads u-coordinates (RFC 7748 5).
+const P = (1n << 255n) - 19n;
+
+/**
+ * The u-coordinates of the points of order 1, 2, 4 and 8 on Curve25519 and its
+ * twist, reduced mod p: 0, 1, p-1, and the pair of order-8 points (as listed
+ * by libsodium and the X25519 literature). A shared secret with any of them is
+ * fixed, so such a "key" would let anyone open a challenge.
+ */
+const LOW_ORDER_U = new Set([
+  0n,
+  1n,
+  P - 1n,
+  0x00b8495f16056286fdb1329ceb8d09da6ac49ff1fae35616aeb8413b7c7aebe0n,
+  0x57119fd0dd4e22d8868e1c58c45c44045bef839c55b1d0b1248c50a3bc959c5fn,
+]);
+
+function littleEndian(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]);
+  return n;
+}
+
+/**
+ * A 32-byte X25519 public key that is not a low-order point, whatever its
+ * encoding: X25519 ignores the top bit and reduces mod p, so the check does too.
+ */
+export function isValidX25519PublicKey(publicKey: Uint8Array): boolean {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) return false;
+  const masked = Uint8Array.from(publicKey);
+  masked[31] &= 0x7f;
+  return !LOW_ORDER_U.has(littleEndian(masked) % P);
+}
