@@ -39,6 +39,7 @@ describe('auth: register, login, logout, me', () => {
       ['a password under 8 characters', { email: 'x@example.com', password: 'short' }, 'password'],
       ['a password over 1024 characters', { email: 'x@example.com', password: 'p'.repeat(1025) }, 'password'],
       ['a password that is not a string', { email: 'x@example.com', password: 12345678 }, 'password'],
+      ['a password with a lone surrogate', { email: 'x@example.com', password: 'abcd\ud800efgh' }, 'password'],
       ['a field the operation does not take', { email: 'x@example.com', password: 'long enough secret', admin: true }, 'admin'],
     ])('answers 400 for %s', async (_case, body, field) => {
       const response = await server.http().post('/api/auth/register').send(body);

@@ -106,6 +106,26 @@ describe('every route', () => {
     expectClear400(await send(app, route, '{"unexpected": true}', 'application/json'));
   });
 
+  it.each([
+    ['nested deeper than 8 levels', `{"email": ${'['.repeat(5000)}${']'.repeat(5000)}, "password": "12345678"}`, 'nested'],
+    ['a __proto__ key', '{"__proto__": {"admin": true}, "email": "p@example.com", "password": "12345678"}', '__proto__'],
+    ['a constructor key', '{"constructor": {"prototype": {}}, "email": "c@example.com", "password": "12345678"}', 'constructor'],
+    ['a deeply nested array', `${'['.repeat(5000)}${']'.repeat(5000)}`, 'JSON object'],
+  ])('answers 400 to a body with %s, before validation', async (_case, body, message) => {
+    const response = await server.http().post('/api/auth/register').set('Content-Type', 'application/json').send(body);
+    expectClear400(response);
+    expect(JSON.stringify(response.body.message)).toContain(message);
+  });
+
+  it.each([
+    ['an unsupported charset', { 'Content-Type': 'application/json; charset=latin1' }],
+    ['a corrupt gzip encoding', { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }],
+    ['an unknown encoding', { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' }],
+  ])('answers 400 to a body with %s', async (_case, headers) => {
+    const response = await server.http().post('/api/auth/login').set(headers).send('{"email":"a@example.com","password":"12345678"}');
+    expectClear400(response);
+  });
+
   it('answers 413 to an oversized body, unread', async () => {
     const response = await server
       .http()
@@ -113,7 +133,7 @@ describe('every route', () => {
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ email: 'big@example.com', password: 'x'.repeat(100_000) }));
     expect(response.status).toBe(413);
-    expect(response.body).toMatchObject({ statusCode: 413 });
+    expect(response.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: expect.any(String) });
   });
 
   it('answers 404 in JSON to an unknown route', async () => {

@@ -1,6 +1,8 @@
-import { Module, ValidationPipe } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { bodyParserErrors } from './body-parser-errors.middleware.js';
+import { JsonBodyValidationPipe } from './json-body.pipe.js';
 import { RejectUnexpectedBodyInterceptor } from './reject-unexpected-body.interceptor.js';
 import { requireJsonBody } from './require-json-body.middleware.js';
 
@@ -13,15 +15,7 @@ const JSON_BODY_LIMIT = '32kb';
  */
 @Module({
   providers: [
-    {
-      provide: APP_PIPE,
-      useValue: new ValidationPipe({
-        whitelist: true,
-        forbidNonWhitelisted: true,
-        forbidUnknownValues: true,
-        transform: true,
-      }),
-    },
+    { provide: APP_PIPE, useClass: JsonBodyValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedBodyInterceptor },
   ],
 })
@@ -35,6 +29,7 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
   app.disable('x-powered-by');
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.use(bodyParserErrors);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,5 +1,15 @@
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
+
+/** A lone surrogate would be hashed as U+FFFD, colliding with other passwords. */
+const IsWellFormedUnicode = () =>
+  ValidateBy({
+    name: 'isWellFormedUnicode',
+    validator: {
+      validate: (value) => typeof value === 'string' && value.isWellFormed(),
+      defaultMessage: (args) => `${args?.property} must be well-formed Unicode (no lone surrogates)`,
+    },
+  });
 
 /** `register` and `login` take the same body. */
 export class CredentialsDto {
@@ -15,5 +25,6 @@ export class CredentialsDto {
    */
   @IsString()
   @Length(8, 1024)
+  @IsWellFormedUnicode()
   password: string;
 }
