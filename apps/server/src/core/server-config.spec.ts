@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError } from '@app/platform';
+import { describe, expect, it } from 'vitest';
+import { loadServerConfig } from './server-config.js';
+
+const KEY = 'k'.repeat(32);
+const dataDir = () => mkdtempSync(join(tmpdir(), 'kx-config-'));
+
+describe('server configuration', () => {
+  it('has working defaults for development', () => {
+    const config = loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY });
+    expect(config).toMatchObject({ production: false, port: 3000, host: '127.0.0.1', sessionTtlSeconds: 43200 });
+    expect(config.database.url).toBeUndefined();
+    expect(config.keyserverApiKeyHash).toEqual(createHash('sha256').update(KEY).digest());
+  });
+
+  it('reads every variable', () => {
+    const config = loadServerConfig({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://u:p@db:5432/server',
+      KEYSERVER_API_KEY: KEY,
+      SESSION_TTL_SECONDS: '3600',
+    });
+    expect(config).toMatchObject({
+      production: true,
+      port: 8080,
+      host: '0.0.0.0',
+      database: { url: 'postgres://u:p@db:5432/server' },
+      sessionTtlSeconds: 3600,
+    });
+  });
+
+  it('stops production without KEYSERVER_API_KEY, saying what to set', () => {
+    expect(() => loadServerConfig({ NODE_ENV: 'production' })).toThrow(ConfigurationError);
+    expect(() => loadServerConfig({ NODE_ENV: 'production' })).toThrow(/KEYSERVER_API_KEY is required/);
+  });
+
+  it('generates a development key once, owner-readable only, and reuses it', () => {
+    const dir = dataDir();
+    const first = loadServerConfig({ DATA_DIR: dir });
+    const second = loadServerConfig({ DATA_DIR: dir });
+    expect(second.keyserverApiKeyHash).toEqual(first.keyserverApiKeyHash);
+    const file = join(dir, 'keyserver-api-key');
+    expect(readFileSync(file, 'utf8')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([
+    ['NODE_ENV', 'staging'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://db/server'],
+    ['KEYSERVER_API_KEY', 'too-short'],
+    ['SESSION_TTL_SECONDS', '59'],
+    ['SESSION_TTL_SECONDS', '1.5'],
+  ])('refuses %s=%s, naming it', (name, value) => {
+    const attempt = () => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: value });
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(new RegExp(`- ${name}:`));
+  });
+});
