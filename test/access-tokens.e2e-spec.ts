@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, TEST_KEYSERVER_API_KEY, type RunningApp } from './support/apps.js';
+import { onPostgres } from './support/database.js';
 import { getAccessToken, passSessionChallenge, putPublicKey } from './support/client.js';
 import { expireAll } from './support/time-travel.js';
 import { bearer, registerAndLogin } from './support/users.js';
@@ -130,6 +131,24 @@ describe('access tokens: getAccessToken, validateUser', () => {
       const statuses = responses.map((response) => response.status).sort();
       expect(statuses.filter((status) => status === 200)).toHaveLength(1);
       expect(statuses.filter((status) => status === 403)).toHaveLength(49);
+    });
+
+    // Two instances on one database: single use is the database's doing, not a process's.
+    it.runIf(onPostgres)('gives exactly one 200 to 50 concurrent validations across two server instances', async () => {
+      const twin = await startServer({ DATABASE_URL: server.databaseUrl! });
+      try {
+        const user = await registerAndLogin(server.http);
+        const accessToken = await getAccessToken(server, user);
+        const responses = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            (i % 2 ? twin : server).http().post('/keyserver/user/validate').set(bearer(TEST_KEYSERVER_API_KEY)).send({ userId: user.userId, accessToken }),
+          ),
+        );
+        expect(responses.filter((response) => response.status === 200)).toHaveLength(1);
+        expect(responses.filter((response) => response.status === 403)).toHaveLength(49);
+      } finally {
+        await twin.close();
+      }
     });
   });
 });

@@ -12,6 +12,8 @@ import { createTestDatabase, onPostgres, type Service } from './database.js';
 export interface RunningApp {
   app: INestApplication;
   url: string;
+  /** The PostgreSQL database it runs on (test:pg only); another instance may share it. */
+  databaseUrl?: string;
   http: () => supertest.Agent;
   close: () => Promise<void>;
 }
@@ -20,8 +22,9 @@ export interface RunningApp {
 export const TEST_KEYSERVER_API_KEY = randomBytes(32).toString('base64url');
 
 async function start(service: Service, env: Record<string, string>): Promise<RunningApp> {
-  const database = onPostgres ? await createTestDatabase(service) : undefined;
-  const fullEnv = {
+  // An explicit DATABASE_URL shares another instance's database, which that instance drops.
+  const database = onPostgres && !env.DATABASE_URL ? await createTestDatabase(service) : undefined;
+  const fullEnv: Record<string, string> = {
     NODE_ENV: 'test',
     KEYSERVER_API_KEY: TEST_KEYSERVER_API_KEY,
     ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: IN_MEMORY }),
@@ -35,6 +38,7 @@ async function start(service: Service, env: Record<string, string>): Promise<Run
   return {
     app,
     url,
+    databaseUrl: fullEnv.DATABASE_URL,
     http: () => supertest.agent(app.getHttpServer()),
     close: async () => {
       await app.close();

@@ -33,7 +33,15 @@ export async function startService({ name, rootModule, docs }: ServiceDefinition
   );
   serveApiDocs(app, docs);
   const config = app.get(ConfigService);
-  await app.listen(config.getOrThrow<number>('port'), config.getOrThrow<string>('host'));
+  const [port, host] = [config.getOrThrow<number>('port'), config.getOrThrow<string>('host')];
+  try {
+    await app.listen(port, host);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    console.error(`${name} cannot start: ${host}:${port} is already in use. Stop what runs there, or set PORT.`);
+    await app.close();
+    process.exit(1);
+  }
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   console.log(`${name} ready on ${url}  Swagger UI: ${url}/docs`);
 }
