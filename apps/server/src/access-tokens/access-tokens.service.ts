@@ -5,7 +5,6 @@ import { fromBase64Url } from '@app/crypto';
 import type { DataSource } from 'typeorm';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { generateSecretToken, hashSecret } from '../core/secrets.js';
-import { PublicKeysService } from '../public-keys/public-keys.service.js';
 import type { AccessTokenResponseDto } from './dto/access-token-response.dto.js';
 
 /** The protocol's lifetime for an access token. */
@@ -13,10 +12,7 @@ export const ACCESS_TOKEN_TTL_SECONDS = 60;
 
 @Injectable()
 export class AccessTokensService {
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly publicKeys: PublicKeysService,
-  ) {}
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async getAccessToken(session: AuthenticatedSession): Promise<AccessTokenResponseDto> {
     const token = generateSecretToken();
@@ -33,16 +29,20 @@ export class AccessTokensService {
    * number of concurrent validations (on any instance) exactly one sees it unspent.
    */
   async validateUser({ userId, accessToken }: ValidateUserRequestDto): Promise<ValidateUserResponseDto> {
-    const [rows] = await this.db.query<[{ user_id: string; live: boolean }[], number]>(
-      `UPDATE access_tokens SET spent_at = now()
-        WHERE token_hash = $1 AND spent_at IS NULL
-        RETURNING user_id, expires_at > now() AS live`,
+    // One round trip: the spend and the key's state, on the keyserver's every request.
+    const [token] = await this.db.query<{ user_id: string; live: boolean; key_confirmed: boolean }[]>(
+      `WITH spent AS (
+         UPDATE access_tokens SET spent_at = now()
+          WHERE token_hash = $1 AND spent_at IS NULL
+          RETURNING user_id, expires_at > now() AS live)
+       SELECT user_id, live,
+              EXISTS (SELECT 1 FROM public_keys k WHERE k.user_id = spent.user_id AND k.confirmed_at IS NOT NULL) AS key_confirmed
+         FROM spent`,
       [hashSecret(Buffer.from(fromBase64Url(accessToken)))],
     );
-    const [token] = rows;
     if (!token?.live || token.user_id !== userId) {
       throw new ForbiddenException('The access token is unknown, expired, already used, or for another user');
     }
-    return { valid: true, userId, keyConfirmed: await this.publicKeys.hasConfirmedKey(userId) };
+    return { valid: true, userId, keyConfirmed: token.key_confirmed };
   }
 }

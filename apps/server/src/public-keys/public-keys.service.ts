@@ -59,14 +59,6 @@ export class PublicKeysService {
     return row && { id: row.id, publicKey: new Uint8Array(row.public_key) };
   }
 
-  async hasConfirmedKey(userId: string): Promise<boolean> {
-    const [row] = await this.db.query<{ confirmed: boolean }[]>(
-      `SELECT EXISTS (SELECT 1 FROM public_keys WHERE user_id = $1 AND confirmed_at IS NOT NULL) AS confirmed`,
-      [userId],
-    );
-    return row.confirmed;
-  }
-
   /**
    * Confirms the key a challenge was sealed to, inside the caller's
    * transaction; false when that key has been replaced since.
