@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningApp } from './support/apps.js';
+import { expireAll } from './support/time-travel.js';
 import { bearer, randomPassword, registerAndLogin, uniqueEmail } from './support/users.js';
 
 const BASE64URL_32 = /^[A-Za-z0-9_-]{43}$/;
@@ -125,6 +126,14 @@ describe('auth: register, login, logout, me', () => {
       expect(response.status).toBe(401);
       expect(response.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
     });
+  });
+
+  it('refuses a session past its expiry with 401 on every session route', async () => {
+    const user = await registerAndLogin(server.http);
+    await expireAll(server, 'sessions');
+    await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(401);
+    await server.http().post('/api/user/access-token').set(bearer(user.sessionToken)).expect(401);
+    await server.http().post('/api/auth/logout').set(bearer(user.sessionToken)).expect(401);
   });
 
   describe('POST /api/auth/logout', () => {
