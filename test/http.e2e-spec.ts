@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_POLICY as KEYSERVER_AUTH_POLICY } from '../apps/keyserver/src/keys/access-token.guard.js';
 import { AUTH_POLICY as SERVER_AUTH_POLICY } from '../apps/server/src/auth/auth-policy.js';
 import { generateKeyPair } from '@app/crypto';
-import { startKeyserver, startServer, TEST_KEYSERVER_API_KEY, type RunningApp } from './support/apps.js';
+import { closeAll, type RunningApp, startServices, TEST_KEYSERVER_API_KEY } from './support/apps.js';
 import { getAccessToken, passSessionChallenge, putPublicKey } from './support/client.js';
 import { listRoutes } from './support/routes.js';
 import { bearer, registerAndLogin, type TestUser } from './support/users.js';
@@ -13,18 +13,14 @@ describe('every route', () => {
   let keyserver: RunningApp;
   let user: TestUser;
   beforeAll(async () => {
-    server = await startServer();
-    keyserver = await startKeyserver(server.url);
+    ({ server, keyserver } = await startServices());
     // A secured session, so every route gets as far as reading its body.
     user = await registerAndLogin(server.http);
     const keys = await generateKeyPair();
     await putPublicKey(server, user, keys.publicKey).expect(200);
     await passSessionChallenge(server, user.sessionToken, keys);
   });
-  afterAll(async () => {
-    await keyserver?.close();
-    await server?.close();
-  });
+  afterAll(() => closeAll(keyserver, server));
 
   const serverRoutes = [
     'POST /api/auth/register',

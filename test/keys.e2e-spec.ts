@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startKeyserver, startServer, type RunningApp } from './support/apps.js';
+import { closeAll, freePort, type RunningApp, startKeyserver, startServices } from './support/apps.js';
 import { encryptedBlob, FAST_KDF, getAccessToken, passSessionChallenge, putPrivateKey, putPublicKey } from './support/client.js';
 import { bearer, registerAndLogin, type TestUser } from './support/users.js';
 
@@ -14,13 +14,9 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
   let server: RunningApp;
   let keyserver: RunningApp;
   beforeAll(async () => {
-    server = await startServer();
-    keyserver = await startKeyserver(server.url);
+    ({ server, keyserver } = await startServices());
   });
-  afterAll(async () => {
-    await keyserver?.close();
-    await server?.close();
-  });
+  afterAll(() => closeAll(keyserver, server));
 
   const getKey = (userId: string, accessToken?: string) => {
     const request = keyserver.http().get(`/api/keys/${userId}`);

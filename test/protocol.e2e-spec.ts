@@ -7,7 +7,7 @@ import {
   unwrapPrivateKey,
 } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyserver, startServer, type RunningApp } from './support/apps.js';
+import { closeAll, type RunningApp, startServices } from './support/apps.js';
 import {
   createKeyPair,
   encryptedBlob,
@@ -27,13 +27,9 @@ describe('the protocol, end to end', () => {
   let server: RunningApp;
   let keyserver: RunningApp;
   beforeAll(async () => {
-    server = await startServer();
-    keyserver = await startKeyserver(server.url);
+    ({ server, keyserver } = await startServices());
   });
-  afterAll(async () => {
-    await keyserver?.close();
-    await server?.close();
-  });
+  afterAll(() => closeAll(keyserver, server));
 
   /** Flow 2: a fresh access token, the blob, and decryption with the password. */
   async function getPrivateKey(user: TestUser, password: string) {

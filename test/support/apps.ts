@@ -67,3 +67,14 @@ export function freePort(): Promise<number> {
     probe.on('error', reject);
   });
 }
+
+/** A server and a keyserver that validates with it. */
+export async function startServices(): Promise<{ server: RunningApp; keyserver: RunningApp }> {
+  const server = await startServer();
+  return { server, keyserver: await startKeyserver(server.url) };
+}
+
+/** Closes apps in the order given (a keyserver before its server); tolerates ones that never started. */
+export async function closeAll(...apps: Array<RunningApp | undefined>): Promise<void> {
+  for (const app of apps) await app?.close();
+}

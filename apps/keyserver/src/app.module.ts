@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { DatabaseModule, HttpPlatformModule } from '@app/platform';
+import { configModuleFor, DatabaseModule, HttpPlatformModule } from '@app/platform';
 import { loadKeyserverConfig } from './core/keyserver-config.js';
 import { EncryptedPrivateKeyEntity } from './keys/encrypted-private-key.entity.js';
 import { KeysModule } from './keys/keys.module.js';
@@ -14,14 +13,7 @@ export class KeyserverModule {
     return {
       module: KeyserverModule,
       imports: [
-        // Validated above; nothing reads process.env after this point.
-        ConfigModule.forRoot({
-          isGlobal: true,
-          ignoreEnvFile: true,
-          ignoreEnvVars: true,
-          skipProcessEnv: true,
-          load: [() => config],
-        }),
+        configModuleFor(config),
         DatabaseModule.forRoot({ entities: [EncryptedPrivateKeyEntity], migrations: keyserverMigrations }),
         HttpPlatformModule,
         KeysModule,

@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { DatabaseModule, HttpPlatformModule } from '@app/platform';
+import { configModuleFor, DatabaseModule, HttpPlatformModule } from '@app/platform';
 import { AccessTokenEntity } from './access-tokens/access-token.entity.js';
 import { AccessTokensModule } from './access-tokens/access-tokens.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -22,14 +21,7 @@ export class ServerModule {
     return {
       module: ServerModule,
       imports: [
-        // Validated above; nothing reads process.env after this point.
-        ConfigModule.forRoot({
-          isGlobal: true,
-          ignoreEnvFile: true,
-          ignoreEnvVars: true,
-          skipProcessEnv: true,
-          load: [() => config],
-        }),
+        configModuleFor(config),
         DatabaseModule.forRoot({
           entities: [UserEntity, SessionEntity, PublicKeyEntity, AccessTokenEntity, SessionChallengeEntity],
           migrations: serverMigrations,

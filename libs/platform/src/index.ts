@@ -1,5 +1,6 @@
 export * from './config/load-config.js';
 export * from './config/keyserver-api-key.js';
+export * from './config/service-environment.js';
 export * from './database/database.module.js';
 export * from './database/embedded-postgres.js';
 export * from './http/http-platform.module.js';

@@ -1,3 +1,5 @@
+import type { DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 
@@ -29,4 +31,19 @@ export function loadConfig<T extends object>(
 
 function describe(error: ValidationError): string {
   return `  - ${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`;
+}
+
+/**
+ * The app's ConfigModule, serving an already validated configuration object:
+ * nothing reads process.env after start, and two apps in one process (tests)
+ * never see each other's settings.
+ */
+export function configModuleFor(config: object): Promise<DynamicModule> {
+  return ConfigModule.forRoot({
+    isGlobal: true,
+    ignoreEnvFile: true,
+    ignoreEnvVars: true,
+    skipProcessEnv: true,
+    load: [() => config as Record<string, unknown>],
+  });
 }
