@@ -1,3 +1,5 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
@@ -26,12 +28,22 @@ export interface Base64UrlLength {
   maxBytes?: number;
 }
 
-/** Binary fields travel as base64url without padding, with a decoded length rule. */
+/** Characters of unpadded base64url for n bytes. */
+const encodedLength = (bytes: number) => Math.ceil((bytes * 4) / 3);
+
+/** Binary fields travel as base64url without padding, with a decoded length rule (also in the OpenAPI schema). */
 export function IsBase64Url(length: Base64UrlLength, options?: ValidationOptions): PropertyDecorator {
   const min = length.bytes ?? length.minBytes ?? 0;
   const max = length.bytes ?? length.maxBytes ?? Number.MAX_SAFE_INTEGER;
   const size = min === max ? `${min} bytes` : `${min} to ${max} bytes`;
-  return ValidateBy(
+  const schema = ApiProperty({
+    type: String,
+    format: 'base64url',
+    pattern: '^[A-Za-z0-9_-]*$',
+    minLength: encodedLength(min),
+    maxLength: encodedLength(max),
+  });
+  const validation = ValidateBy(
     {
       name: 'isBase64Url',
       constraints: [min, max],
@@ -45,4 +57,5 @@ export function IsBase64Url(length: Base64UrlLength, options?: ValidationOptions
     },
     options,
   );
+  return applyDecorators(schema, validation);
 }

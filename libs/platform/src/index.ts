@@ -7,3 +7,4 @@ export * from './http/http-platform.module.js';
 export * from './http/bearer-token.js';
 export * from './http/api-docs.js';
 export * from './http/start-service.js';
+export * from './http/api-errors.decorator.js';

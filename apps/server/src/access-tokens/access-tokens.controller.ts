@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ValidateUserRequestDto, ValidateUserResponseDto } from '@app/contracts';
+import { ApiErrors } from '@app/platform';
 import { Authenticated } from '../auth/auth-policy.js';
 import { CurrentSession, type AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { AccessTokensService } from './access-tokens.service.js';
@@ -14,6 +15,8 @@ export class AccessTokensController {
 
   @Authenticated()
   @Post('api/user/access-token')
+  @ApiOperation({ summary: 'A one-time, 60-second token for one keyserver request (seed: getAccessToken)' })
+  @ApiErrors({ 401: 'No valid session' })
   getAccessToken(@CurrentSession() session: AuthenticatedSession): Promise<AccessTokenResponseDto> {
     return this.accessTokens.getAccessToken(session);
   }
@@ -21,6 +24,15 @@ export class AccessTokensController {
   @KeyserverOnly()
   @Post('keyserver/user/validate')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Keyserver only: validate and spend an access token for a user (seed: validateUser)',
+    description: 'Any call spends the token, whatever the answer; of concurrent calls exactly one can succeed.',
+  })
+  @ApiErrors({
+    400: 'Malformed body',
+    401: 'Missing or wrong keyserver API key',
+    403: 'The token is unknown, expired, spent, or another user’s',
+  })
   validateUser(@Body() request: ValidateUserRequestDto): Promise<ValidateUserResponseDto> {
     return this.accessTokens.validateUser(request);
   }

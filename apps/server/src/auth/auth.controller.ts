@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@app/platform';
 import { Authenticated, Public } from './auth-policy.js';
 import { AuthService } from './auth.service.js';
 import { CurrentSession, type AuthenticatedSession } from './current-session.decorator.js';
@@ -15,6 +16,11 @@ export class AuthController {
 
   @Public()
   @Post('auth/register')
+  @ApiOperation({
+    summary: 'Create an account',
+    description: 'The password field carries the login secret the client derived (`deriveLoginSecret`), never the password.',
+  })
+  @ApiErrors({ 400: 'Invalid email or password field', 409: 'The email is taken' })
   register(@Body() credentials: CredentialsDto): Promise<RegisterResponseDto> {
     return this.auth.register(credentials);
   }
@@ -22,6 +28,8 @@ export class AuthController {
   @Public()
   @Post('auth/login')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Authenticate: open a session (seed: authenticate)' })
+  @ApiErrors({ 400: 'Malformed body', 401: 'Wrong email or password (the same answer for both)' })
   login(@Body() credentials: CredentialsDto): Promise<LoginResponseDto> {
     return this.auth.login(credentials);
   }
@@ -29,13 +37,17 @@ export class AuthController {
   @Authenticated()
   @Post('auth/logout')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'End this session' })
+  @ApiErrors({ 401: 'No valid session' })
   logout(@CurrentSession() session: AuthenticatedSession): Promise<void> {
     return this.auth.logout(session);
   }
 
   @Authenticated()
   @Get('user/me')
-  me(@CurrentSession() session: AuthenticatedSession): Promise<UserResponseDto> {
+  @ApiOperation({ summary: 'The signed-in user, and whether this session is secured' })
+  @ApiErrors({ 401: 'No valid session' })
+  getCurrentUser(@CurrentSession() session: AuthenticatedSession): Promise<UserResponseDto> {
     return this.auth.me(session);
   }
 }

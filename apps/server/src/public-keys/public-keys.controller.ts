@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Put } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@app/platform';
 import { Authenticated } from '../auth/auth-policy.js';
 import { CurrentSession, type AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { PutPublicKeyDto } from './dto/put-public-key.dto.js';
@@ -13,6 +14,17 @@ export class PublicKeysController {
 
   @Authenticated()
   @Put('user/public-key')
+  @ApiOperation({
+    summary: 'Store the user’s public key (seed: create keypair, step 3)',
+    description:
+      'The key is pending until a session challenge sealed to it is answered. A pending key may be replaced ' +
+      '(challenges sealed to it are voided); a confirmed key may not.',
+  })
+  @ApiErrors({
+    400: 'Not an X25519 public key of this algorithm, or a low-order point',
+    401: 'No valid session',
+    409: 'The user already has a confirmed key',
+  })
   putPublicKey(
     @CurrentSession() session: AuthenticatedSession,
     @Body() dto: PutPublicKeyDto,
@@ -22,9 +34,14 @@ export class PublicKeysController {
 
   @Authenticated({ secured: true })
   @Get('users/:userId/public-key')
-  getPublicKeyForUser(
-    @Param('userId', ParseUUIDPipe) userId: string,
-  ): Promise<UserPublicKeyResponseDto> {
+  @ApiOperation({ summary: 'A user’s confirmed public key (a protected endpoint: needs a secured session)' })
+  @ApiErrors({
+    400: 'userId is not a UUID',
+    401: 'No valid session',
+    403: 'This session is not secured',
+    404: 'No such user, or no confirmed key',
+  })
+  getPublicKeyForUser(@Param('userId', ParseUUIDPipe) userId: string): Promise<UserPublicKeyResponseDto> {
     return this.publicKeys.getPublicKeyForUser(userId);
   }
 }

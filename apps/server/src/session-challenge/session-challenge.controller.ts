@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@app/platform';
 import { Authenticated } from '../auth/auth-policy.js';
 import { CurrentSession, type AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { SessionChallengeResponseDto } from './dto/session-challenge-response.dto.js';
@@ -13,6 +14,11 @@ export class SessionChallengeController {
 
   @Authenticated()
   @Post()
+  @ApiOperation({
+    summary: 'A 32-byte token sealed to the user’s public key with HPKE (seed: getSessionChallenge)',
+    description: 'Lives 60 seconds, belongs to this session, and takes exactly one answer.',
+  })
+  @ApiErrors({ 401: 'No valid session', 409: 'The user has no public key' })
   getSessionChallenge(@CurrentSession() session: AuthenticatedSession): Promise<SessionChallengeResponseDto> {
     return this.sessionChallenge.getSessionChallenge(session);
   }
@@ -20,6 +26,15 @@ export class SessionChallengeController {
   @Authenticated()
   @Post('answer')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Answer a session challenge with the opened token (seed: submitSessionChallenge)',
+    description: 'A right answer secures this session and confirms the key. A wrong 32-byte answer spends the challenge.',
+  })
+  @ApiErrors({
+    400: 'Malformed: the token is not 32 bytes of base64url (the challenge is not spent)',
+    401: 'No valid session',
+    403: 'Wrong token, expired, already answered, another session’s challenge, or its key was replaced',
+  })
   submitSessionChallenge(
     @CurrentSession() session: AuthenticatedSession,
     @Body() answer: SubmitSessionChallengeDto,

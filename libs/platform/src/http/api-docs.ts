@@ -13,7 +13,8 @@ export function buildOpenApiDocument(app: INestApplication, options: ApiDocsOpti
   for (const [name, description] of Object.entries(options.bearerSchemes)) {
     builder.addBearerAuth({ type: 'http', scheme: 'bearer', description }, name);
   }
-  return SwaggerModule.createDocument(app, builder.build());
+  // A handler's name is its operationId: the protocol's word, and the generated client's method.
+  return SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: (_controller, method) => method });
 }
 
 /** Swagger UI at /docs and the document at /docs-json. */
