@@ -4,7 +4,7 @@ import type { ValidateUserResponseDto } from '@app/contracts';
 import { ApiErrors } from '@app/platform';
 import { RequiresAccessToken, ValidatedUser } from './access-token.guard.js';
 import { EncryptedPrivateKeyResponseDto, PutPrivateKeyResponseDto } from './dto/private-key-response.dto.js';
-import { PutPrivateKeyDto } from './dto/put-private-key.dto.js';
+import { PutPrivateKeyRequestDto } from './dto/put-private-key.dto.js';
 import { KeysService } from './keys.service.js';
 
 const ACCESS_ERRORS = {
@@ -32,7 +32,7 @@ export class KeysController {
   })
   putPrivateKey(
     @ValidatedUser() user: ValidateUserResponseDto,
-    @Body() dto: PutPrivateKeyDto,
+    @Body() dto: PutPrivateKeyRequestDto,
   ): Promise<PutPrivateKeyResponseDto> {
     return this.keys.putPrivateKey(user, dto);
   }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { ValidateUserResponseDto } from '@app/contracts';
 import type { DataSource } from 'typeorm';
 import type { EncryptedPrivateKeyResponseDto, PutPrivateKeyResponseDto } from './dto/private-key-response.dto.js';
-import type { PutPrivateKeyDto } from './dto/put-private-key.dto.js';
+import type { PutPrivateKeyRequestDto } from './dto/put-private-key.dto.js';
 
 interface BlobRow {
   encrypted_private_key: Buffer;
@@ -25,7 +25,7 @@ export class KeysService {
    * public key confirmed, a new blob replaces the old one (key setup can be
    * restarted); after, a stored blob is final until key rotation.
    */
-  async putPrivateKey(user: ValidateUserResponseDto, dto: PutPrivateKeyDto): Promise<PutPrivateKeyResponseDto> {
+  async putPrivateKey(user: ValidateUserResponseDto, dto: PutPrivateKeyRequestDto): Promise<PutPrivateKeyResponseDto> {
     const onConflict = user.keyConfirmed
       ? 'DO NOTHING'
       : `DO UPDATE SET encrypted_private_key = EXCLUDED.encrypted_private_key, iv = EXCLUDED.iv,

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@app/platform';
 import { Authenticated } from '../auth/auth-policy.js';
 import { CurrentSession, type AuthenticatedSession } from '../auth/current-session.decorator.js';
-import { PutPublicKeyDto } from './dto/put-public-key.dto.js';
+import { PutPublicKeyRequestDto } from './dto/put-public-key.dto.js';
 import { PublicKeyResponseDto, UserPublicKeyResponseDto } from './dto/public-key-response.dto.js';
 import { PublicKeysService } from './public-keys.service.js';
 
@@ -27,7 +27,7 @@ export class PublicKeysController {
   })
   putPublicKey(
     @CurrentSession() session: AuthenticatedSession,
-    @Body() dto: PutPublicKeyDto,
+    @Body() dto: PutPublicKeyRequestDto,
   ): Promise<PublicKeyResponseDto> {
     return this.publicKeys.putPublicKey(session, dto);
   }

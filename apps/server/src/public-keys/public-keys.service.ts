@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { fingerprint, fromBase64Url } from '@app/crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
-import type { PutPublicKeyDto } from './dto/put-public-key.dto.js';
+import type { PutPublicKeyRequestDto } from './dto/put-public-key.dto.js';
 import type { PublicKeyResponseDto, UserPublicKeyResponseDto } from './dto/public-key-response.dto.js';
 
 interface PublicKeyRow {
@@ -22,7 +22,7 @@ export class PublicKeysService {
    * Stores the user's key as pending. A pending key is replaced (and the
    * challenges sealed to it go with it); a confirmed one is not.
    */
-  async putPublicKey(session: AuthenticatedSession, dto: PutPublicKeyDto): Promise<PublicKeyResponseDto> {
+  async putPublicKey(session: AuthenticatedSession, dto: PutPublicKeyRequestDto): Promise<PublicKeyResponseDto> {
     const publicKey = fromBase64Url(dto.publicKey);
     const keyFingerprint = await fingerprint(publicKey);
     return this.db.transaction(async (tx) => {

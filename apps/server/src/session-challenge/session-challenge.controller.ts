@@ -4,7 +4,7 @@ import { ApiErrors } from '@app/platform';
 import { Authenticated } from '../auth/auth-policy.js';
 import { CurrentSession, type AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { SessionChallengeResponseDto } from './dto/session-challenge-response.dto.js';
-import { SubmitSessionChallengeDto, SubmitSessionChallengeResponseDto } from './dto/submit-session-challenge.dto.js';
+import { SubmitSessionChallengeRequestDto, SubmitSessionChallengeResponseDto } from './dto/submit-session-challenge.dto.js';
 import { SessionChallengeService } from './session-challenge.service.js';
 
 @ApiTags('session-challenge')
@@ -37,7 +37,7 @@ export class SessionChallengeController {
   })
   submitSessionChallenge(
     @CurrentSession() session: AuthenticatedSession,
-    @Body() answer: SubmitSessionChallengeDto,
+    @Body() answer: SubmitSessionChallengeRequestDto,
   ): Promise<SubmitSessionChallengeResponseDto> {
     return this.sessionChallenge.submitSessionChallenge(session, answer);
   }

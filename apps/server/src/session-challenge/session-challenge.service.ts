@@ -8,7 +8,7 @@ import type { AuthenticatedSession } from '../auth/current-session.decorator.js'
 import { equalHashes, generateSecretToken, hashSecret } from '../core/secrets.js';
 import { PublicKeysService } from '../public-keys/public-keys.service.js';
 import type { SessionChallengeResponseDto } from './dto/session-challenge-response.dto.js';
-import type { SubmitSessionChallengeDto, SubmitSessionChallengeResponseDto } from './dto/submit-session-challenge.dto.js';
+import type { SubmitSessionChallengeRequestDto, SubmitSessionChallengeResponseDto } from './dto/submit-session-challenge.dto.js';
 
 /** The protocol's lifetime for a session challenge. */
 export const SESSION_CHALLENGE_TTL_SECONDS = 60;
@@ -59,7 +59,7 @@ export class SessionChallengeService {
    */
   async submitSessionChallenge(
     session: AuthenticatedSession,
-    { challengeId, token }: SubmitSessionChallengeDto,
+    { challengeId, token }: SubmitSessionChallengeRequestDto,
   ): Promise<SubmitSessionChallengeResponseDto> {
     const answer = await this.db.transaction(async (tx): Promise<Answer> => {
       // Same lock order as putPublicKey (user, key, challenge): no deadlock.

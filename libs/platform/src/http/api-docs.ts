@@ -14,7 +14,26 @@ export function buildOpenApiDocument(app: INestApplication, options: ApiDocsOpti
     builder.addBearerAuth({ type: 'http', scheme: 'bearer', description }, name);
   }
   // A handler's name is its operationId: the protocol's word, and the generated client's method.
-  return SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: (_controller, method) => method });
+  const document = SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: (_controller, method) => method });
+  return withoutDtoSuffix(document);
+}
+
+/**
+ * Schema names are the DTO class names less their `Dto` suffix (a Nest
+ * convention the Swagger plugin needs), so clients read `LoginResponse`.
+ */
+function withoutDtoSuffix(document: OpenAPIObject): OpenAPIObject {
+  const rename = (name: string) => name.replace(/Dto$/, '');
+  const text = JSON.stringify(document, (key, value: unknown) =>
+    key === '$ref' && typeof value === 'string' ? value.replace(/(#\/components\/schemas\/\w+?)Dto$/, '$1') : value,
+  );
+  const renamed = JSON.parse(text) as OpenAPIObject;
+  const schemas = renamed.components?.schemas ?? {};
+  renamed.components = {
+    ...renamed.components,
+    schemas: Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [rename(name), schema])),
+  };
+  return renamed;
 }
 
 /** Swagger UI at /docs and the document at /docs-json. */

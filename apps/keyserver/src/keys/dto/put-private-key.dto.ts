@@ -3,7 +3,7 @@ import { PRIVATE_KEY_BLOB_LIMITS } from '@app/crypto';
 import { Type } from 'class-transformer';
 import { IsObject, ValidateNested } from 'class-validator';
 
-export class PutPrivateKeyDto {
+export class PutPrivateKeyRequestDto {
   /** AES-256-GCM ciphertext of the PKCS#8 private key, followed by the tag; base64url. */
   @IsBase64Url({
     minBytes: PRIVATE_KEY_BLOB_LIMITS.encryptedPrivateKey.min,

@@ -17,7 +17,7 @@ const IsUsableX25519PublicKey = () =>
     },
   });
 
-export class PutPublicKeyDto {
+export class PutPublicKeyRequestDto {
   /** @example HPKE-X25519-SHA256-AES256GCM */
   @Equals(KEY_ALGORITHM, { message: `algorithm must be "${KEY_ALGORITHM}"` })
   algorithm: string;

@@ -1,7 +1,7 @@
 import { IsBase64Url } from '@app/contracts';
 import { IsUUID } from 'class-validator';
 
-export class SubmitSessionChallengeDto {
+export class SubmitSessionChallengeRequestDto {
   @IsUUID()
   challengeId: string;
 
