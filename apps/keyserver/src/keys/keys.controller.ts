@@ -14,7 +14,7 @@ const ACCESS_ERRORS = {
 };
 
 @ApiTags('keys')
-@ApiParam({ name: 'userId', format: 'uuid', description: 'The user whose key this is; must match the access token' })
+@ApiParam({ name: 'userId', type: String, format: 'uuid', description: 'The user whose key this is; must match the access token' })
 @Controller('api/keys/:userId')
 export class KeysController {
   constructor(private readonly keys: KeysService) {}

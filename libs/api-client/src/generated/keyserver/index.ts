@@ -1,0 +1,19 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+export { KeyserverClient } from './KeyserverClient.js';
+
+export { ApiError } from './core/ApiError.js';
+export { BaseHttpRequest } from './core/BaseHttpRequest.js';
+export { CancelablePromise, CancelError } from './core/CancelablePromise.js';
+export { OpenAPI } from './core/OpenAPI.js';
+export type { OpenAPIConfig } from './core/OpenAPI.js';
+
+export type { EncryptedPrivateKeyResponse } from './models/EncryptedPrivateKeyResponse.js';
+export type { ErrorResponse } from './models/ErrorResponse.js';
+export type { KdfParams } from './models/KdfParams.js';
+export type { PutPrivateKeyRequest } from './models/PutPrivateKeyRequest.js';
+export type { PutPrivateKeyResponse } from './models/PutPrivateKeyResponse.js';
+
+export { KeysService } from './services/KeysService.js';

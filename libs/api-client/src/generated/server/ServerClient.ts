@@ -1,0 +1,37 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { BaseHttpRequest } from './core/BaseHttpRequest.js';
+import type { OpenAPIConfig } from './core/OpenAPI.js';
+import { FetchHttpRequest } from './core/FetchHttpRequest.js';
+import { AccessTokensService } from './services/AccessTokensService.js';
+import { AuthService } from './services/AuthService.js';
+import { PublicKeysService } from './services/PublicKeysService.js';
+import { SessionChallengeService } from './services/SessionChallengeService.js';
+type HttpRequestConstructor = new (config: OpenAPIConfig) => BaseHttpRequest;
+export class ServerClient {
+    public readonly accessTokens: AccessTokensService;
+    public readonly auth: AuthService;
+    public readonly publicKeys: PublicKeysService;
+    public readonly sessionChallenge: SessionChallengeService;
+    public readonly request: BaseHttpRequest;
+    constructor(config?: Partial<OpenAPIConfig>, HttpRequest: HttpRequestConstructor = FetchHttpRequest) {
+        this.request = new HttpRequest({
+            BASE: config?.BASE ?? '',
+            VERSION: config?.VERSION ?? '1',
+            WITH_CREDENTIALS: config?.WITH_CREDENTIALS ?? false,
+            CREDENTIALS: config?.CREDENTIALS ?? 'include',
+            TOKEN: config?.TOKEN,
+            USERNAME: config?.USERNAME,
+            PASSWORD: config?.PASSWORD,
+            HEADERS: config?.HEADERS,
+            ENCODE_PATH: config?.ENCODE_PATH,
+        });
+        this.accessTokens = new AccessTokensService(this.request);
+        this.auth = new AuthService(this.request);
+        this.publicKeys = new PublicKeysService(this.request);
+        this.sessionChallenge = new SessionChallengeService(this.request);
+    }
+}
+

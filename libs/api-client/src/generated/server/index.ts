@@ -1,0 +1,31 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+export { ServerClient } from './ServerClient.js';
+
+export { ApiError } from './core/ApiError.js';
+export { BaseHttpRequest } from './core/BaseHttpRequest.js';
+export { CancelablePromise, CancelError } from './core/CancelablePromise.js';
+export { OpenAPI } from './core/OpenAPI.js';
+export type { OpenAPIConfig } from './core/OpenAPI.js';
+
+export type { AccessTokenResponse } from './models/AccessTokenResponse.js';
+export type { Credentials } from './models/Credentials.js';
+export type { ErrorResponse } from './models/ErrorResponse.js';
+export type { LoginResponse } from './models/LoginResponse.js';
+export type { PublicKeyResponse } from './models/PublicKeyResponse.js';
+export type { PutPublicKeyRequest } from './models/PutPublicKeyRequest.js';
+export type { RegisterResponse } from './models/RegisterResponse.js';
+export type { SessionChallengeResponse } from './models/SessionChallengeResponse.js';
+export type { SubmitSessionChallengeRequest } from './models/SubmitSessionChallengeRequest.js';
+export type { SubmitSessionChallengeResponse } from './models/SubmitSessionChallengeResponse.js';
+export type { UserPublicKeyResponse } from './models/UserPublicKeyResponse.js';
+export type { UserResponse } from './models/UserResponse.js';
+export type { ValidateUserRequest } from './models/ValidateUserRequest.js';
+export type { ValidateUserResponse } from './models/ValidateUserResponse.js';
+
+export { AccessTokensService } from './services/AccessTokensService.js';
+export { AuthService } from './services/AuthService.js';
+export { PublicKeysService } from './services/PublicKeysService.js';
+export { SessionChallengeService } from './services/SessionChallengeService.js';

@@ -1,0 +1,16 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+export type Credentials = {
+    /**
+     * Trimmed and lower-cased before it is stored or compared.
+     */
+    email: string;
+    /**
+     * The login secret the client derived from the password (the reference
+     * client sends `deriveLoginSecret(email, password)`), never the password.
+     */
+    password: string;
+};
+

@@ -1,0 +1,20 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+export type LoginResponse = {
+    /**
+     * ISO 8601 UTC.
+     */
+    expiresAt: string;
+    /**
+     * Whether the user has a confirmed public key (so a private key to fetch).
+     */
+    hasKeyPair: boolean;
+    /**
+     * Bearer token for this session: 32 random bytes, base64url.
+     */
+    sessionToken: string;
+    userId: string;
+};
+

@@ -1,0 +1,15 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+export type ValidateUserRequest = {
+    /**
+     * The one-time access token the client presented; spent by this call.
+     */
+    accessToken: string;
+    /**
+     * The user the keyserver request is for (from its path).
+     */
+    userId: string;
+};
+

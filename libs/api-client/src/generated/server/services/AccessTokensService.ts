@@ -1,0 +1,49 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { AccessTokenResponse } from '../models/AccessTokenResponse.js';
+import type { ValidateUserRequest } from '../models/ValidateUserRequest.js';
+import type { ValidateUserResponse } from '../models/ValidateUserResponse.js';
+import type { CancelablePromise } from '../core/CancelablePromise.js';
+import type { BaseHttpRequest } from '../core/BaseHttpRequest.js';
+export class AccessTokensService {
+    constructor(public readonly httpRequest: BaseHttpRequest) {}
+    /**
+     * A one-time, 60-second token for one keyserver request (seed: getAccessToken)
+     * @returns AccessTokenResponse
+     * @throws ApiError
+     */
+    public getAccessToken(): CancelablePromise<AccessTokenResponse> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/api/user/access-token',
+            errors: {
+                401: `No valid session`,
+            },
+        });
+    }
+    /**
+     * Keyserver only: validate and spend an access token for a user (seed: validateUser)
+     * Any call spends the token, whatever the answer; of concurrent calls exactly one can succeed.
+     * @returns ValidateUserResponse
+     * @throws ApiError
+     */
+    public validateUser({
+        requestBody,
+    }: {
+        requestBody: ValidateUserRequest,
+    }): CancelablePromise<ValidateUserResponse> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/keyserver/user/validate',
+            body: requestBody,
+            mediaType: 'application/json',
+            errors: {
+                400: `Malformed body`,
+                401: `Missing or wrong keyserver API key`,
+                403: `The token is unknown, expired, spent, or another user’s`,
+            },
+        });
+    }
+}

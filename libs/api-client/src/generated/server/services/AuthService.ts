@@ -1,0 +1,84 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { Credentials } from '../models/Credentials.js';
+import type { LoginResponse } from '../models/LoginResponse.js';
+import type { RegisterResponse } from '../models/RegisterResponse.js';
+import type { UserResponse } from '../models/UserResponse.js';
+import type { CancelablePromise } from '../core/CancelablePromise.js';
+import type { BaseHttpRequest } from '../core/BaseHttpRequest.js';
+export class AuthService {
+    constructor(public readonly httpRequest: BaseHttpRequest) {}
+    /**
+     * Authenticate: open a session (seed: authenticate)
+     * @returns LoginResponse
+     * @throws ApiError
+     */
+    public login({
+        requestBody,
+    }: {
+        requestBody: Credentials,
+    }): CancelablePromise<LoginResponse> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/api/auth/login',
+            body: requestBody,
+            mediaType: 'application/json',
+            errors: {
+                400: `Malformed body`,
+                401: `Wrong email or password (the same answer for both)`,
+            },
+        });
+    }
+    /**
+     * End this session
+     * @returns void
+     * @throws ApiError
+     */
+    public logout(): CancelablePromise<void> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/api/auth/logout',
+            errors: {
+                401: `No valid session`,
+            },
+        });
+    }
+    /**
+     * Create an account
+     * The password field carries the login secret the client derived (`deriveLoginSecret`), never the password.
+     * @returns RegisterResponse
+     * @throws ApiError
+     */
+    public register({
+        requestBody,
+    }: {
+        requestBody: Credentials,
+    }): CancelablePromise<RegisterResponse> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/api/auth/register',
+            body: requestBody,
+            mediaType: 'application/json',
+            errors: {
+                400: `Invalid email or password field`,
+                409: `The email is taken`,
+            },
+        });
+    }
+    /**
+     * The signed-in user, and whether this session is secured
+     * @returns UserResponse
+     * @throws ApiError
+     */
+    public getCurrentUser(): CancelablePromise<UserResponse> {
+        return this.httpRequest.request({
+            method: 'GET',
+            url: '/api/user/me',
+            errors: {
+                401: `No valid session`,
+            },
+        });
+    }
+}

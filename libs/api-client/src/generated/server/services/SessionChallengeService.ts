@@ -1,0 +1,51 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { SessionChallengeResponse } from '../models/SessionChallengeResponse.js';
+import type { SubmitSessionChallengeRequest } from '../models/SubmitSessionChallengeRequest.js';
+import type { SubmitSessionChallengeResponse } from '../models/SubmitSessionChallengeResponse.js';
+import type { CancelablePromise } from '../core/CancelablePromise.js';
+import type { BaseHttpRequest } from '../core/BaseHttpRequest.js';
+export class SessionChallengeService {
+    constructor(public readonly httpRequest: BaseHttpRequest) {}
+    /**
+     * A 32-byte token sealed to the user’s public key with HPKE (seed: getSessionChallenge)
+     * Lives 60 seconds, belongs to this session, and takes exactly one answer.
+     * @returns SessionChallengeResponse
+     * @throws ApiError
+     */
+    public getSessionChallenge(): CancelablePromise<SessionChallengeResponse> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/api/user/session-challenge',
+            errors: {
+                401: `No valid session`,
+                409: `The user has no public key`,
+            },
+        });
+    }
+    /**
+     * Answer a session challenge with the opened token (seed: submitSessionChallenge)
+     * A right answer secures this session and confirms the key. A wrong 32-byte answer spends the challenge.
+     * @returns SubmitSessionChallengeResponse
+     * @throws ApiError
+     */
+    public submitSessionChallenge({
+        requestBody,
+    }: {
+        requestBody: SubmitSessionChallengeRequest,
+    }): CancelablePromise<SubmitSessionChallengeResponse> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/api/user/session-challenge/answer',
+            body: requestBody,
+            mediaType: 'application/json',
+            errors: {
+                400: `Malformed: the token is not 32 bytes of base64url (the challenge is not spent)`,
+                401: `No valid session`,
+                403: `Wrong token, expired, already answered, another session’s challenge, or its key was replaced`,
+            },
+        });
+    }
+}
