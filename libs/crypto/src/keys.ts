@@ -1,4 +1,4 @@
-import { bufferSource, toHex } from './encoding.js';
+import { bufferSource, fromBase64Url, toHex } from './encoding.js';
 import { InvalidInputError } from './errors.js';
 
 /** The one algorithm of protocol v1, as the server stores and checks it. */
@@ -30,6 +30,14 @@ export async function importPrivateKey(pkcs8: Uint8Array): Promise<CryptoKey> {
   } catch {
     throw new InvalidInputError('Not an X25519 private key in PKCS#8');
   }
+}
+
+/** The raw public key of a private key, e.g. one just unwrapped from the keyserver. */
+export async function publicKeyOf(privateKey: CryptoKey | Uint8Array): Promise<Uint8Array> {
+  const key = privateKey instanceof Uint8Array ? await importPrivateKey(privateKey) : privateKey;
+  const jwk = await subtle().exportKey('jwk', key);
+  if (!jwk.x) throw new InvalidInputError('The private key does not carry its public key');
+  return fromBase64Url(jwk.x);
 }
 
 /** Lowercase hex SHA-256 of the raw public key. */

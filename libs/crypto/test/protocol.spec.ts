@@ -15,6 +15,7 @@ import {
   isValidX25519PublicKey,
   KDF_LIMITS,
   openSessionChallenge,
+  publicKeyOf,
   sealSessionChallenge,
   sessionChallengeSuite,
   toBase64Url,
@@ -195,6 +196,12 @@ describe('public keys', () => {
     expect(isValidX25519PublicKey(publicKey)).toBe(true);
     expect(isValidX25519PublicKey(publicKey.subarray(1))).toBe(false);
     expect(isValidX25519PublicKey(new Uint8Array([...publicKey, 0]))).toBe(false);
+  });
+
+  it('recovers the public key from the private key, as CryptoKey or PKCS#8', async () => {
+    const keys = await generateKeyPair();
+    expect(await publicKeyOf(keys.privateKey)).toEqual(keys.publicKey);
+    expect(await publicKeyOf(keys.privateKeyPkcs8)).toEqual(keys.publicKey);
   });
 
   it('fingerprints a key as the lowercase hex SHA-256 of its raw bytes', async () => {

@@ -1,0 +1,52 @@
+import { isApiError } from '@app/api-client';
+import { deriveLoginSecret } from '@app/crypto';
+import { CliError, EXIT } from '../cli-error.js';
+import { type Context, requireEmail, serverClient } from '../context.js';
+import { readPassword } from '../password.js';
+
+export async function register(context: Context, options: { email?: string }): Promise<void> {
+  const email = requireEmail(options.email);
+  const password = await readPassword();
+  // The server receives a secret derived from the password, never the password.
+  const secret = await context.step('Derive the login secret (Argon2id)', () => deriveLoginSecret(email, password));
+  const { userId } = await context.step('Register', () => serverClient(context).auth.register({ requestBody: { email, password: secret } }));
+  context.say(`Registered ${email.trim().toLowerCase()} (user ${userId}). Next: login --email ${email}`);
+}
+
+export async function login(context: Context, options: { email?: string }): Promise<void> {
+  const email = requireEmail(options.email);
+  const password = await readPassword();
+  const secret = await context.step('Derive the login secret (Argon2id)', () => deriveLoginSecret(email, password));
+  const session = await context
+    .step('Log in', () => serverClient(context).auth.login({ requestBody: { email, password: secret } }))
+    .catch((error: unknown) => {
+      if (isApiError(error) && error.status === 401) throw new CliError('Wrong email or password.', EXIT.wrongPassword);
+      throw error;
+    });
+  await context.sessions.save({ email: email.trim().toLowerCase(), userId: session.userId, sessionToken: session.sessionToken, expiresAt: session.expiresAt });
+  context.say(
+    session.hasKeyPair
+      ? 'Logged in. Next: unlock (fetch and decrypt your private key, then secure this session).'
+      : 'Logged in. You have no key pair yet. Next: create-keypair',
+  );
+}
+
+export async function logout(context: Context): Promise<void> {
+  const session = await context.sessions.require();
+  await serverClient(context, session)
+    .auth.logout()
+    .catch((error: unknown) => {
+      // A session that already ended is as good as logged out.
+      if (!(isApiError(error) && error.status === 401)) throw error;
+    });
+  await context.sessions.clear();
+  context.say('Logged out.');
+}
+
+export async function status(context: Context): Promise<void> {
+  const session = await context.sessions.require();
+  const me = await serverClient(context, session).auth.getCurrentUser();
+  context.say(`Signed in as ${me.email} (user ${me.userId})`);
+  context.say(`Key pair: ${me.hasKeyPair ? 'confirmed' : 'none yet (run create-keypair)'}`);
+  context.say(`Session: ${me.secured ? 'secured' : 'not secured (run unlock)'}; expires ${session.expiresAt}`);
+}

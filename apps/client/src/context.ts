@@ -1,0 +1,45 @@
+import { KeyserverClient, ServerClient } from '@app/api-client';
+import { CliError, EXIT } from './cli-error.js';
+import { SessionStore, type StoredSession } from './session-store.js';
+
+export interface Context {
+  serverUrl: string;
+  keyserverUrl: string;
+  sessions: SessionStore;
+  /** Step output, with how long each step took. */
+  step<T>(label: string, work: () => Promise<T>): Promise<T>;
+  say(line: string): void;
+}
+
+export function createContext(options: { server?: string; keyserver?: string }): Context {
+  return {
+    serverUrl: options.server ?? process.env.KX_SERVER_URL ?? 'http://127.0.0.1:3000',
+    keyserverUrl: options.keyserver ?? process.env.KX_KEYSERVER_URL ?? 'http://127.0.0.1:3001',
+    sessions: new SessionStore(),
+    say: (line) => console.log(line),
+    async step(label, work) {
+      const started = performance.now();
+      const result = await work();
+      console.log(`  ✓ ${label} (${Math.round(performance.now() - started)} ms)`);
+      return result;
+    },
+  };
+}
+
+/** The server client, anonymous or with the stored session. */
+export function serverClient(context: Context, session?: StoredSession): ServerClient {
+  return new ServerClient({ BASE: context.serverUrl, TOKEN: session?.sessionToken });
+}
+
+/** A keyserver client whose every call carries a fresh one-time access token. */
+export function keyserverClient(context: Context, server: ServerClient): KeyserverClient {
+  return new KeyserverClient({
+    BASE: context.keyserverUrl,
+    TOKEN: async () => (await server.accessTokens.getAccessToken()).accessToken,
+  });
+}
+
+export function requireEmail(email: string | undefined): string {
+  if (!email) throw new CliError('--email is required.', EXIT.usage);
+  return email;
+}

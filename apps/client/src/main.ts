@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { CliError, EXIT, explain } from './cli-error.js';
+import { login, logout, register, status } from './commands/auth.js';
+import { createKeypair, unlock } from './commands/keys.js';
+import { publicKey } from './commands/public-key.js';
+import { type Context, createContext } from './context.js';
+
+const USAGE = `keyexchange reference client
+
+Usage: npm run client -- <command> [options]
+
+  register --email E      create an account (asks for the password)
+  login --email E         open a session, kept in $KX_HOME/session.json (mode 0600)
+  create-keypair          seed flow 1 and the session challenge that confirms the key
+  unlock                  seed flow 2 (fetch and decrypt the private key), then flow 3
+  status                  who is signed in, key pair and session state
+  public-key --user ID    another user's confirmed public key (needs an unlocked session)
+  logout                  end the session
+
+Options: --server URL (KX_SERVER_URL, default http://127.0.0.1:3000),
+         --keyserver URL (KX_KEYSERVER_URL, default http://127.0.0.1:3001).
+The password is read without echo, or from KX_PASSWORD, or from standard input.
+Exit codes: 0 ok, 1 failure, 2 usage, 3 not signed in, 4 wrong password, 5 refused, 6 service unavailable.`;
+
+type Command = (context: Context, options: { email?: string; user?: string }) => Promise<void>;
+const commands: Record<string, Command> = {
+  register,
+  login,
+  'create-keypair': createKeypair,
+  unlock,
+  status,
+  'public-key': publicKey,
+  logout,
+};
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        email: { type: 'string' },
+        user: { type: 'string' },
+        server: { type: 'string' },
+        keyserver: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n\n${USAGE}`, EXIT.usage);
+  }
+  const [name, ...extra] = parsed.positionals;
+  if (parsed.values.help || !name) {
+    console.log(USAGE);
+    return parsed.values.help ? EXIT.ok : EXIT.usage;
+  }
+  const command = commands[name];
+  if (!command || extra.length > 0) throw new CliError(`Unknown command: ${parsed.positionals.join(' ')}\n\n${USAGE}`, EXIT.usage);
+  await command(createContext(parsed.values), parsed.values);
+  return EXIT.ok;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const failure = explain(error);
+    console.error(failure.message);
+    process.exit(failure.exitCode);
+  },
+);
