@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+interface Service {
+  image?: string;
+  build?: { context: string; args?: Record<string, string> };
+  environment?: Record<string, string>;
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+
+/** No Docker engine runs here: this checks what docker-compose.yml promises, as written. */
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, Service> };
+  const { services } = compose;
+
+  it('runs two databases and the two apps, built from the Dockerfile', () => {
+    expect(Object.keys(services).sort()).toEqual(['keyserver', 'keyserver-db', 'server', 'server-db']);
+    expect(services.server.build).toMatchObject({ context: '.', args: { SERVICE: 'server' } });
+    expect(services.keyserver.build).toMatchObject({ context: '.', args: { SERVICE: 'keyserver' } });
+    expect(readFileSync('Dockerfile', 'utf8')).toMatch(/FROM .* AS build[\s\S]*FROM /);
+  });
+
+  it('publishes only the two apps’ ports', () => {
+    expect(services.server.ports).toEqual(['3000:3000']);
+    expect(services.keyserver.ports).toEqual(['3001:3001']);
+    expect(services['server-db'].ports).toBeUndefined();
+    expect(services['keyserver-db'].ports).toBeUndefined();
+  });
+
+  it('gives each app its own database, started healthy first', () => {
+    for (const db of ['server-db', 'keyserver-db']) expect(services[db].healthcheck?.test.join(' ')).toContain('pg_isready');
+    expect(services.server.depends_on).toMatchObject({ 'server-db': { condition: 'service_healthy' } });
+    expect(services.keyserver.depends_on).toMatchObject({ 'keyserver-db': { condition: 'service_healthy' } });
+    expect(new URL(services.server.environment!.DATABASE_URL).host).toBe('server-db:5432');
+    expect(new URL(services.keyserver.environment!.DATABASE_URL).host).toBe('keyserver-db:5432');
+  });
+
+  it('passes one required API key to both apps and points the keyserver at the server', () => {
+    for (const app of ['server', 'keyserver']) {
+      expect(services[app].environment?.KEYSERVER_API_KEY).toMatch(/^\$\{KEYSERVER_API_KEY:\?.+\}$/);
+    }
+    expect(services.keyserver.environment?.SERVER_URL).toBe('http://server:3000');
+  });
+});
