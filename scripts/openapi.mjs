@@ -28,6 +28,12 @@ for (const { name, module, docs } of services) {
   const text = `${JSON.stringify(sortKeys(buildOpenApiDocument(app, options)), null, 2)}\n`;
   await app.close();
 
+  const problems = exampleProblems(JSON.parse(text));
+  if (problems.length > 0) {
+    console.error(`openapi/${name}.json: ${problems.join('; ')}`);
+    stale = true;
+  }
+
   const file = new URL(`../openapi/${name}.json`, import.meta.url);
   if (check) {
     const committed = await readFile(file, 'utf8').catch(() => '');
@@ -44,6 +50,25 @@ for (const { name, module, docs } of services) {
 }
 if (stale) process.exit(1);
 if (check) console.log('openapi/server.json and openapi/keyserver.json are current and valid OpenAPI 3.');
+
+/** Every schema property shows an example, and the example obeys the property's own rules. */
+function exampleProblems(document) {
+  const problems = [];
+  for (const [schemaName, schema] of Object.entries(document.components?.schemas ?? {})) {
+    for (const [property, rules] of Object.entries(schema.properties ?? {})) {
+      const where = `${schemaName}.${property}`;
+      if (rules.$ref) continue;
+      if (rules.example === undefined) problems.push(`${where} has no example`);
+      else if (typeof rules.example === 'string') {
+        const { example, pattern, minLength = 0, maxLength = Infinity } = rules;
+        if ((pattern && !new RegExp(pattern).test(example)) || example.length < minLength || example.length > maxLength) {
+          problems.push(`${where}'s example breaks its own schema`);
+        }
+      }
+    }
+  }
+  return problems;
+}
 
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);

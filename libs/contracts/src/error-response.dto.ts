@@ -5,7 +5,10 @@ export class ErrorResponseDto {
   /** @example 400 */
   statusCode: number;
 
-  /** The HTTP status text. @example Bad Request */
+  /**
+   * The HTTP status text.
+   * @example "Bad Request"
+   */
   error: string;
 
   @ApiProperty({

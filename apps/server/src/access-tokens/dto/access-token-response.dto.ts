@@ -1,6 +1,12 @@
 export class AccessTokenResponseDto {
-  /** One-time token for one keyserver request: 32 random bytes, base64url. */
+  /**
+   * One-time token for one keyserver request: 32 random bytes, base64url.
+   * @example W2it920pI6oMkh43kPBxoP2h44tDFy8Zll2B9SpI2Ss
+   */
   accessToken: string;
-  /** ISO 8601 UTC, 60 seconds after issue. */
+  /**
+   * ISO 8601 UTC, 60 seconds after issue.
+   * @example 2026-11-25T14:01:00.000Z
+   */
   expiresAt: string;
 }

@@ -13,7 +13,10 @@ const IsWellFormedUnicode = () =>
 
 /** `register` and `login` take the same body. */
 export class CredentialsDto {
-  /** Trimmed and lower-cased before it is stored or compared. */
+  /**
+   * Trimmed and lower-cased before it is stored or compared.
+   * @example alice@example.com
+   */
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsEmail({}, { message: 'email must be a well-formed email address' })
   @MaxLength(254)
@@ -22,6 +25,7 @@ export class CredentialsDto {
   /**
    * The login secret the client derived from the password (the reference
    * client sends `deriveLoginSecret(email, password)`), never the password.
+   * @example 05D9YssfVA4QazwL_ibpN5xLlAQFCMsZhnrQ1kpifTk
    */
   @IsString()
   @Length(8, 1024)

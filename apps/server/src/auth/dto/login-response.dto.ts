@@ -1,9 +1,19 @@
 export class LoginResponseDto {
-  /** Bearer token for this session: 32 random bytes, base64url. */
+  /**
+   * Bearer token for this session: 32 random bytes, base64url.
+   * @example ielBJ9ZXNqhYCKIRcU9qDMGGTqNBoeMU4MXkymW8s7A
+   */
   sessionToken: string;
+  /** @example 3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a */
   userId: string;
-  /** ISO 8601 UTC. */
+  /**
+   * ISO 8601 UTC.
+   * @example 2026-11-26T02:00:00.000Z
+   */
   expiresAt: string;
-  /** Whether the user has a confirmed public key (so a private key to fetch). */
+  /**
+   * Whether the user has a confirmed public key (so a private key to fetch).
+   * @example true
+   */
   hasKeyPair: boolean;
 }

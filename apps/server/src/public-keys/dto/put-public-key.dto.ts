@@ -22,7 +22,10 @@ export class PutPublicKeyRequestDto {
   @Equals(KEY_ALGORITHM, { message: `algorithm must be "${KEY_ALGORITHM}"` })
   algorithm: string;
 
-  /** The 32-byte raw X25519 public key, base64url. */
+  /**
+   * The 32-byte raw X25519 public key, base64url.
+   * @example m5-sti9cA73lpqlbiCqe3QpeskBtL5Bdi9CzaPO9lUw
+   */
   @IsBase64Url({ bytes: 32 })
   @IsUsableX25519PublicKey()
   publicKey: string;

@@ -1,10 +1,22 @@
 export class SessionChallengeResponseDto {
-  /** Also the HPKE additional data the token was sealed with. */
+  /**
+   * Also the HPKE additional data the token was sealed with.
+   * @example 8b0f8d2e-2d1b-4c55-9b0a-6f4f9f0d3c21
+   */
   challengeId: string;
-  /** HPKE encapsulated key, base64url. */
+  /**
+   * HPKE encapsulated key, base64url.
+   * @example LJLa3267tuTISIT-NGEDs64A-j3Z380hDl5jOIiXuxk
+   */
   enc: string;
-  /** The sealed 32-byte token (with its tag), base64url. */
+  /**
+   * The sealed 32-byte token (with its tag), base64url.
+   * @example Jg8A7eJ26l_-cVo9rJMja71LWWSpwSIVH7mhyc-q8RpaZQ1OPJYL2nCsMV7pwWbz
+   */
   ciphertext: string;
-  /** ISO 8601 UTC, 60 seconds after issue. */
+  /**
+   * ISO 8601 UTC, 60 seconds after issue.
+   * @example 2026-11-25T14:01:00.000Z
+   */
   expiresAt: string;
 }
