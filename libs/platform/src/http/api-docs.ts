@@ -11,7 +11,8 @@ export interface ApiDocsOptions {
 export function buildOpenApiDocument(app: INestApplication, options: ApiDocsOptions): OpenAPIObject {
   const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1');
   for (const [name, description] of Object.entries(options.bearerSchemes)) {
-    builder.addBearerAuth({ type: 'http', scheme: 'bearer', description }, name);
+    // Opaque random tokens, not JWTs (Nest's default format).
+    builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description }, name);
   }
   // A handler's name is its operationId: the protocol's word, and the generated client's method.
   const document = SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: (_controller, method) => method });
