@@ -35,6 +35,6 @@ export class PasswordHasher {
     const [, ln, r, p, salt, key] = match;
     const expected = Buffer.from(key, 'base64url');
     const actual = await derive(secret, Buffer.from(salt, 'base64url'), Number(ln), Number(r), Number(p));
-    return timingSafeEqual(actual, expected) && stored !== undefined;
+    return actual.length === expected.length && timingSafeEqual(actual, expected) && stored !== undefined;
   }
 }
