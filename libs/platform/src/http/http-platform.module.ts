@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { bodyParserErrors } from './body-parser-errors.middleware.js';
+import { HttpErrorFilter } from './http-error.filter.js';
 import { JsonBodyValidationPipe } from './json-body.pipe.js';
 import { RejectUnexpectedBodyInterceptor } from './reject-unexpected-body.interceptor.js';
 import { requireJsonBody } from './require-json-body.middleware.js';
@@ -17,6 +18,7 @@ const JSON_BODY_LIMIT = '32kb';
   providers: [
     { provide: APP_PIPE, useClass: JsonBodyValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedBodyInterceptor },
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })
 export class HttpPlatformModule {}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+/** A caller's request id is echoed only when it cannot carry anything but an id. */
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The one error filter: every error answers `{statusCode, error, message}`.
+ * An HttpException keeps its status and message(s); anything else is a 500
+ * that says nothing, logged with a request id the caller can quote.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<Request>();
+    const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof HttpException) {
+      send(response, exception.getStatus(), messageOf(exception));
+      return;
+    }
+    const requestId = requestIdOf(request);
+    // Method and path only: bodies and headers carry secrets.
+    const path = request.originalUrl.split('?')[0];
+    const stack = exception instanceof Error ? exception.stack : `A non-Error was thrown (${typeof exception})`;
+    this.logger.error(`Unhandled error in request ${requestId}: ${request.method} ${path}`, stack);
+    if (!response.headersSent) response.setHeader('X-Request-Id', requestId);
+    send(response, HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
+  }
+}
+
+function send(response: Response, statusCode: number, message: string | string[]): void {
+  // Too late for a body once one has started: end what was sent.
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  response.status(statusCode).json({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message });
+}
+
+/** Nest's message(s): a string, or a body whose `message` is one or a list (validation). */
+function messageOf(exception: HttpException): string | string[] {
+  const body = exception.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message) && message.every((m) => typeof m === 'string')) return message;
+  return STATUS_CODES[exception.getStatus()] ?? 'Error';
+}
+
+function requestIdOf(request: Request): string {
+  const id = request.headers['x-request-id'];
+  return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID();
+}
