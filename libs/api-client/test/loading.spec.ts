@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
-/** Compiles the library as a consumer would, then loads it with Node itself (not Vite). */
+/** Compiles the library as a consumer would, then loads it with Node itself (not Vite). Call it inside a test. */
 function compile(module: 'nodenext' | 'commonjs'): string {
   const out = mkdtempSync(join(tmpdir(), `kx-api-client-${module}-`));
+  // Registered before anything can fail, so a failing test removes it too.
+  onTestFinished(() => rmSync(out, { recursive: true, force: true }));
   const flags = module === 'commonjs' ? ['--module', 'commonjs', '--moduleResolution', 'node10', '--ignoreDeprecations', '6.0'] : [];
   execFileSync(
     process.execPath,
