@@ -1,0 +1,294 @@
+#!/usr/bin/env node
+/**
+ * Writes libs/crypto/test/vectors/keyexchange-v1.json: protocol v1's published
+ * test vectors (PROTOCOL.md), computed from fixed inputs.
+ *
+ * Deliberately independent of libs/crypto: WebCrypto, hash-wasm's Argon2id and
+ * @hpke/core only, plus a hand-written RFC 9180 key schedule that must agree
+ * with @hpke/core, so a bug in our library cannot write its own vectors.
+ *
+ *   node scripts/generate-vectors.mjs           write the file
+ *   node scripts/generate-vectors.mjs --check   exit 1 if the file differs
+ */
+import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
+import { argon2id } from 'hash-wasm';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const OUT = fileURLToPath(new URL('../libs/crypto/test/vectors/keyexchange-v1.json', import.meta.url));
+const { subtle } = globalThis.crypto;
+
+const hex = (bytes) => Buffer.from(bytes).toString('hex');
+const unhex = (text) => new Uint8Array(Buffer.from(text, 'hex'));
+const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
+const utf8 = (text) => new TextEncoder().encode(text);
+const concat = (...parts) => new Uint8Array(Buffer.concat(parts));
+const sha256 = async (bytes) => new Uint8Array(await subtle.digest('SHA-256', bytes));
+/** A value that travels on the wire: hex to read, base64url as sent. */
+const wire = (bytes) => ({ hex: hex(bytes), base64url: b64url(bytes) });
+function assertEqual(what, actual, expected) {
+  if (hex(actual) !== hex(expected)) throw new Error(`${what}: ${hex(actual)} != ${hex(expected)}`);
+}
+
+// Protocol v1 constants, written out again here on purpose (not imported).
+const LOGIN_PREFIX = 'keyexchange/v1/login/';
+const PRIVATE_KEY_AAD_PREFIX = 'keyexchange/v1/private-key/';
+const CHALLENGE_INFO = 'keyexchange/v1/session-challenge';
+const PKCS8_X25519_PREFIX = unhex('302e020100300506032b656e04220420');
+const LOGIN_KDF = { algorithm: 'argon2id', memoryKiB: 65536, iterations: 3, parallelism: 1 };
+const CHEAPEST_KDF = { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 };
+
+const normaliseEmail = (email) => email.trim().toLowerCase();
+const passwordBytes = (password) => utf8(password.normalize('NFC'));
+
+async function argon2(password, salt, kdf) {
+  return argon2id({
+    password,
+    salt,
+    memorySize: kdf.memoryKiB,
+    iterations: kdf.iterations,
+    parallelism: kdf.parallelism,
+    hashLength: 32,
+    outputType: 'binary',
+  });
+}
+
+const loginSalt = async (normalisedEmail) => (await sha256(utf8(LOGIN_PREFIX + normalisedEmail))).slice(0, 16);
+
+// X25519 through WebCrypto, from raw 32-byte keys.
+const importX25519Private = (raw) => subtle.importKey('pkcs8', concat(PKCS8_X25519_PREFIX, raw), { name: 'X25519' }, true, ['deriveBits']);
+async function x25519PublicKey(raw) {
+  const { x } = await subtle.exportKey('jwk', await importX25519Private(raw));
+  return new Uint8Array(Buffer.from(x, 'base64url'));
+}
+async function x25519(privateRaw, publicRaw) {
+  const pub = await subtle.importKey('raw', publicRaw, { name: 'X25519' }, true, []);
+  return new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pub }, await importX25519Private(privateRaw), 256));
+}
+
+/** RFC 5958 OneAsymmetricKey v2 (with the public key): readers must accept it too. */
+const pkcs8V2 = (privateRaw, publicRaw) =>
+  concat(unhex('3051020101300506032b656e04220420'), privateRaw, unhex('812100'), publicRaw);
+
+// RFC 9180 by hand: LabeledExtract / LabeledExpand over HKDF-SHA256 (RFC 5869).
+async function hmac(key, data) {
+  // An empty HKDF salt is HashLen zero bytes (RFC 5869 2.2); WebCrypto refuses empty HMAC keys.
+  const k = await subtle.importKey('raw', key.length ? key : new Uint8Array(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return new Uint8Array(await subtle.sign('HMAC', k, data));
+}
+async function expand(prk, info, length) {
+  let t = new Uint8Array(0);
+  let out = new Uint8Array(0);
+  for (let i = 1; out.length < length; i++) {
+    t = await hmac(prk, concat(t, info, Uint8Array.of(i)));
+    out = concat(out, t);
+  }
+  return out.slice(0, length);
+}
+const i2osp2 = (n) => Uint8Array.of(n >> 8, n & 0xff);
+const KEM_SUITE_ID = concat(utf8('KEM'), i2osp2(0x0020));
+const HPKE_SUITE_ID = concat(utf8('HPKE'), i2osp2(0x0020), i2osp2(0x0001), i2osp2(0x0002));
+const labeledExtract = (suiteId, salt, label, ikm) => hmac(salt, concat(utf8('HPKE-v1'), suiteId, utf8(label), ikm));
+const labeledExpand = (suiteId, prk, label, info, length) =>
+  expand(prk, concat(i2osp2(length), utf8('HPKE-v1'), suiteId, utf8(label), info), length);
+const EMPTY = new Uint8Array(0);
+
+/** Base mode, single shot, sequence number 0: SetupBaseS then Seal (RFC 9180 4.1, 5.1, 5.2, 7.1.3). */
+async function hpkeSealByHand({ ikmE, recipientPublicKey, info, aad, plaintext }) {
+  const dkpPrk = await labeledExtract(KEM_SUITE_ID, EMPTY, 'dkp_prk', ikmE);
+  const ephemeralPrivateKey = await labeledExpand(KEM_SUITE_ID, dkpPrk, 'sk', EMPTY, 32);
+  const enc = await x25519PublicKey(ephemeralPrivateKey);
+  const dh = await x25519(ephemeralPrivateKey, recipientPublicKey);
+  const eaePrk = await labeledExtract(KEM_SUITE_ID, EMPTY, 'eae_prk', dh);
+  const sharedSecret = await labeledExpand(KEM_SUITE_ID, eaePrk, 'shared_secret', concat(enc, recipientPublicKey), 32);
+  const pskIdHash = await labeledExtract(HPKE_SUITE_ID, EMPTY, 'psk_id_hash', EMPTY);
+  const infoHash = await labeledExtract(HPKE_SUITE_ID, EMPTY, 'info_hash', info);
+  const context = concat(Uint8Array.of(0x00), pskIdHash, infoHash);
+  const secret = await labeledExtract(HPKE_SUITE_ID, sharedSecret, 'secret', EMPTY);
+  const key = await labeledExpand(HPKE_SUITE_ID, secret, 'key', context, 32);
+  const baseNonce = await labeledExpand(HPKE_SUITE_ID, secret, 'base_nonce', context, 12);
+  const ciphertext = await aesGcm(key, baseNonce, aad, plaintext);
+  return { ephemeralPrivateKey, enc, sharedSecret, key, baseNonce, ciphertext };
+}
+
+async function aesGcm(keyBytes, iv, additionalData, plaintext) {
+  const key = await subtle.importKey('raw', keyBytes, { name: 'AES-GCM' }, false, ['encrypt']);
+  return new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, key, plaintext));
+}
+
+// ---- Fixed inputs -------------------------------------------------------------------------------
+
+/** Trim and lower-case edge cases; only the salt depends on the email. */
+const EMAIL_CASES = [
+  ['ASCII, surrounding spaces', ' Alice@Example.COM '],
+  ['every ECMAScript WhiteSpace/LineTerminator, incl. U+FEFF that Python strip() keeps', '\t\n\v\f\r\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeffbob@example.com\ufeff'],
+  ['U+0085 and U+001C are not trimmed (Python strip() removes them)', '\u0085carol@example.com\u001c'],
+  ['Latin-1 upper case', '\u00c5SA@EXAMPLE.COM'],
+  ['U+0130 lower-cases to i + U+0307 (no Turkish locale)', '\u0130NCI@example.com'],
+  ['final sigma: Σ at the end of a word becomes ς', '\u039f\u0394\u03a5\u03a3\u03a3\u0395\u03a5\u03a3@example.com'],
+  ['U+1E9E capital sharp s lower-cases to ß', 'STRA\u1e9eE@example.com'],
+  ['no Unicode normalisation of the email: a decomposed é stays decomposed', 'Ame\u0301lie@example.com'],
+];
+
+const LOGIN = { email: '  Alice.Liddell@Example.COM\t', password: 'Cafe\u0301 cre\u0300me bru\u0302le\u0301e' };
+const KEK = {
+  password: 'A\u030angstro\u0308m battery staple',
+  salt: unhex('805d126aeab93c2f12ca6119cd4cb8c4'),
+  kdf: CHEAPEST_KDF,
+};
+/** RFC 7748 6.1's key pairs, so the public keys can be checked against the RFC too. */
+const ALICE = unhex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');
+const BOB = unhex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb');
+const WRAP = { userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a', iv: unhex('d9f0f5952f47219a025c903f') };
+const CHALLENGE = {
+  challengeId: '8b0f8d2e-2d1b-4c55-9b0a-6f4f9f0d3c21',
+  token: unhex('47846006d47389a9b4c69c87a2b85f9da16a0a0f21bfb4834cfdb0e612191055'),
+  ikmE: unhex('6eec3f131089414675d6f65a994684f2cfb2f267c4e313fd0096d03a81fb0920'),
+};
+
+// ---- Vectors ------------------------------------------------------------------------------------
+
+async function generate() {
+  const emailNormalisation = [];
+  for (const [note, input] of EMAIL_CASES) {
+    const normalised = normaliseEmail(input);
+    emailNormalisation.push({ note, input, normalised, normalisedUtf8: hex(utf8(normalised)), loginSalt: hex(await loginSalt(normalised)) });
+  }
+
+  const normalisedEmail = normaliseEmail(LOGIN.email);
+  const salt = await loginSalt(normalisedEmail);
+  const secret = await argon2(passwordBytes(LOGIN.password), salt, LOGIN_KDF);
+  const loginSecret = {
+    email: LOGIN.email,
+    normalisedEmail,
+    saltInput: LOGIN_PREFIX + normalisedEmail,
+    salt: hex(salt),
+    password: LOGIN.password,
+    passwordNfc: LOGIN.password.normalize('NFC'),
+    passwordUtf8: hex(passwordBytes(LOGIN.password)),
+    kdf: LOGIN_KDF,
+    secret: wire(secret),
+  };
+
+  const kek = await argon2(passwordBytes(KEK.password), KEK.salt, KEK.kdf);
+  const keyEncryptionKey = {
+    password: KEK.password,
+    passwordNfc: KEK.password.normalize('NFC'),
+    passwordUtf8: hex(passwordBytes(KEK.password)),
+    salt: wire(KEK.salt),
+    kdf: KEK.kdf,
+    keyEncryptionKey: hex(kek),
+  };
+
+  const alicePublic = await x25519PublicKey(ALICE);
+  assertEqual('RFC 7748 Alice public key', alicePublic, unhex('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a'));
+  const pkcs8 = concat(PKCS8_X25519_PREFIX, ALICE);
+  const exported = new Uint8Array(await subtle.exportKey('pkcs8', await importX25519Private(ALICE)));
+  assertEqual('WebCrypto PKCS#8 export', exported, pkcs8);
+  const aad = utf8(PRIVATE_KEY_AAD_PREFIX + WRAP.userId);
+  const encryptedPrivateKey = await aesGcm(kek, WRAP.iv, aad, pkcs8);
+  const aliceFingerprint = hex(await sha256(alicePublic));
+  const wrappedPrivateKey = {
+    privateKey: hex(ALICE),
+    privateKeyPkcs8: hex(pkcs8),
+    privateKeyPkcs8V2: hex(pkcs8V2(ALICE, alicePublic)),
+    publicKey: wire(alicePublic),
+    fingerprint: aliceFingerprint,
+    userId: WRAP.userId,
+    password: KEK.password,
+    salt: wire(KEK.salt),
+    kdf: KEK.kdf,
+    keyEncryptionKey: hex(kek),
+    iv: wire(WRAP.iv),
+    additionalData: PRIVATE_KEY_AAD_PREFIX + WRAP.userId,
+    additionalDataUtf8: hex(aad),
+    encryptedPrivateKey: wire(encryptedPrivateKey),
+    putPublicKeyRequest: { algorithm: 'HPKE-X25519-SHA256-AES256GCM', publicKey: b64url(alicePublic) },
+    putPrivateKeyRequest: {
+      encryptedPrivateKey: b64url(encryptedPrivateKey),
+      iv: b64url(WRAP.iv),
+      salt: b64url(KEK.salt),
+      kdf: KEK.kdf,
+      publicKeyFingerprint: aliceFingerprint,
+    },
+  };
+
+  const bobPublic = await x25519PublicKey(BOB);
+  assertEqual('RFC 7748 Bob public key', bobPublic, unhex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f'));
+  const info = utf8(CHALLENGE_INFO);
+  const challengeAad = utf8(CHALLENGE.challengeId);
+  const byHand = await hpkeSealByHand({ ikmE: CHALLENGE.ikmE, recipientPublicKey: bobPublic, info, aad: challengeAad, plaintext: CHALLENGE.token });
+  const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
+  const sealed = await suite.seal(
+    { recipientPublicKey: await suite.kem.deserializePublicKey(bobPublic.slice().buffer), info, ekm: CHALLENGE.ikmE.slice().buffer },
+    CHALLENGE.token.slice().buffer,
+    challengeAad.slice().buffer,
+  );
+  assertEqual('@hpke/core enc vs by hand', new Uint8Array(sealed.enc), byHand.enc);
+  assertEqual('@hpke/core ciphertext vs by hand', new Uint8Array(sealed.ct), byHand.ciphertext);
+  const sessionChallenge = {
+    suite: { mode: 0, kemId: 0x0020, kdfId: 0x0001, aeadId: 0x0002 },
+    info: CHALLENGE_INFO,
+    infoUtf8: hex(info),
+    recipient: {
+      privateKey: hex(BOB),
+      privateKeyPkcs8: hex(concat(PKCS8_X25519_PREFIX, BOB)),
+      publicKey: wire(bobPublic),
+      fingerprint: hex(await sha256(bobPublic)),
+    },
+    challengeId: CHALLENGE.challengeId,
+    additionalDataUtf8: hex(challengeAad),
+    token: wire(CHALLENGE.token),
+    ikmE: hex(CHALLENGE.ikmE),
+    ephemeralPrivateKey: hex(byHand.ephemeralPrivateKey),
+    enc: wire(byHand.enc),
+    sharedSecret: hex(byHand.sharedSecret),
+    key: hex(byHand.key),
+    baseNonce: hex(byHand.baseNonce),
+    ciphertext: wire(byHand.ciphertext),
+    response: { challengeId: CHALLENGE.challengeId, enc: b64url(byHand.enc), ciphertext: b64url(byHand.ciphertext) },
+    answer: { challengeId: CHALLENGE.challengeId, token: b64url(CHALLENGE.token) },
+  };
+
+  const base64url = {
+    valid: ['', '00', '0001', 'fbffbf'].map((bytes) => ({ text: b64url(unhex(bytes)), hex: bytes })),
+    invalid: [
+      { text: 'AB', why: 'stray bits in the last character (00 is AA)' },
+      { text: 'AAF', why: 'stray bits in the last character (0001 is AAE)' },
+      { text: 'AA==', why: 'padding' },
+      { text: '+/+/', why: 'the standard alphabet' },
+      { text: 'AA AA', why: 'whitespace' },
+      { text: 'AAAAA', why: 'a length of 1 mod 4' },
+    ],
+  };
+
+  return {
+    protocol: 'keyexchange/v1',
+    description:
+      'Test vectors for PROTOCOL.md, written by scripts/generate-vectors.mjs. Byte strings are lowercase hex; ' +
+      'a {hex, base64url} pair is a value that travels on the wire, as base64url without padding. A string ' +
+      "field's bytes are its UTF-8 encoding. Argon2id is version 0x13 with a 32-byte output.",
+    emailNormalisation,
+    loginSecret,
+    keyEncryptionKey,
+    wrappedPrivateKey,
+    sessionChallenge,
+    base64url,
+  };
+}
+
+/** JSON with every non-ASCII character escaped, so no editor or terminal can alter the inputs. */
+const serialise = (value) =>
+  `${JSON.stringify(value, null, 2).replace(/[^\x20-\x7e\n]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+
+const text = serialise(await generate());
+if (process.argv.includes('--check')) {
+  const current = await readFile(OUT, 'utf8').catch(() => '');
+  if (current !== text) {
+    console.error(`${OUT} is stale: run node scripts/generate-vectors.mjs`);
+    process.exit(1);
+  }
+} else {
+  await writeFile(OUT, text);
+  console.log(`wrote ${OUT}`);
+}
