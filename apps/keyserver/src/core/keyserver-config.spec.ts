@@ -1,12 +1,22 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@app/platform';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadKeyserverConfig } from './keyserver-config.js';
 
 const KEY = 'k'.repeat(32);
-const dataDir = () => mkdtempSync(join(tmpdir(), 'kx-config-'));
+const PRODUCTION = { NODE_ENV: 'production', KEYSERVER_API_KEY: KEY, DATABASE_URL: 'postgres://u:p@db:5432/keyserver' };
+
+const created: string[] = [];
+const dataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kx-config-'));
+  created.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('keyserver configuration', () => {
   it('has working defaults for development', () => {
@@ -26,7 +36,13 @@ describe('keyserver configuration', () => {
   });
 
   it('stops production without KEYSERVER_API_KEY', () => {
-    expect(() => loadKeyserverConfig({ NODE_ENV: 'production' })).toThrow(/KEYSERVER_API_KEY is required/);
+    expect(() => loadKeyserverConfig({ ...PRODUCTION, KEYSERVER_API_KEY: undefined })).toThrow(/KEYSERVER_API_KEY is required/);
+  });
+
+  it('refuses the embedded database in production, saying to set DATABASE_URL', () => {
+    const attempt = () => loadKeyserverConfig({ ...PRODUCTION, DATABASE_URL: undefined, DATA_DIR: dataDir() });
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(/DATABASE_URL is required when NODE_ENV=production/);
   });
 
   it('drops a trailing slash from SERVER_URL', () => {
@@ -35,12 +51,42 @@ describe('keyserver configuration', () => {
     );
   });
 
+  describe('SERVER_URL in production', () => {
+    it('accepts https', () => {
+      expect(loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'https://server.internal' }).serverUrl).toBe(
+        'https://server.internal',
+      );
+    });
+
+    it('refuses http, naming SERVER_URL and ALLOW_INSECURE_SERVER_URL', () => {
+      const attempt = () => loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'http://server:3000' });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(/SERVER_URL must be https.*ALLOW_INSECURE_SERVER_URL=true/s);
+    });
+
+    it('refuses the default (http) URL too', () => {
+      expect(() => loadKeyserverConfig(PRODUCTION)).toThrow(/SERVER_URL must be https/);
+    });
+
+    it('accepts http with ALLOW_INSECURE_SERVER_URL=true, for a private network', () => {
+      const config = loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'http://server:3000', ALLOW_INSECURE_SERVER_URL: 'true' });
+      expect(config.serverUrl).toBe('http://server:3000');
+    });
+
+    it('still refuses http with ALLOW_INSECURE_SERVER_URL=false', () => {
+      const attempt = () => loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'http://server:3000', ALLOW_INSECURE_SERVER_URL: 'false' });
+      expect(attempt).toThrow(/SERVER_URL must be https/);
+    });
+  });
+
   it.each([
     ['SERVER_URL', 'server:3000'],
     ['SERVER_URL', 'ftp://server'],
     ['SERVER_TIMEOUT_MS', '50'],
     ['PORT', '-1'],
     ['DATABASE_URL', 'keyserver.db'],
+    ['ALLOW_INSECURE_SERVER_URL', 'yes'],
+    ['ALLOW_INSECURE_SERVER_URL', '1'],
   ])('refuses %s=%s, naming it', (name, value) => {
     const attempt = () => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: value });
     expect(attempt).toThrow(ConfigurationError);

@@ -1,6 +1,6 @@
-import { loadConfig, ServiceEnvironment, serviceConfig, type ServiceConfig } from '@app/platform';
-import { Expose, Type } from 'class-transformer';
-import { IsInt, IsUrl, Max, Min } from 'class-validator';
+import { ConfigurationError, loadConfig, ServiceEnvironment, serviceConfig, type ServiceConfig } from '@app/platform';
+import { Expose, Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsUrl, Max, Min } from 'class-validator';
 
 /** The environment the keyserver reads, validated once at start. */
 class KeyserverEnvironment extends ServiceEnvironment {
@@ -9,6 +9,12 @@ class KeyserverEnvironment extends ServiceEnvironment {
   /** Where the server's validate endpoint is. */
   @Expose() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   SERVER_URL = 'http://127.0.0.1:3000';
+
+  /** Lets production reach the server over plain http, on a private network only. */
+  @Expose()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'ALLOW_INSECURE_SERVER_URL must be true or false' })
+  ALLOW_INSECURE_SERVER_URL = false;
 
   @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
   SERVER_TIMEOUT_MS = 5000;
@@ -22,8 +28,16 @@ export interface KeyserverConfig extends ServiceConfig {
 
 export function loadKeyserverConfig(env: Record<string, string | undefined>): KeyserverConfig {
   const e = loadConfig(KeyserverEnvironment, env);
+  const shared = serviceConfig(e, 'keyserver');
+  // The API key and every access token cross this link.
+  if (shared.production && new URL(e.SERVER_URL).protocol !== 'https:' && !e.ALLOW_INSECURE_SERVER_URL) {
+    throw new ConfigurationError(
+      'SERVER_URL must be https when NODE_ENV=production: the API key and access tokens travel on it. ' +
+        'Set ALLOW_INSECURE_SERVER_URL=true only if the keyserver reaches the server over a private network.',
+    );
+  }
   return {
-    ...serviceConfig(e, 'keyserver'),
+    ...shared,
     serverUrl: e.SERVER_URL.replace(/\/+$/, ''),
     serverTimeoutMs: e.SERVER_TIMEOUT_MS,
   };

@@ -1,13 +1,23 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@app/platform';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadServerConfig } from './server-config.js';
 
 const KEY = 'k'.repeat(32);
-const dataDir = () => mkdtempSync(join(tmpdir(), 'kx-config-'));
+const DATABASE_URL = 'postgres://u:p@db:5432/server';
+
+const created: string[] = [];
+const dataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kx-config-'));
+  created.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('server configuration', () => {
   it('has working defaults for development', () => {
@@ -22,7 +32,7 @@ describe('server configuration', () => {
       NODE_ENV: 'production',
       PORT: '8080',
       HOST: '0.0.0.0',
-      DATABASE_URL: 'postgres://u:p@db:5432/server',
+      DATABASE_URL,
       KEYSERVER_API_KEY: KEY,
       SESSION_TTL_SECONDS: '3600',
     });
@@ -30,14 +40,21 @@ describe('server configuration', () => {
       production: true,
       port: 8080,
       host: '0.0.0.0',
-      database: { url: 'postgres://u:p@db:5432/server' },
+      database: { url: DATABASE_URL },
       sessionTtlSeconds: 3600,
     });
   });
 
   it('stops production without KEYSERVER_API_KEY, saying what to set', () => {
-    expect(() => loadServerConfig({ NODE_ENV: 'production' })).toThrow(ConfigurationError);
-    expect(() => loadServerConfig({ NODE_ENV: 'production' })).toThrow(/KEYSERVER_API_KEY is required/);
+    const attempt = () => loadServerConfig({ NODE_ENV: 'production', DATABASE_URL });
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(/KEYSERVER_API_KEY is required/);
+  });
+
+  it('refuses the embedded database in production, saying to set DATABASE_URL', () => {
+    const attempt = () => loadServerConfig({ NODE_ENV: 'production', KEYSERVER_API_KEY: KEY, DATA_DIR: dataDir() });
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(/DATABASE_URL is required when NODE_ENV=production/);
   });
 
   it('generates a development key once, owner-readable only, and reuses it', () => {
@@ -48,6 +65,12 @@ describe('server configuration', () => {
     const file = join(dir, 'keyserver-api-key');
     expect(readFileSync(file, 'utf8')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('creates DATA_DIR for the owner alone', () => {
+    const dir = join(dataDir(), 'data');
+    loadServerConfig({ DATA_DIR: dir });
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
   it.each([

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigurationError } from './load-config.js';
 
@@ -28,7 +38,7 @@ export function resolveKeyserverApiKey(options: {
 }
 
 function readOrCreateSharedKey(path: string): string {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const candidate = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   writeFileSync(candidate, randomBytes(32).toString('base64url'), { mode: 0o600 });
   try {
@@ -40,5 +50,35 @@ function readOrCreateSharedKey(path: string): string {
   } finally {
     rmSync(candidate, { force: true });
   }
-  return readFileSync(path, 'utf8').trim();
+  return readOwnKeyFile(path);
+}
+
+/** Reads the key file, refusing one another user could have written or read. */
+function readOwnKeyFile(path: string): string {
+  const refuse = (problem: string, fix: string) =>
+    new ConfigurationError(`The development API key file ${path} ${problem}: ${fix}, or set KEYSERVER_API_KEY.`);
+  let fd: number;
+  try {
+    // Checked through the open file, so what is checked is what is read;
+    // O_NONBLOCK keeps a FIFO from hanging the start.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+    throw refuse('is a symbolic link', 'replace it with the key file itself');
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw refuse('is not a regular file', 'remove it to have a new key generated');
+    if (stat.uid !== process.getuid?.()) throw refuse('belongs to another user', 'remove it to have a new key generated');
+    if ((stat.mode & 0o077) !== 0) {
+      throw refuse(`can be used by other users (mode ${(stat.mode & 0o777).toString(8)})`, `run chmod 600 ${path}`);
+    }
+    const key = readFileSync(fd, 'utf8').trim();
+    if (key.length < MIN_KEYSERVER_API_KEY_LENGTH) {
+      throw refuse(`holds fewer than ${MIN_KEYSERVER_API_KEY_LENGTH} characters`, 'remove it to have a new key generated');
+    }
+    return key;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -4,6 +4,7 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 
 import type { DatabaseConfig } from '../database/database.module.js';
 import { IN_MEMORY } from '../database/embedded-postgres.js';
 import { MIN_KEYSERVER_API_KEY_LENGTH, resolveKeyserverApiKey } from './keyserver-api-key.js';
+import { ConfigurationError } from './load-config.js';
 
 /** The variables both services read; each service's schema extends it. */
 export class ServiceEnvironment {
@@ -37,6 +38,12 @@ export interface ServiceConfig {
 /** The shared part of a service's configuration, and the keyserver API key it uses. */
 export function serviceConfig(env: ServiceEnvironment, service: string): ServiceConfig & { keyserverApiKey: string } {
   const production = env.NODE_ENV === 'production';
+  if (production && !env.DATABASE_URL) {
+    throw new ConfigurationError(
+      'DATABASE_URL is required when NODE_ENV=production: the embedded database (PGlite) is for development only. ' +
+        `Set DATABASE_URL to the ${service}'s own PostgreSQL database (postgres://user:password@host:5432/${service}).`,
+    );
+  }
   return {
     production,
     port: env.PORT,
