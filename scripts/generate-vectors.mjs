@@ -211,6 +211,12 @@ async function generate() {
       kdf: KEK.kdf,
       publicKeyFingerprint: aliceFingerprint,
     },
+    /** What a client must report for this blob when one input differs (PROTOCOL.md, Errors). */
+    unwrapErrors: [
+      { case: 'a wrong password', password: 'Angstrom battery staple', error: 'decryption_failed' },
+      { case: 'another user id in the additional data', userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7b', error: 'decryption_failed' },
+      { case: 'publicKeyFingerprint of another key (RFC 7748 Bob)', publicKeyFingerprint: hex(await sha256(await x25519PublicKey(BOB))), error: 'key_mismatch' },
+    ],
   };
 
   const bobPublic = await x25519PublicKey(BOB);

@@ -7,6 +7,7 @@ import { argon2id as referenceArgon2id } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
 import {
   argon2id,
+  DecryptionError,
   deriveLoginSecret,
   fingerprint,
   fromBase64Url,
@@ -53,6 +54,7 @@ interface Vectors {
     encryptedPrivateKey: Wire;
     putPublicKeyRequest: { algorithm: string; publicKey: string };
     putPrivateKeyRequest: { encryptedPrivateKey: string; iv: string; salt: string; kdf: KdfParams; publicKeyFingerprint: string };
+    unwrapErrors: { case: string; password?: string; userId?: string; publicKeyFingerprint?: string; error: 'decryption_failed' | 'key_mismatch' }[];
   };
   sessionChallenge: {
     suite: { mode: number; kemId: number; kdfId: number; aeadId: number };
@@ -171,6 +173,25 @@ describe('private key at rest', () => {
     expect(await fingerprint(publicKey)).toBe(v.fingerprint);
     expect(v.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(v.putPublicKeyRequest).toEqual({ algorithm: KEY_ALGORITHM, publicKey: v.publicKey.base64url });
+  });
+
+  it.each(v.unwrapErrors)('tells $case apart: $error', async (change) => {
+    const body = { ...v.putPrivateKeyRequest, ...(change.publicKeyFingerprint && { publicKeyFingerprint: change.publicKeyFingerprint }) };
+    const attempt = unwrapPrivateKey({
+      encryptedPrivateKey: fromBase64Url(body.encryptedPrivateKey),
+      iv: fromBase64Url(body.iv),
+      salt: fromBase64Url(body.salt),
+      kdf: body.kdf,
+      password: change.password ?? v.password,
+      userId: change.userId ?? v.userId,
+    });
+    if (change.error === 'decryption_failed') {
+      await expect(attempt).rejects.toBeInstanceOf(DecryptionError);
+      return;
+    }
+    // The key decrypts: only the fingerprint the blob is stored under shows it is another key.
+    const { privateKeyPkcs8 } = await attempt;
+    expect(await fingerprint(await publicKeyOf(privateKeyPkcs8))).not.toBe(body.publicKeyFingerprint);
   });
 
   // Known gap: Node's WebCrypto (OpenSSL 3.0) refuses RFC 5958 v2 PKCS#8, which
