@@ -1,9 +1,14 @@
-import { createTemplates, dropTemplates, onPostgres } from './database.js';
+import type { TestProject } from 'vitest/node';
+import { newRunId, onPostgres, startRun } from './database.js';
 
-export async function setup(): Promise<void> {
-  if (onPostgres) await createTemplates();
+let run: { end: () => Promise<void> } | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const runId = newRunId();
+  project.provide('testRunId', runId);
+  if (onPostgres) run = await startRun(runId);
 }
 
 export async function teardown(): Promise<void> {
-  if (onPostgres) await dropTemplates();
+  await run?.end();
 }
