@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 const alias = {
   '@app/api-client': fileURLToPath(new URL('./libs/api-client/src/index.ts', import.meta.url)),
   '@app/crypto': fileURLToPath(new URL('./libs/crypto/src/index.ts', import.meta.url)),
+  '@app/contracts/wire': fileURLToPath(new URL('./libs/contracts/src/wire.ts', import.meta.url)),
   '@app/contracts': fileURLToPath(new URL('./libs/contracts/src/index.ts', import.meta.url)),
   '@app/platform': fileURLToPath(new URL('./libs/platform/src/index.ts', import.meta.url)),
 };

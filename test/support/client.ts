@@ -1,5 +1,6 @@
 import {
   DEFAULT_KDF_PARAMS,
+  fingerprint,
   generateKeyPair,
   KEY_ALGORITHM,
   openSessionChallenge,
@@ -39,6 +40,7 @@ export async function encryptedBlob(user: TestUser, keys: KeyPair, kdf: KdfParam
     iv: toBase64Url(blob.iv),
     salt: toBase64Url(blob.salt),
     kdf: blob.kdf,
+    publicKeyFingerprint: await fingerprint(keys.publicKey),
   };
 }
 

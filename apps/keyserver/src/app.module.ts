@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { configModuleFor, DatabaseModule, HttpPlatformModule } from '@app/platform';
 import { loadKeyserverConfig } from './core/keyserver-config.js';
-import { EncryptedPrivateKeyEntity } from './keys/encrypted-private-key.entity.js';
 import { KeysModule } from './keys/keys.module.js';
 import { keyserverMigrations } from './migrations/index.js';
 
@@ -14,7 +13,7 @@ export class KeyserverModule {
       module: KeyserverModule,
       imports: [
         configModuleFor(config),
-        DatabaseModule.forRoot({ entities: [EncryptedPrivateKeyEntity], migrations: keyserverMigrations }),
+        DatabaseModule.forRoot({ entities: [], migrations: keyserverMigrations }),
         HttpPlatformModule,
         KeysModule,
       ],

@@ -1,16 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { configModuleFor, DatabaseModule, HttpPlatformModule } from '@app/platform';
-import { AccessTokenEntity } from './access-tokens/access-token.entity.js';
 import { AccessTokensModule } from './access-tokens/access-tokens.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { SessionEntity } from './auth/session.entity.js';
-import { UserEntity } from './auth/user.entity.js';
 import { ExpiredRowsPurger } from './core/expired-rows.purger.js';
 import { loadServerConfig } from './core/server-config.js';
 import { serverMigrations } from './migrations/index.js';
-import { PublicKeyEntity } from './public-keys/public-key.entity.js';
 import { PublicKeysModule } from './public-keys/public-keys.module.js';
-import { SessionChallengeEntity } from './session-challenge/session-challenge.entity.js';
 import { SessionChallengeModule } from './session-challenge/session-challenge.module.js';
 
 @Module({})
@@ -22,10 +17,8 @@ export class ServerModule {
       module: ServerModule,
       imports: [
         configModuleFor(config),
-        DatabaseModule.forRoot({
-          entities: [UserEntity, SessionEntity, PublicKeyEntity, AccessTokenEntity, SessionChallengeEntity],
-          migrations: serverMigrations,
-        }),
+        // The migrations' SQL is the schema: no entities (ARCHITECTURE.md).
+        DatabaseModule.forRoot({ entities: [], migrations: serverMigrations }),
         HttpPlatformModule,
         AuthModule,
         PublicKeysModule,

@@ -1,25 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
-
-/**
- * The number of bytes a strict base64url string (no padding) encodes, or
- * undefined when it is not one. Non-canonical spellings (stray low bits in the
- * last character) are refused so each value has exactly one encoding.
- */
-export function base64UrlByteLength(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !BASE64URL.test(value) || value.length % 4 === 1) return undefined;
-  const bytes = Math.floor((value.length * 3) / 4);
-  const last = value.length % 4 === 0 ? 0 : value.charCodeAt(value.length - 1);
-  if (last) {
-    const sextet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(String.fromCharCode(last));
-    const unusedBits = value.length % 4 === 2 ? 0b1111 : 0b11;
-    if (sextet & unusedBits) return undefined;
-  }
-  return bytes;
-}
+import { base64UrlByteLength } from './wire.js';
 
 export interface Base64UrlLength {
   /** Exact decoded length; or use min/max. */
@@ -31,18 +13,22 @@ export interface Base64UrlLength {
 /** Characters of unpadded base64url for n bytes. */
 const encodedLength = (bytes: number) => Math.ceil((bytes * 4) / 3);
 
-/** Binary fields travel as base64url without padding, with a decoded length rule (also in the OpenAPI schema). */
-export function IsBase64Url(length: Base64UrlLength, options?: ValidationOptions): PropertyDecorator {
-  const min = length.bytes ?? length.minBytes ?? 0;
-  const max = length.bytes ?? length.maxBytes ?? Number.MAX_SAFE_INTEGER;
-  const size = min === max ? `${min} bytes` : `${min} to ${max} bytes`;
-  const schema = ApiProperty({
+/** The OpenAPI schema of a base64url field: format, alphabet and encoded lengths. */
+export function ApiBase64Url(length: Base64UrlLength): PropertyDecorator {
+  const [min, max] = bounds(length);
+  return ApiProperty({
     type: String,
     format: 'base64url',
     pattern: '^[A-Za-z0-9_-]*$',
     minLength: encodedLength(min),
     maxLength: encodedLength(max),
   });
+}
+
+/** Binary fields travel as base64url without padding, with a decoded length rule (also in the OpenAPI schema). */
+export function IsBase64Url(length: Base64UrlLength, options?: ValidationOptions): PropertyDecorator {
+  const [min, max] = bounds(length);
+  const size = min === max ? `${min} bytes` : `${min} to ${max} bytes`;
   const validation = ValidateBy(
     {
       name: 'isBase64Url',
@@ -57,5 +43,9 @@ export function IsBase64Url(length: Base64UrlLength, options?: ValidationOptions
     },
     options,
   );
-  return applyDecorators(schema, validation);
+  return applyDecorators(ApiBase64Url(length), validation);
+}
+
+function bounds(length: Base64UrlLength): [number, number] {
+  return [length.bytes ?? length.minBytes ?? 0, length.bytes ?? length.maxBytes ?? Number.MAX_SAFE_INTEGER];
 }

@@ -1,3 +1,4 @@
+export * from './wire.js';
 export * from './base64url.js';
 export * from './validate-user.dto.js';
 export * from './kdf-params.dto.js';

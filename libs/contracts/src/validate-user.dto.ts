@@ -1,12 +1,15 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsUUID } from 'class-validator';
 import { IsBase64Url } from './base64url.js';
 
 /** What the keyserver asks the server: may this token act for this user? */
 export class ValidateUserRequestDto {
   /**
-   * The user the keyserver request is for (from its path).
+   * The user the keyserver request is for (from its path); compared in lower case.
    * @example 3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a
    */
+  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsUUID()
   userId: string;
 
@@ -31,4 +34,15 @@ export class ValidateUserResponseDto {
    * @example false
    */
   keyConfirmed: boolean;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    pattern: '^[0-9a-f]{64}$',
+    description:
+      'The fingerprint of the user’s current public key, pending or confirmed (null when there is none): ' +
+      'the keyserver stores only a blob bound to it.',
+    example: 'aa8ff2403ed6e3bfa72e07c6d5958b2f7ba62f6dba2d2d9930d0eec75ab3b16c',
+  })
+  publicKeyFingerprint: string | null;
 }

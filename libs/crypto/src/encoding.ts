@@ -1,41 +1,13 @@
+import { decodeBase64Url } from '@app/contracts/wire';
 import { InvalidInputError } from './errors.js';
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const LOOKUP = new Map([...ALPHABET].map((char, index) => [char, index]));
+export { toBase64Url } from '@app/contracts/wire';
 
-/** base64url without padding (RFC 4648 section 5), as every binary value travels. */
-export function toBase64Url(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
-    for (let c = 0; c < chars; c++) out += ALPHABET[(n >> (18 - 6 * c)) & 63];
-  }
-  return out;
-}
-
-/**
- * Strict decoder: no padding, no `+` or `/`, no whitespace, and no stray bits
- * in the last character, so every value has exactly one spelling.
- */
+/** Strict base64url (see `decodeBase64Url`); InvalidInputError when `text` is not one. */
 export function fromBase64Url(text: string): Uint8Array {
-  if (typeof text !== 'string' || text.length % 4 === 1) throw new InvalidInputError('Not base64url: bad length');
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
-  let bits = 0;
-  let value = 0;
-  let o = 0;
-  for (const char of text) {
-    const sextet = LOOKUP.get(char);
-    if (sextet === undefined) throw new InvalidInputError('Not base64url: unexpected character');
-    value = (value << 6) | sextet;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (value >> bits) & 0xff;
-    }
-  }
-  if (value & ((1 << bits) - 1)) throw new InvalidInputError('Not base64url: non-canonical final character');
-  return out;
+  const bytes = decodeBase64Url(text);
+  if (!bytes) throw new InvalidInputError('Not base64url without padding');
+  return bytes;
 }
 
 export function toHex(bytes: Uint8Array): string {

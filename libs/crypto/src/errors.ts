@@ -30,3 +30,17 @@ export class InvalidPublicKeyError extends CryptoError {
     super('invalid_public_key', message);
   }
 }
+
+/** The decrypted private key is not the one whose public key the blob names: never a wrong password. */
+export class KeyMismatchError extends CryptoError {
+  constructor(message = 'The stored private key does not belong to your public key') {
+    super('key_mismatch', message);
+  }
+}
+
+/** KDF parameters costlier than this client agreed to compute: refused before any work. */
+export class KdfBudgetExceededError extends CryptoError {
+  constructor(message: string) {
+    super('kdf_budget_exceeded', message);
+  }
+}

@@ -1,6 +1,6 @@
 import { argon2id as argon2idWasm } from 'hash-wasm';
 import { utf8 } from './encoding.js';
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError, KdfBudgetExceededError } from './errors.js';
 
 export interface KdfParams {
   algorithm: 'argon2id';
@@ -17,12 +17,29 @@ export const DEFAULT_KDF_PARAMS: Readonly<KdfParams> = Object.freeze({
   parallelism: 1,
 });
 
-/** What the keyserver accepts: no weaker than OWASP's minimum, no costlier than a client can pay. */
+/**
+ * What every party accepts (keyserver, contracts, clients): no weaker than
+ * OWASP's minimum, no costlier than a browser can pay (hash-wasm fails at
+ * 2 GiB, and 1 GiB x 2 passes already takes seconds).
+ */
 export const KDF_LIMITS = {
-  memoryKiB: { min: 19456, max: 4 * 1024 * 1024 },
-  iterations: { min: 2, max: 100 },
-  parallelism: { min: 1, max: 16 },
+  memoryKiB: { min: 19456, max: 1024 * 1024 },
+  iterations: { min: 2, max: 10 },
+  parallelism: { min: 1, max: 4 },
 } as const;
+
+/** The most a client is willing to compute; by default the protocol's bounds. */
+export interface KdfBudget {
+  memoryKiB: number;
+  iterations: number;
+  parallelism: number;
+}
+
+export const DEFAULT_KDF_BUDGET: Readonly<KdfBudget> = Object.freeze({
+  memoryKiB: KDF_LIMITS.memoryKiB.max,
+  iterations: KDF_LIMITS.iterations.max,
+  parallelism: KDF_LIMITS.parallelism.max,
+});
 
 export const KEY_ENCRYPTION_KEY_BYTES = 32;
 
@@ -34,6 +51,17 @@ export function assertKdfParams(params: KdfParams): void {
     if (!Number.isInteger(value) || value < min || value > max) {
       throw new InvalidInputError(`kdf.${name} must be an integer from ${min} to ${max}`);
     }
+  }
+}
+
+/** Refuses, before any work, parameters that cost more than this client will spend. */
+export function assertWithinBudget(params: KdfParams, budget: KdfBudget = DEFAULT_KDF_BUDGET): void {
+  const over = (['memoryKiB', 'iterations', 'parallelism'] as const).filter((name) => params[name] > budget[name]);
+  if (over.length > 0) {
+    throw new KdfBudgetExceededError(
+      `The key's KDF parameters (${params.memoryKiB} KiB, ${params.iterations} passes, ${params.parallelism} lanes) ` +
+        `exceed what this client will compute (${budget.memoryKiB} KiB, ${budget.iterations} passes, ${budget.parallelism} lanes)`,
+    );
   }
 }
 

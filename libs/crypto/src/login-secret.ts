@@ -1,3 +1,4 @@
+import { normalizeEmail } from '@app/contracts/wire';
 import { bufferSource, toBase64Url, utf8 } from './encoding.js';
 import { argon2id, assertKdfParams, DEFAULT_KDF_PARAMS, type KdfParams } from './kdf.js';
 
@@ -10,7 +11,7 @@ export async function deriveLoginSecret(email: string, password: string, kdf: Kd
   assertKdfParams(kdf);
   const digest = await globalThis.crypto.subtle.digest(
     'SHA-256',
-    bufferSource(utf8(`keyexchange/v1/login/${email.trim().toLowerCase()}`)),
+    bufferSource(utf8(`keyexchange/v1/login/${normalizeEmail(email)}`)),
   );
   const salt = new Uint8Array(digest).slice(0, 16);
   return toBase64Url(await argon2id({ password, salt, params: kdf }));

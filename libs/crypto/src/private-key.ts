@@ -1,7 +1,7 @@
 import { bufferSource, randomBytes, utf8 } from './encoding.js';
-import { DecryptionError, InvalidInputError } from './errors.js';
-import { argon2id, assertKdfParams, DEFAULT_KDF_PARAMS, type KdfParams } from './kdf.js';
-import { importPrivateKey } from './keys.js';
+import { DecryptionError, InvalidInputError, KeyMismatchError } from './errors.js';
+import { argon2id, assertKdfParams, assertWithinBudget, DEFAULT_KDF_PARAMS, type KdfBudget, type KdfParams } from './kdf.js';
+import { fingerprint, importPrivateKey, publicKeyOf } from './keys.js';
 
 /** Sizes of the blob the keyserver stores; it refuses anything outside them. */
 export const PRIVATE_KEY_BLOB_LIMITS = {
@@ -56,11 +56,17 @@ export async function wrapPrivateKey(input: {
   return { encryptedPrivateKey: new Uint8Array(ciphertext), iv, salt, kdf };
 }
 
-/** Decrypts a blob from the keyserver with the password; DecryptionError if anything is off. */
+/**
+ * Decrypts a blob from the keyserver with the password. Given the fingerprint
+ * the blob is stored under, it also proves the key is that public key's:
+ * KeyMismatchError, never a wrong password, when it is another key.
+ * Parameters over `budget` are refused before any work.
+ */
 export async function unwrapPrivateKey(
-  input: EncryptedPrivateKey & { password: string; userId: string },
-): Promise<{ privateKey: CryptoKey; privateKeyPkcs8: Uint8Array }> {
+  input: EncryptedPrivateKey & { password: string; userId: string; publicKeyFingerprint?: string; budget?: KdfBudget },
+): Promise<{ privateKey: CryptoKey; privateKeyPkcs8: Uint8Array; publicKey: Uint8Array; fingerprint: string }> {
   assertKdfParams(input.kdf);
+  assertWithinBudget(input.kdf, input.budget);
   assertSize('iv', input.iv);
   assertSize('salt', input.salt);
   assertSize('encryptedPrivateKey', input.encryptedPrivateKey);
@@ -76,9 +82,14 @@ export async function unwrapPrivateKey(
     throw new DecryptionError(undefined, { cause });
   }
   const privateKeyPkcs8 = new Uint8Array(plaintext);
+  let privateKey: CryptoKey;
   try {
-    return { privateKey: await importPrivateKey(privateKeyPkcs8), privateKeyPkcs8 };
+    privateKey = await importPrivateKey(privateKeyPkcs8);
   } catch (cause) {
     throw new DecryptionError('The decrypted data is not an X25519 private key', { cause });
   }
+  const publicKey = await publicKeyOf(privateKey);
+  const keyFingerprint = await fingerprint(publicKey);
+  if (input.publicKeyFingerprint !== undefined && input.publicKeyFingerprint !== keyFingerprint) throw new KeyMismatchError();
+  return { privateKey, privateKeyPkcs8, publicKey, fingerprint: keyFingerprint };
 }

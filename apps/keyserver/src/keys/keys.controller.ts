@@ -1,16 +1,16 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { ValidateUserResponseDto } from '@app/contracts';
 import { ApiErrors } from '@app/platform';
-import { RequiresAccessToken, ValidatedUser } from './access-token.guard.js';
+import { AccessToken, RequiresAccessToken } from './access-token.guard.js';
 import { EncryptedPrivateKeyResponseDto, PutPrivateKeyResponseDto } from './dto/private-key-response.dto.js';
 import { PutPrivateKeyRequestDto } from './dto/put-private-key.dto.js';
 import { KeysService } from './keys.service.js';
+import { ParseUserIdPipe } from './user-id.pipe.js';
 
 const ACCESS_ERRORS = {
   401: 'No access token',
-  403: 'The server rejected the access token (unknown, expired, spent, or another user’s)',
-  503: 'The server could not be reached to validate the token',
+  403: 'The server rejected the access token (unknown, expired, spent, another user’s, or its session ended)',
+  503: 'The server could not be reached to validate the token, or answered unexpectedly',
 };
 
 @ApiTags('keys')
@@ -22,26 +22,36 @@ export class KeysController {
   @RequiresAccessToken()
   @Post()
   @ApiOperation({
-    summary: 'Store the user’s encrypted private key (seed: putPrivateKey)',
-    description: 'Replaces a stored blob while the user’s public key is not confirmed; after that, 409.',
+    summary: 'Store the user’s encrypted private key, bound to its public key (seed: putPrivateKey)',
+    description:
+      'The path and body are validated before the access token is spent. `publicKeyFingerprint` must be the ' +
+      'user’s current public key on the server (409 otherwise). The blob may be replaced while that key is ' +
+      'pending, and after confirmation only when the stored blob belongs to another key; a blob stored for the ' +
+      'confirmed key is final (409).',
   })
   @ApiErrors({
-    400: 'Malformed blob, KDF parameters out of bounds, or userId not a UUID',
+    400: 'Malformed blob, KDF parameters out of bounds, or userId not a UUID (the token is not spent)',
     ...ACCESS_ERRORS,
-    409: 'A blob is stored and the key is confirmed',
+    409: 'publicKeyFingerprint is not the user’s current public key, or the confirmed key’s blob is stored already',
   })
   putPrivateKey(
-    @ValidatedUser() user: ValidateUserResponseDto,
+    @Param('userId', ParseUserIdPipe) userId: string,
+    @AccessToken() accessToken: string,
     @Body() dto: PutPrivateKeyRequestDto,
   ): Promise<PutPrivateKeyResponseDto> {
-    return this.keys.putPrivateKey(user, dto);
+    return this.keys.putPrivateKey(userId, accessToken, dto);
   }
 
   @RequiresAccessToken()
   @Get()
-  @ApiOperation({ summary: 'The user’s encrypted private key, with its iv, salt and KDF parameters (seed: getEncryptedPrivateKey)' })
-  @ApiErrors({ 400: 'userId is not a UUID', ...ACCESS_ERRORS, 404: 'No blob is stored for this user' })
-  getEncryptedPrivateKey(@ValidatedUser() user: ValidateUserResponseDto): Promise<EncryptedPrivateKeyResponseDto> {
-    return this.keys.getEncryptedPrivateKey(user);
+  @ApiOperation({
+    summary: 'The user’s encrypted private key, with its iv, salt, KDF parameters and public key fingerprint (seed: getEncryptedPrivateKey)',
+  })
+  @ApiErrors({ 400: 'userId is not a UUID (the token is not spent)', ...ACCESS_ERRORS, 404: 'No blob is stored for this user' })
+  getEncryptedPrivateKey(
+    @Param('userId', ParseUserIdPipe) userId: string,
+    @AccessToken() accessToken: string,
+  ): Promise<EncryptedPrivateKeyResponseDto> {
+    return this.keys.getEncryptedPrivateKey(userId, accessToken);
   }
 }

@@ -8,9 +8,13 @@ export type Validation =
   | { outcome: 'rejected' }
   | { outcome: 'unavailable' };
 
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+
 /**
  * The keyserver's one call to the server. Node's fetch (undici) keeps
  * connections alive between calls, so a validation costs one round trip.
+ * Only a 403 is a rejection; anything else unexpected is the server's (or the
+ * deployment's) fault and answers 503, never a verdict on the client's token.
  */
 @Injectable()
 export class ServerClient {
@@ -32,26 +36,42 @@ export class ServerClient {
         method: 'POST',
         headers: { authorization: this.authorization, 'content-type': 'application/json' },
         body: JSON.stringify(request),
+        // The API key must never be replayed to wherever a redirect points.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
       this.logger.warn(`Server unreachable at ${this.validateUrl}: ${(error as Error).message}`);
       return { outcome: 'unavailable' };
     }
-    if (response.ok) {
-      const user = (await response.json().catch(() => undefined)) as ValidateUserResponseDto | undefined;
-      if (!user) return { outcome: 'unavailable' };
-      // Never act on a success that is about someone else.
-      return user.valid === true && user.userId === request.userId ? { outcome: 'valid', user } : { outcome: 'rejected' };
-    }
-    await response.body?.cancel();
-    if (response.status === 401) {
-      this.logger.error('The server refused our KEYSERVER_API_KEY: both services must be configured with the same key');
-    }
-    if (response.status >= 500) {
-      this.logger.warn(`Server answered ${response.status} to validateUser`);
+    if (response.status === 200) {
+      const user = await response.json().catch(() => undefined);
+      if (isValidation(user, request.userId)) return { outcome: 'valid', user };
+      this.logger.error('The server answered validateUser with an unexpected body: are both services the same version?');
       return { outcome: 'unavailable' };
     }
-    return { outcome: 'rejected' };
+    await response.body?.cancel();
+    if (response.status === 403) return { outcome: 'rejected' };
+    if (response.status === 401) {
+      this.logger.error('The server refused our KEYSERVER_API_KEY: both services must be configured with the same key');
+    } else if (response.status >= 500) {
+      this.logger.warn(`Server answered ${response.status} to validateUser`);
+    } else {
+      this.logger.error(`Server answered ${response.status} to validateUser: is SERVER_URL the server's address?`);
+    }
+    return { outcome: 'unavailable' };
   }
+}
+
+/** The exact shape the server promises, about the user asked for; nothing is assumed. */
+function isValidation(body: unknown, userId: string): body is ValidateUserResponseDto {
+  const user = body as Partial<ValidateUserResponseDto> | null;
+  return (
+    typeof user === 'object' &&
+    user !== null &&
+    user.valid === true &&
+    user.userId === userId &&
+    typeof user.keyConfirmed === 'boolean' &&
+    (user.publicKeyFingerprint === null || (typeof user.publicKeyFingerprint === 'string' && FINGERPRINT.test(user.publicKeyFingerprint)))
+  );
 }

@@ -76,15 +76,21 @@ export class AuthService {
   }
 
   async me(session: AuthenticatedSession): Promise<UserResponseDto> {
-    const [row] = await this.db.query<{ email: string; has_key_pair: boolean; secured: boolean }[]>(
-      `SELECT u.email,
-              EXISTS (SELECT 1 FROM public_keys k WHERE k.user_id = u.id AND k.confirmed_at IS NOT NULL) AS has_key_pair,
-              s.secured_at IS NOT NULL AS secured
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`,
+    const [row] = await this.db.query<{ email: string; fingerprint: string | null; secured: boolean }[]>(
+      `SELECT u.email, k.fingerprint, s.secured_at IS NOT NULL AS secured
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         LEFT JOIN public_keys k ON k.user_id = u.id AND k.confirmed_at IS NOT NULL
+        WHERE s.id = $1`,
       [session.sessionId],
     );
     if (!row) throw new UnauthorizedException('This session has ended');
-    return { userId: session.userId, email: row.email, hasKeyPair: row.has_key_pair, secured: row.secured };
+    return {
+      userId: session.userId,
+      email: row.email,
+      hasKeyPair: row.fingerprint !== null,
+      publicKeyFingerprint: row.fingerprint,
+      secured: row.secured,
+    };
   }
 
   /** Marks a session secured, inside the caller's transaction. */

@@ -1,3 +1,4 @@
+import { decodeBase64Url } from '@app/contracts';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Session tokens, access tokens and challenge tokens are all 32 random bytes. */
@@ -16,10 +17,8 @@ export function equalHashes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Strict base64url (no padding) of exactly 32 bytes, or undefined. */
+/** The 32 bytes of a token in strict base64url, or undefined. */
 export function decodeSecretToken(value: string | undefined): Buffer | undefined {
-  if (!value || !/^[A-Za-z0-9_-]{43}$/.test(value)) return undefined;
-  const bytes = Buffer.from(value, 'base64url');
-  // Reject non-canonical encodings so one token has exactly one spelling.
-  return bytes.toString('base64url') === value ? bytes : undefined;
+  const bytes = decodeBase64Url(value);
+  return bytes?.length === SECRET_TOKEN_BYTES ? Buffer.from(bytes) : undefined;
 }

@@ -1,4 +1,5 @@
 import { InitialSchema1764032400000 } from './1764032400000-initial-schema.js';
+import { AccessTokensBelongToSessions1764979200000 } from './1764979200000-access-tokens-belong-to-sessions.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
-export const serverMigrations = [InitialSchema1764032400000];
+export const serverMigrations = [InitialSchema1764032400000, AccessTokensBelongToSessions1764979200000];

@@ -13,8 +13,6 @@ import type { SubmitSessionChallengeRequestDto, SubmitSessionChallengeResponseDt
 /** The protocol's lifetime for a session challenge. */
 export const SESSION_CHALLENGE_TTL_SECONDS = 60;
 
-const FOREIGN_KEY_VIOLATION = '23503';
-
 type Answer = 'accepted' | 'refused';
 
 @Injectable()
@@ -31,19 +29,17 @@ export class SessionChallengeService {
     const challengeId = randomUUID();
     const token = generateSecretToken();
     const { enc, ciphertext } = await sealSessionChallenge({ publicKey: key.publicKey, challengeId, token });
-    const [row] = await this.db
-      .query<{ expires_at: Date }[]>(
-        `INSERT INTO session_challenges (id, session_id, public_key_id, token_hash, expires_at)
-         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::int)) RETURNING expires_at`,
-        [challengeId, session.sessionId, key.id, hashSecret(token), SESSION_CHALLENGE_TTL_SECONDS],
-      )
-      .catch((error: unknown) => {
-        // The key was replaced between reading and sealing: this challenge is void already.
-        if ((error as { driverError?: { code?: string } }).driverError?.code === FOREIGN_KEY_VIOLATION) {
-          throw new ConflictException('The public key changed while the challenge was made: ask again');
-        }
-        throw error;
-      });
+    // Inserted only while the key and the session are still there: a key
+    // replaced (or a logout) between the read and the seal leaves no row and
+    // no foreign-key error behind.
+    const [row] = await this.db.query<{ expires_at: Date }[]>(
+      `INSERT INTO session_challenges (id, session_id, public_key_id, token_hash, expires_at)
+       SELECT $1, s.id, k.id, $4, now() + make_interval(secs => $5::int)
+         FROM public_keys k, sessions s WHERE k.id = $3 AND s.id = $2 FOR KEY SHARE
+       RETURNING expires_at`,
+      [challengeId, session.sessionId, key.id, hashSecret(token), SESSION_CHALLENGE_TTL_SECONDS],
+    );
+    if (!row) throw new ConflictException('The public key changed, or this session ended, while the challenge was made: ask again');
     return {
       challengeId,
       enc: Buffer.from(enc).toString('base64url'),

@@ -1,4 +1,6 @@
-import { KdfParamsDto } from '@app/contracts';
+import { ApiBase64Url, KdfParamsDto } from '@app/contracts';
+import { PRIVATE_KEY_BLOB_LIMITS } from '@app/crypto';
+import { ApiProperty } from '@nestjs/swagger';
 
 export class PutPrivateKeyResponseDto {
   /** @example 3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a */
@@ -13,13 +15,39 @@ export class PutPrivateKeyResponseDto {
 export class EncryptedPrivateKeyResponseDto {
   /** @example 3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a */
   userId: string;
-  /** @example otVfeDKQ4J1WfzUB2J28KcGmMBUe3Zw-KO5c1M8I-MTIw3uHcYgRzLpbizEIiXMoti8A49ESnULs19biHCR6oA */
+  /**
+   * AES-256-GCM ciphertext of the PKCS#8 private key, followed by the 16-byte tag; base64url.
+   * @example otVfeDKQ4J1WfzUB2J28KcGmMBUe3Zw-KO5c1M8I-MTIw3uHcYgRzLpbizEIiXMoti8A49ESnULs19biHCR6oA
+   */
+  @ApiBase64Url({
+    minBytes: PRIVATE_KEY_BLOB_LIMITS.encryptedPrivateKey.min,
+    maxBytes: PRIVATE_KEY_BLOB_LIMITS.encryptedPrivateKey.max,
+  })
   encryptedPrivateKey: string;
-  /** @example Z69nxX-NOo89Msm3 */
+  /**
+   * The 12-byte AES-GCM nonce, base64url.
+   * @example Z69nxX-NOo89Msm3
+   */
+  @ApiBase64Url({ bytes: PRIVATE_KEY_BLOB_LIMITS.iv.min })
   iv: string;
-  /** @example tSXo5r8iizC52W5bqBSVjQ */
+  /**
+   * The Argon2id salt, 16 to 64 bytes, base64url.
+   * @example tSXo5r8iizC52W5bqBSVjQ
+   */
+  @ApiBase64Url({ minBytes: PRIVATE_KEY_BLOB_LIMITS.salt.min, maxBytes: PRIVATE_KEY_BLOB_LIMITS.salt.max })
   salt: string;
   kdf: KdfParamsDto;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    pattern: '^[0-9a-f]{64}$',
+    description:
+      'The public key this private key belongs to (lowercase hex SHA-256 of the raw key). A client checks the key it ' +
+      'unwraps against it. Null only for a blob stored before blobs were bound to keys.',
+    example: 'aa8ff2403ed6e3bfa72e07c6d5958b2f7ba62f6dba2d2d9930d0eec75ab3b16c',
+  })
+  publicKeyFingerprint: string | null;
   /**
    * ISO 8601 UTC.
    * @example 2026-11-25T14:00:00.000Z

@@ -1,3 +1,4 @@
+import { normalizeEmail } from '@app/contracts';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
 
@@ -14,10 +15,10 @@ const IsWellFormedUnicode = () =>
 /** `register` and `login` take the same body. */
 export class CredentialsDto {
   /**
-   * Trimmed and lower-cased before it is stored or compared.
+   * Trimmed and lower-cased (Unicode default case mapping) before it is stored or compared.
    * @example alice@example.com
    */
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value))
   @IsEmail({}, { message: 'email must be a well-formed email address' })
   @MaxLength(254)
   email: string;
