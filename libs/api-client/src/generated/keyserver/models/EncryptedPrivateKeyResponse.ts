@@ -4,9 +4,22 @@
 /* eslint-disable */
 import type { KdfParams } from './KdfParams.js';
 export type EncryptedPrivateKeyResponse = {
+    /**
+     * AES-256-GCM ciphertext of the PKCS#8 private key, followed by the 16-byte tag; base64url.
+     */
     encryptedPrivateKey: string;
+    /**
+     * The 12-byte AES-GCM nonce, base64url.
+     */
     iv: string;
     kdf: KdfParams;
+    /**
+     * The public key this private key belongs to (lowercase hex SHA-256 of the raw key). A client checks the key it unwraps against it. Null only for a blob stored before blobs were bound to keys.
+     */
+    publicKeyFingerprint: string | null;
+    /**
+     * The Argon2id salt, 16 to 64 bytes, base64url.
+     */
     salt: string;
     /**
      * ISO 8601 UTC.

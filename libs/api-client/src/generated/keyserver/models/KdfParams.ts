@@ -4,8 +4,17 @@
 /* eslint-disable */
 export type KdfParams = {
     algorithm: 'argon2id';
+    /**
+     * Passes (t)
+     */
     iterations: number;
+    /**
+     * Memory in KiB (m)
+     */
     memoryKiB: number;
+    /**
+     * Lanes (p)
+     */
     parallelism: number;
 };
 

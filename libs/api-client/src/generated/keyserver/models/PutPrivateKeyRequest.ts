@@ -5,7 +5,8 @@
 import type { KdfParams } from './KdfParams.js';
 export type PutPrivateKeyRequest = {
     /**
-     * AES-256-GCM ciphertext of the PKCS#8 private key, followed by the tag; base64url.
+     * AES-256-GCM ciphertext of the PKCS#8 private key, followed by the 16-byte tag; 17 to 4096 bytes
+     * (64 for the 48-byte PKCS#8 form), base64url.
      */
     encryptedPrivateKey: string;
     /**
@@ -14,7 +15,12 @@ export type PutPrivateKeyRequest = {
     iv: string;
     kdf: KdfParams;
     /**
-     * The Argon2id salt, base64url.
+     * The fingerprint (lowercase hex SHA-256 of the raw public key) of the public key this private key belongs to:
+     * it must be the user's current public key on the server.
+     */
+    publicKeyFingerprint: string;
+    /**
+     * The Argon2id salt, 16 to 64 bytes, base64url.
      */
     salt: string;
 };

@@ -10,7 +10,7 @@ import type { BaseHttpRequest } from '../core/BaseHttpRequest.js';
 export class KeysService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
-     * The user’s encrypted private key, with its iv, salt and KDF parameters (seed: getEncryptedPrivateKey)
+     * The user’s encrypted private key, with its iv, salt, KDF parameters and public key fingerprint (seed: getEncryptedPrivateKey)
      * @returns EncryptedPrivateKeyResponse
      * @throws ApiError
      */
@@ -29,17 +29,17 @@ export class KeysService {
                 'userId': userId,
             },
             errors: {
-                400: `userId is not a UUID`,
+                400: `userId is not a UUID (the token is not spent)`,
                 401: `No access token`,
-                403: `The server rejected the access token (unknown, expired, spent, or another user’s)`,
+                403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended)`,
                 404: `No blob is stored for this user`,
-                503: `The server could not be reached to validate the token`,
+                503: `The server could not be reached to validate the token, or answered unexpectedly`,
             },
         });
     }
     /**
-     * Store the user’s encrypted private key (seed: putPrivateKey)
-     * Replaces a stored blob while the user’s public key is not confirmed; after that, 409.
+     * Store the user’s encrypted private key, bound to its public key (seed: putPrivateKey)
+     * The path and body are validated before the access token is spent. `publicKeyFingerprint` must be the user’s current public key on the server (409 otherwise). The blob may be replaced while that key is pending, and after confirmation only when the stored blob belongs to another key; a blob stored for the confirmed key is final (409).
      * @returns PutPrivateKeyResponse
      * @throws ApiError
      */
@@ -62,11 +62,11 @@ export class KeysService {
             body: requestBody,
             mediaType: 'application/json',
             errors: {
-                400: `Malformed blob, KDF parameters out of bounds, or userId not a UUID`,
+                400: `Malformed blob, KDF parameters out of bounds, or userId not a UUID (the token is not spent)`,
                 401: `No access token`,
-                403: `The server rejected the access token (unknown, expired, spent, or another user’s)`,
-                409: `A blob is stored and the key is confirmed`,
-                503: `The server could not be reached to validate the token`,
+                403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended)`,
+                409: `publicKeyFingerprint is not the user’s current public key, or the confirmed key’s blob is stored already`,
+                503: `The server could not be reached to validate the token, or answered unexpectedly`,
             },
         });
     }

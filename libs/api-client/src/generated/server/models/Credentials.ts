@@ -4,7 +4,7 @@
 /* eslint-disable */
 export type Credentials = {
     /**
-     * Trimmed and lower-cased before it is stored or compared.
+     * Trimmed and lower-cased (Unicode default case mapping) before it is stored or compared.
      */
     email: string;
     /**

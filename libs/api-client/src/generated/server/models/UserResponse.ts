@@ -9,6 +9,10 @@ export type UserResponse = {
      */
     hasKeyPair: boolean;
     /**
+     * Lowercase hex SHA-256 of the user’s confirmed public key (null when there is none): a new device checks the private key it unwraps against it before answering a challenge.
+     */
+    publicKeyFingerprint: string | null;
+    /**
      * Whether this session has answered a session challenge.
      */
     secured: boolean;

@@ -8,7 +8,7 @@ export type ValidateUserRequest = {
      */
     accessToken: string;
     /**
-     * The user the keyserver request is for (from its path).
+     * The user the keyserver request is for (from its path); compared in lower case.
      */
     userId: string;
 };

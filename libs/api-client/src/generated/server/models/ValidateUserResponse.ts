@@ -7,6 +7,10 @@ export type ValidateUserResponse = {
      * Whether the user's public key is confirmed: the keyserver then keeps the blob it holds.
      */
     keyConfirmed: boolean;
+    /**
+     * The fingerprint of the user’s current public key, pending or confirmed (null when there is none): the keyserver stores only a blob bound to it.
+     */
+    publicKeyFingerprint: string | null;
     userId: string;
     /**
      * Always true: any other answer is a 403.
