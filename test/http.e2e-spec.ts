@@ -1,7 +1,12 @@
+import { gzipSync } from 'node:zlib';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_POLICY as KEYSERVER_AUTH_POLICY } from '../apps/keyserver/src/keys/access-token.guard.js';
 import { AUTH_POLICY as SERVER_AUTH_POLICY } from '../apps/server/src/auth/auth-policy.js';
 import { generateKeyPair } from '@app/crypto';
+import { configureHttpApp, HttpPlatformModule, serveApiDocs } from '@app/platform';
 import { closeAll, type RunningApp, startServices, TEST_KEYSERVER_API_KEY } from './support/apps.js';
 import { getAccessToken, passSessionChallenge, putPublicKey } from './support/client.js';
 import { listRoutes } from './support/routes.js';
@@ -92,6 +97,45 @@ describe('every route', () => {
     expectClear400(await send(app, route, '{"email": ', 'application/json'));
   });
 
+  // JSON.parse's messages quote the input: a login secret once came back in one.
+  const SECRET = 'Hunter2-l0gin-S3cret-9f4e';
+  const secretBodies = [
+    `{"email": "a@example.com", "password": "${SECRET}" x}`,
+    `{"email": "a@example.com", "password": ${SECRET}}`,
+    `{"password": "${SECRET}\\q"}`,
+    SECRET,
+    `"${SECRET}"`,
+    ` \n${SECRET}`,
+  ];
+
+  function expectNoSecret(response: { text: string; headers: Record<string, unknown> }) {
+    const answer = `${response.text}\n${JSON.stringify(response.headers)}`.toLowerCase();
+    // Not the secret, nor any 6 characters of it, nor an encoding of it.
+    for (let i = 0; i + 6 <= SECRET.length; i++) expect(answer).not.toContain(SECRET.slice(i, i + 6).toLowerCase());
+    for (const encoding of ['base64', 'base64url', 'hex'] as const) {
+      expect(answer).not.toContain(Buffer.from(SECRET).toString(encoding).slice(0, 12).toLowerCase());
+    }
+  }
+
+  it.each(allRoutes)('%s %s never quotes a body that is not valid JSON', async (app, route) => {
+    for (const body of secretBodies) {
+      const response = await send(app, route, body, 'application/json');
+      expectClear400(response);
+      expect(response.body.message).toMatch(/^The request body is not valid JSON( \(at position \d+\))?$/);
+      expectNoSecret(response);
+    }
+  });
+
+  it('says where a body stops being valid JSON, when it can', async () => {
+    const body = '{"email": "a@example.com" "password": "12345678"}';
+    const response = await server.http().post('/api/auth/login').set('Content-Type', 'application/json').send(body);
+    expect(response.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: `The request body is not valid JSON (at position ${body.indexOf('"password"')})`,
+    });
+  });
+
   it.each(allRoutes)('%s %s answers 400 to JSON that is not an object', async (app, route) => {
     expectClear400(await send(app, route, '[]', 'application/json'));
     expectClear400(await send(app, route, '"text"', 'application/json'));
@@ -113,14 +157,30 @@ describe('every route', () => {
     expect(JSON.stringify(response.body.message)).toContain(message);
   });
 
+  // Each of body-parser's errors that a request can cause, with a fixed message (none echoes the request).
   it.each([
-    ['an unsupported charset', { 'Content-Type': 'application/json; charset=latin1' }],
-    ['a corrupt gzip encoding', { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }],
-    ['an unknown encoding', { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' }],
-  ])('answers 400 to a body with %s', async (_case, headers) => {
+    [
+      'an unsupported charset',
+      { 'Content-Type': 'application/json; charset=latin1' },
+      'The request body must be UTF-8 JSON: its charset is not supported',
+    ],
+    [
+      'a corrupt gzip encoding',
+      { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      'The request body cannot be read (is its Content-Encoding right?)',
+    ],
+    [
+      'an unknown encoding',
+      { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' },
+      'The request body has a Content-Encoding that is not supported (use gzip, deflate, br or none)',
+    ],
+  ])('answers 400 to a body with %s', async (_case, headers, message) => {
     const response = await server.http().post('/api/auth/login').set(headers).send('{"email":"a@example.com","password":"12345678"}');
-    expectClear400(response);
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ statusCode: 400, error: 'Bad Request', message });
   });
+
+  const TOO_LARGE = { statusCode: 413, error: 'Payload Too Large', message: 'The request body is too large' };
 
   it('answers 413 to an oversized body, unread', async () => {
     const response = await server
@@ -129,12 +189,49 @@ describe('every route', () => {
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ email: 'big@example.com', password: 'x'.repeat(100_000) }));
     expect(response.status).toBe(413);
-    expect(response.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: expect.any(String) });
+    expect(response.body).toEqual(TOO_LARGE);
+  });
+
+  it('answers 413 to a small gzip body that inflates past the limit', async () => {
+    const body = gzipSync(JSON.stringify({ email: 'bomb@example.com', password: 'x'.repeat(1_000_000) }));
+    expect(body.length).toBeLessThan(8_000);
+    // fetch, as supertest would send a Buffer as JSON.
+    const response = await fetch(`${server.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body,
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual(TOO_LARGE);
   });
 
   it('answers 404 in JSON to an unknown route', async () => {
     const response = await server.http().get('/api/nothing-here');
     expect(response.status).toBe(404);
     expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+  });
+});
+
+/** Swagger UI keeps pasted tokens in the browser's storage only outside production. */
+describe('Swagger UI', () => {
+  async function initScript(production: boolean): Promise<string> {
+    const moduleRef = await Test.createTestingModule({ imports: [HttpPlatformModule] }).compile();
+    const app = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
+    try {
+      serveApiDocs(app, { title: 'Docs', description: 'Test', bearerSchemes: { token: 'A token' } }, { production });
+      await app.init();
+      const response = await supertest(app.getHttpServer()).get('/docs/swagger-ui-init.js').expect(200);
+      return response.text;
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('does not persist authorization in production', async () => {
+    expect(await initScript(true)).toMatch(/"persistAuthorization":\s*false/);
+  });
+
+  it('persists authorization outside production', async () => {
+    expect(await initScript(false)).toMatch(/"persistAuthorization":\s*true/);
   });
 });
