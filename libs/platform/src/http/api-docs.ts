@@ -37,10 +37,14 @@ function withoutDtoSuffix(document: OpenAPIObject): OpenAPIObject {
   return renamed;
 }
 
-/** Swagger UI at /docs and the document at /docs-json. */
-export function serveApiDocs(app: INestApplication, options: ApiDocsOptions): void {
+/**
+ * Swagger UI at /docs and the document at /docs-json. In production the UI
+ * forgets pasted tokens on reload: persisted, they would sit in the browser's
+ * storage for any script on the origin to read.
+ */
+export function serveApiDocs(app: INestApplication, options: ApiDocsOptions, { production }: { production: boolean }): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, options), {
     jsonDocumentUrl: 'docs-json',
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: { persistAuthorization: !production },
   });
 }

@@ -31,8 +31,8 @@ export async function startService({ name, rootModule, docs }: ServiceDefinition
       logger: new ConsoleLogger(name, { json: production, colors: !production }),
     }),
   );
-  serveApiDocs(app, docs);
   const config = app.get(ConfigService);
+  serveApiDocs(app, docs, { production: config.getOrThrow<boolean>('production') });
   const [port, host] = [config.getOrThrow<number>('port'), config.getOrThrow<string>('host')];
   try {
     await app.listen(port, host);
