@@ -8,6 +8,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { DatabaseLogger } from './database-logger.js';
 import { EmbeddedPostgres, embeddedPoolOptions } from './embedded-postgres.js';
 
 /** The part of every service's configuration that selects its database. */
@@ -72,7 +73,8 @@ export class DatabaseModule {
               migrationsTransactionMode: 'each',
               synchronize: false,
               installExtensions: false,
-              logging: ['error', 'warn', 'migration'],
+              // Our logger, not TypeORM's: its failed-query log prints the parameters.
+              logger: new DatabaseLogger(),
             }) as DataSourceOptions,
         }),
       ],
