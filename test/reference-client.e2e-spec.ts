@@ -1,32 +1,140 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { tsconfigPathsBeforeHookFactory } from '@nestjs/cli/lib/compiler/hooks/tsconfig-paths.hook.js';
+import ts from 'typescript';
 import { fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, freePort, startServices, type RunningApp } from './support/apps.js';
-import { encryptedBlob, getAccessToken, putPrivateKey, putPublicKey } from './support/client.js';
-import { type TestUser, uniqueEmail } from './support/users.js';
+import { createKeyPair, encryptedBlob, getAccessToken, passSessionChallenge, putPrivateKey, putPublicKey } from './support/client.js';
+import { bearer, type TestUser, uniqueEmail } from './support/users.js';
 
 const run = promisify(execFile);
-const CLIENT = 'dist/apps/client/apps/client/src/main.js';
+const repository = fileURLToPath(new URL('..', import.meta.url));
+
+/** What a test creates outside the services: removed in afterAll, also when a test failed. */
+const folders: string[] = [];
+const listeners: Server[] = [];
+function tempFolder(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  folders.push(folder);
+  return folder;
+}
+
+/**
+ * Builds the client as `nest build client` does (tsc with Nest's path-alias
+ * hook), into a private folder: the shared dist/ is not ours to rewrite while
+ * others run. Type errors are `npm run typecheck`'s business, not this test's.
+ */
+function buildClient(outDir: string): string {
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(repository, 'apps/client/tsconfig.app.json'),
+    { outDir, incremental: false, sourceMap: false, noEmitOnError: false },
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
+    },
+  );
+  if (!config) throw new Error('apps/client/tsconfig.app.json did not parse');
+  const program = ts.createProgram(config.fileNames, config.options);
+  const { emitSkipped } = program.emit(undefined, undefined, undefined, false, {
+    before: [tsconfigPathsBeforeHookFactory(config.options) as ts.TransformerFactory<ts.SourceFile>],
+  });
+  if (emitSkipped) throw new Error('tsc emitted nothing for the client');
+  // From here Node finds the client's packages, and reads its files as ESM, as it does in the repository.
+  symlinkSync(join(repository, 'node_modules'), join(outDir, 'node_modules'));
+  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+  return join(outDir, 'apps/client/src/main.js');
+}
+
+async function listen(server: Server): Promise<string> {
+  listeners.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A stand-in service that answers every request with `answer`, and records what it was asked. */
+async function fakeService(answer: (response: ServerResponse) => void): Promise<{ url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const url = await listen(
+    createHttpServer((request, response) => {
+      requests.push(`${request.method} ${request.url}`);
+      answer(response);
+    }),
+  );
+  return { url, requests };
+}
+
+interface Exchange {
+  method: string;
+  url: string;
+  body: string;
+}
+
+/**
+ * A pass-through to a real service, where a test acts between the client's
+ * requests (as a concurrent client would) or alters an answer.
+ */
+async function proxy(
+  target: string,
+  hooks: { before?: (request: Exchange) => Promise<void>; after?: (request: Exchange, answer: string) => Promise<string | void> },
+): Promise<{ url: string; requests: Exchange[] }> {
+  const requests: Exchange[] = [];
+  const url = await listen(
+    createHttpServer(async (incoming: IncomingMessage, response) => {
+      try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of incoming) chunks.push(chunk as Buffer);
+        const request = { method: incoming.method ?? 'GET', url: incoming.url ?? '/', body: Buffer.concat(chunks).toString() };
+        requests.push(request);
+        await hooks.before?.(request);
+        const headers: Record<string, string> = {};
+        for (const name of ['authorization', 'content-type']) if (incoming.headers[name]) headers[name] = String(incoming.headers[name]);
+        const answer = await fetch(`${target}${request.url}`, { method: request.method, headers, body: request.body || undefined });
+        const text = await answer.text();
+        const body = (await hooks.after?.(request, text)) ?? text;
+        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' }).end(body);
+      } catch (error) {
+        // Shows in the client's output, so a broken arrangement is visible in the failure.
+        response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `test proxy: ${String(error)}` }));
+      }
+    }),
+  );
+  return { url, requests };
+}
 
 /** The reference client as a user runs it: a separate process, against both services. */
 describe('the reference client (apps/client)', () => {
   let server: RunningApp;
   let keyserver: RunningApp;
-  const home = mkdtempSync(join(tmpdir(), 'kx-client-'));
+  let main: string;
+  let home: string;
   const password = 'correct horse battery staple';
 
   beforeAll(async () => {
-    execFileSync('npx', ['nest', 'build', 'client'], { stdio: 'ignore' });
+    home = tempFolder('kx-client-');
+    main = buildClient(tempFolder('kx-client-build-'));
     ({ server, keyserver } = await startServices());
   }, 180_000);
-  afterAll(() => closeAll(keyserver, server));
+  afterAll(async () => {
+    for (const listener of listeners) {
+      listener.closeAllConnections?.();
+      listener.close();
+    }
+    await closeAll(keyserver, server);
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true }); // a link inside is removed, never followed
+  });
 
   async function client(args: string[], env: Record<string, string> = {}) {
-    const result = await run(process.execPath, [CLIENT, ...args], {
+    const result = await run(process.execPath, [main, ...args], {
       env: { ...process.env, KX_HOME: home, KX_SERVER_URL: server.url, KX_KEYSERVER_URL: keyserver.url, KX_PASSWORD: password, ...env },
     }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
@@ -34,6 +142,31 @@ describe('the reference client (apps/client)', () => {
     );
     expect(result.stderr).not.toMatch(/\n\s+at /); // never a stack trace
     return result;
+  }
+
+  /** The session the client stored in `folder`, as a TestUser. */
+  function storedUser(email: string, folder = home): TestUser {
+    const session = JSON.parse(readFileSync(join(folder, 'session.json'), 'utf8')) as { userId: string; sessionToken: string };
+    return { email, password, userId: session.userId, sessionToken: session.sessionToken };
+  }
+
+  /** Registers and logs in through the client; returns the session it stored, as a TestUser. */
+  async function signedIn(prefix: string, folder = home): Promise<TestUser> {
+    const email = uniqueEmail(prefix);
+    expect(await client(['register', '--email', email], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    expect(await client(['login', '--email', email], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    return storedUser(email, folder);
+  }
+
+  /** The encrypted private key the keyserver holds for the user (status 404 when none). */
+  async function storedBlob(user: TestUser) {
+    return keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(await getAccessToken(server, user)));
+  }
+
+  /** Logs in again and unlocks: the account's key works with the password. */
+  async function expectUnlocks(user: TestUser, keyFingerprint: string) {
+    expect(await client(['login', '--email', user.email])).toMatchObject({ code: 0 });
+    expect(await client(['unlock'])).toMatchObject({ code: 0, stdout: expect.stringContaining(`Fingerprint: ${keyFingerprint}`) });
   }
 
   it('walks register, create-keypair, logout, login, unlock, public-key', async () => {
@@ -48,10 +181,19 @@ describe('the reference client (apps/client)', () => {
 
     const created = await client(['create-keypair']);
     expect(created.code).toBe(0);
-    for (const step of ['Create an X25519 key pair', 'Encrypt the private key', 'Store the public key', 'Store the encrypted private key', 'session challenge']) {
+    for (const step of [
+      'Check the password with a fresh login',
+      'Create an X25519 key pair',
+      'Encrypt the private key',
+      'Store the public key',
+      'Store the encrypted private key',
+      'Check that the keyserver holds this key',
+      'session challenge',
+    ]) {
       expect(created.stdout).toContain(step);
     }
     expect(created.stdout).toMatch(/Encrypt the private key \(Argon2id, 64 MiB, 3 passes\) \(\d+ ms\)/);
+    expect(created.stdout).not.toContain('storing this one again');
     const fingerprint = /Fingerprint: ([0-9a-f]{64})/.exec(created.stdout)?.[1];
     expect(fingerprint).toBeDefined();
 
@@ -67,19 +209,11 @@ describe('the reference client (apps/client)', () => {
     const { userId } = JSON.parse(readFileSync(sessionFile, 'utf8')) as { userId: string };
     const key = await client(['public-key', '--user', userId]);
     expect(key).toMatchObject({ code: 0, stdout: expect.stringContaining(`Fingerprint: ${fingerprint}`) });
+    expect(await client(['public-key', '--user', userId.toUpperCase()])).toMatchObject({ code: 0 });
     // What the client keeps: a session, never a key or a password.
     expect(Object.keys(JSON.parse(readFileSync(sessionFile, 'utf8'))).sort()).toEqual(['email', 'expiresAt', 'sessionToken', 'userId']);
     expect(readFileSync(sessionFile, 'utf8')).not.toContain(password);
   });
-
-  /** Registers and logs in through the client; returns the session it stored, as a TestUser. */
-  async function signedIn(prefix: string): Promise<TestUser> {
-    const email = uniqueEmail(prefix);
-    await client(['register', '--email', email]);
-    await client(['login', '--email', email]);
-    const session = JSON.parse(readFileSync(join(home, 'session.json'), 'utf8')) as { userId: string; sessionToken: string };
-    return { email, password, ...session };
-  }
 
   it('resumes create-keypair broken after putPublicKey: the pending key is replaced', async () => {
     const user = await signedIn('broken-1');
@@ -96,8 +230,8 @@ describe('the reference client (apps/client)', () => {
     const user = await signedIn('broken-2');
     const earlier = await generateKeyPair();
     await putPublicKey(server, user, earlier.publicKey).expect(200);
-    const stored = await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), await encryptedBlob(user, earlier));
-    expect(stored.status).toBe(201);
+    const blob = { ...(await encryptedBlob(user, earlier)), publicKeyFingerprint: await fingerprint(earlier.publicKey) };
+    expect((await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), blob)).status).toBe(201);
 
     const resumed = await client(['create-keypair']);
     expect(resumed.code).toBe(0);
@@ -107,9 +241,162 @@ describe('the reference client (apps/client)', () => {
     expect(await client(['create-keypair'])).toMatchObject({ code: 5, stderr: expect.stringContaining('already has a confirmed key pair') });
   });
 
+  it('replaces, never reuses, a stored key that is not the key it names or does not decrypt with the password', async () => {
+    for (const [prefix, plant, reason] of [
+      ['mismatch', 'another key', 'it is not the key it names'],
+      ['other-password', 'another password', 'it does not decrypt with this password'],
+    ] as const) {
+      const user = await signedIn(prefix);
+      const named = await generateKeyPair();
+      await putPublicKey(server, user, named.publicKey).expect(200);
+      const inside = plant === 'another key' ? await generateKeyPair() : named;
+      const wrappedFor = plant === 'another password' ? { ...user, password: 'somebody else entirely' } : user;
+      const blob = { ...(await encryptedBlob(wrappedFor, inside)), publicKeyFingerprint: await fingerprint(named.publicKey) };
+      expect((await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), blob)).status).toBe(201);
+
+      const created = await client(['create-keypair']);
+      expect(created).toMatchObject({ code: 0, stdout: expect.stringContaining(`(${reason}); it will be replaced`) });
+      expect(created.stdout).toContain('Create an X25519 key pair');
+      await expectUnlocks(user, /Fingerprint: ([0-9a-f]{64})/.exec(created.stdout)?.[1] as string);
+    }
+  });
+
+  it('refuses a mistyped password at create-keypair, storing nothing', async () => {
+    const user = await signedIn('mistyped');
+    const refused = await client(['create-keypair'], { KX_PASSWORD: 'correct horse battery stapel' });
+    expect(refused).toMatchObject({ code: 4, stderr: expect.stringContaining('not your account password') });
+    expect(refused.stdout).not.toContain('Store the');
+    expect((await storedBlob(user)).status).toBe(404);
+    // No public key either: the server has nothing to seal a challenge to.
+    await server.http().post('/api/user/session-challenge').set(bearer(user.sessionToken)).expect(409);
+    expect((await client(['status'])).stdout).toContain('Key pair: none yet');
+
+    const created = await client(['create-keypair']);
+    expect(created.code).toBe(0);
+    await expectUnlocks(user, /Fingerprint: ([0-9a-f]{64})/.exec(created.stdout)?.[1] as string);
+  });
+
+  it('asks twice for the password at a terminal and refuses two that differ', async () => {
+    const user = await signedIn('typed-twice');
+    // `script` gives the client a terminal; what we write is what a person would type.
+    const typed = (lines: string) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const command = [process.execPath, main, 'create-keypair'].map((word) => `'${word}'`).join(' ');
+        const child = execFile('script', ['-qec', command, '/dev/null'], {
+          timeout: 50_000,
+          env: { ...process.env, KX_HOME: home, KX_SERVER_URL: server.url, KX_KEYSERVER_URL: keyserver.url, KX_PASSWORD: '' },
+        });
+        const answers = [
+          { prompt: 'Password: ', line: lines.split('\n')[0], typed: false },
+          { prompt: 'Repeat the password: ', line: lines.split('\n')[1], typed: false },
+        ];
+        let output = '';
+        child.stdout?.on('data', (chunk: string) => {
+          output += chunk;
+          // Type each line once its prompt is up.
+          for (const answer of answers) {
+            if (!answer.typed && output.includes(answer.prompt)) {
+              answer.typed = true;
+              child.stdin?.write(`${answer.line}\r`);
+            }
+          }
+        });
+        child.on('exit', (code) => resolve({ code, output }));
+      });
+    const differ = await typed(`${password}\n${password}!`);
+    expect(differ).toMatchObject({ code: 2, output: expect.stringContaining('The two passwords differ') });
+    expect((await storedBlob(user)).status).toBe(404);
+    const same = await typed(`${password}\n${password}`);
+    expect(same).toMatchObject({ code: 0, output: expect.stringContaining('Key pair created') });
+  });
+
+  it('stores its key again when another blob lands after its own, before it confirms the key', async () => {
+    const user = await signedIn('replaced-blob');
+    let planted = 0;
+    // Another writer stores a blob under our key's fingerprint right after ours: what a concurrent run can do.
+    const racing = await proxy(keyserver.url, {
+      after: async (request) => {
+        if (request.method !== 'POST' || planted++ > 0) return;
+        const ours = (JSON.parse(request.body) as { publicKeyFingerprint: string }).publicKeyFingerprint;
+        const theirs = { ...(await encryptedBlob(user, await generateKeyPair())), publicKeyFingerprint: ours };
+        expect((await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), theirs)).status).toBe(201);
+      },
+    });
+    const created = await client(['create-keypair'], { KX_KEYSERVER_URL: racing.url });
+    expect(created).toMatchObject({ code: 0, stdout: expect.stringContaining('The keyserver holds another key; storing this one again') });
+    expect(racing.requests.filter((request) => request.method === 'POST')).toHaveLength(2);
+    await expectUnlocks(user, /Fingerprint: ([0-9a-f]{64})/.exec(created.stdout)?.[1] as string);
+  });
+
+  it('says so when the challenge is sealed to another key than its own, never "wrong password"', async () => {
+    const user = await signedIn('replaced-key');
+    // Another create-keypair puts its public key between our check and our challenge.
+    const racing = await proxy(server.url, {
+      before: async (request) => {
+        if (request.method === 'POST' && request.url === '/api/user/session-challenge') {
+          await putPublicKey(server, user, (await generateKeyPair()).publicKey).expect(200);
+        }
+      },
+    });
+    const created = await client(['create-keypair'], { KX_SERVER_URL: racing.url });
+    expect(created).toMatchObject({ code: 7, stderr: expect.stringContaining("The server's challenge does not open with your private key") });
+    expect(created.stderr).toContain('another create-keypair for this account is running or ran since');
+    expect(created.stderr).not.toMatch(/wrong password/i);
+  });
+
+  it('unlock: a stored key that is not the confirmed one is a key mismatch, never "wrong password"', async () => {
+    const user = await signedIn('locked-out');
+    // The state the interleaved setup left accounts in: key K confirmed, another key stored under K's name.
+    const confirmed = await generateKeyPair();
+    await putPublicKey(server, user, confirmed.publicKey).expect(200);
+    const blob = { ...(await encryptedBlob(user, await generateKeyPair())), publicKeyFingerprint: await fingerprint(confirmed.publicKey) };
+    expect((await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), blob)).status).toBe(201);
+    await passSessionChallenge(server, user.sessionToken, confirmed);
+
+    const unlocked = await client(['unlock']);
+    expect(unlocked).toMatchObject({ code: 8, stderr: expect.stringContaining('The stored private key does not belong to your public key') });
+    expect(unlocked.stderr).not.toMatch(/wrong password/i);
+  });
+
+  it('unlock: compares the key it fetched with the server word, before answering any challenge', async () => {
+    const user = await signedIn('server-word');
+    await createKeyPair(server, keyserver, user);
+    // A keyserver (or anyone between) answering another account's blob under another key's name.
+    const other = await generateKeyPair();
+    const lying = await proxy(keyserver.url, {
+      after: async (request, answer) => {
+        if (request.method !== 'GET') return;
+        const blob = { ...(await encryptedBlob(user, other)), publicKeyFingerprint: await fingerprint(other.publicKey) };
+        return JSON.stringify({ ...(JSON.parse(answer) as object), ...blob });
+      },
+    });
+    const challenges = await proxy(server.url, {});
+    const unlocked = await client(['unlock'], { KX_KEYSERVER_URL: lying.url, KX_SERVER_URL: challenges.url });
+    expect(unlocked).toMatchObject({ code: 8, stderr: expect.stringContaining('does not belong to your public key') });
+    expect(challenges.requests.map((request) => request.url)).not.toContain('/api/user/session-challenge');
+  });
+
+  it('unlock: a stored key whose KDF parameters no client should compute is refused before any work', async () => {
+    const user = await signedIn('kdf-bomb');
+    await createKeyPair(server, keyserver, user);
+    const bomb = await proxy(keyserver.url, {
+      after: async (request, answer) => {
+        if (request.method !== 'GET') return;
+        const blob = JSON.parse(answer) as { kdf: object };
+        return JSON.stringify({ ...blob, kdf: { ...blob.kdf, memoryKiB: 4 * 1024 * 1024, iterations: 100 } });
+      },
+    });
+    const unlocked = await client(['unlock'], { KX_KEYSERVER_URL: bomb.url });
+    expect(unlocked).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('A service sent malformed data: kdf.memoryKiB must be an integer from 19456 to 1048576'),
+    });
+    expect(unlocked.stderr).not.toMatch(/wrong password/i);
+  });
+
   it('reads the password from standard input when it is not a terminal', async () => {
     const email = uniqueEmail('stdin');
-    const child = execFile(process.execPath, [CLIENT, 'register', '--email', email], {
+    const child = execFile(process.execPath, [main, 'register', '--email', email], {
       env: { ...process.env, KX_HOME: home, KX_SERVER_URL: server.url, KX_PASSWORD: '' },
     });
     child.stdin?.end('typed through a pipe\n');
@@ -137,5 +424,93 @@ describe('the reference client (apps/client)', () => {
     expect(await client(['status'], { KX_SERVER_URL: down })).toMatchObject({ code: 6, stderr: expect.stringContaining('Cannot reach') });
     expect(await client(['fly'])).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown command') });
     expect(await client(['public-key'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--user') });
+    expect(await client(['status'], { KX_TIMEOUT_MS: 'soon' })).toMatchObject({ code: 2, stderr: expect.stringContaining('KX_TIMEOUT_MS') });
+  });
+
+  it('checks an id given on the command line before any request', async () => {
+    const folder = tempFolder('kx-client-');
+    await signedIn('paths', folder);
+    const service = await fakeService((response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    for (const user of ['../../user/me', '..%2F..%2Fuser%2Fme', `${randomUUID()}/../../me`, `${randomUUID()}?x=1`, ' ']) {
+      const result = await client(['public-key', '--user', user], { KX_HOME: folder, KX_SERVER_URL: service.url });
+      expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('--user must be a user id') });
+    }
+    expect(service.requests).toEqual([]);
+  });
+
+  it('never reads or writes the session through a symbolic link', async () => {
+    const folder = tempFolder('kx-client-');
+    const user = await signedIn('symlink', folder);
+    const elsewhere = join(tempFolder('kx-client-'), 'planted.json');
+    writeFileSync(elsewhere, readFileSync(join(folder, 'session.json')));
+    rmSync(join(folder, 'session.json'));
+    symlinkSync(elsewhere, join(folder, 'session.json'));
+
+    expect(await client(['status'], { KX_HOME: folder })).toMatchObject({ code: 1, stderr: expect.stringContaining('is a symbolic link') });
+    const before = readFileSync(elsewhere, 'utf8');
+    expect(await client(['login', '--email', user.email], { KX_HOME: folder })).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('is a symbolic link'),
+    });
+    expect(readFileSync(elsewhere, 'utf8')).toBe(before);
+    expect(lstatSync(join(folder, 'session.json')).isSymbolicLink()).toBe(true);
+  });
+
+  it('refuses to save a session in a folder that others can open', async () => {
+    const folder = tempFolder('kx-client-');
+    const email = uniqueEmail('open-folder');
+    await client(['register', '--email', email], { KX_HOME: folder });
+    chmodSync(folder, 0o755);
+    expect(await client(['login', '--email', email], { KX_HOME: folder })).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`mode 0755`),
+    });
+    expect((await client(['login', '--email', email], { KX_HOME: folder })).stderr).toContain(`chmod 700 '${folder}'`);
+    expect(existsSync(join(folder, 'session.json'))).toBe(false);
+
+    chmodSync(folder, 0o700);
+    expect(await client(['login', '--email', email], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    chmodSync(folder, 0o750); // checked on every save, not only the first
+    expect(await client(['login', '--email', email], { KX_HOME: folder })).toMatchObject({ code: 1, stderr: expect.stringContaining('mode 0750') });
+  });
+
+  it('prints what services send without control or other non-printing characters', async () => {
+    // The server accepts an email with a bidi override, a line separator and a zero-width space in it.
+    const folder = tempFolder('kx-client-');
+    const tag = randomUUID();
+    const email = `ctl\u202ex\u2028y\u200b-${tag}@example.com`;
+    expect(await client(['register', '--email', email], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    expect(await client(['login', '--email', email], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    const status = await client(['status'], { KX_HOME: folder });
+    expect(status.stdout).toContain(`Signed in as ctlxy-${tag}@example.com`);
+    expect(status.stdout).not.toMatch(/[\u202e\u2028\u200b]/);
+
+    // Terminal escapes in an error message, from a service that sends them.
+    const hostile = await fakeService((response) =>
+      response
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ statusCode: 400, error: 'Bad Request', message: ['\u001b[2J\u001b[31mcleared\u0007', 'C1\u009b31m\u0085here\u202e'] })),
+    );
+    const refused = await client(['register', '--email', uniqueEmail('ctl')], { KX_SERVER_URL: hostile.url, KX_HOME: folder });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('[2J[31mcleared; C131mhere');
+    expect(refused.stderr.replace(/\n$/, '')).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+  });
+
+  it('gives up on a service that accepts the connection and never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const started = performance.now();
+      const result = await client(['register', '--email', uniqueEmail('silent')], { KX_SERVER_URL: url, KX_TIMEOUT_MS: '500' });
+      expect(result).toMatchObject({ code: 6, stderr: expect.stringContaining(`${url} did not answer within 500 ms`) });
+      expect(sockets.length).toBeGreaterThan(0);
+      expect(performance.now() - started).toBeLessThan(20_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });

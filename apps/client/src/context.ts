@@ -1,5 +1,6 @@
 import { KeyserverClient, ServerClient } from '@app/api-client';
 import { CliError, EXIT } from './cli-error.js';
+import { printable } from './printable.js';
 import { SessionStore, type StoredSession } from './session-store.js';
 
 export interface Context {
@@ -8,6 +9,7 @@ export interface Context {
   sessions: SessionStore;
   /** Step output, with how long each step took. */
   step<T>(label: string, work: () => Promise<T>): Promise<T>;
+  /** One line of output; what services sent in it is stripped of non-printing characters. */
   say(line: string): void;
 }
 
@@ -16,7 +18,7 @@ export function createContext(options: { server?: string; keyserver?: string }):
     serverUrl: options.server ?? process.env.KX_SERVER_URL ?? 'http://127.0.0.1:3000',
     keyserverUrl: options.keyserver ?? process.env.KX_KEYSERVER_URL ?? 'http://127.0.0.1:3001',
     sessions: new SessionStore(),
-    say: (line) => console.log(line),
+    say: (line) => console.log(printable(line)),
     async step(label, work) {
       const started = performance.now();
       const result = await work();
@@ -27,7 +29,7 @@ export function createContext(options: { server?: string; keyserver?: string }):
 }
 
 /** The server client, anonymous or with the stored session. */
-export function serverClient(context: Context, session?: StoredSession): ServerClient {
+export function serverClient(context: Context, session?: Pick<StoredSession, 'sessionToken'>): ServerClient {
   return new ServerClient({ BASE: context.serverUrl, TOKEN: session?.sessionToken });
 }
 

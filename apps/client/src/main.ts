@@ -4,14 +4,17 @@ import { login, logout, register, status } from './commands/auth.js';
 import { createKeypair, unlock } from './commands/keys.js';
 import { publicKey } from './commands/public-key.js';
 import { type Context, createContext } from './context.js';
+import { DEFAULT_TIMEOUT_MS, installRequestTimeout, parseTimeout } from './http.js';
 
 const USAGE = `keyexchange reference client
 
 Usage: npm run client -- <command> [options]
 
-  register --email E      create an account (asks for the password)
-  login --email E         open a session, kept in $KX_HOME/session.json (mode 0600)
-  create-keypair          seed flow 1 and the session challenge that confirms the key
+  register --email E      create an account (asks for the password twice at a terminal)
+  login --email E         open a session, kept in $KX_HOME/session.json (folder 0700, file 0600)
+  create-keypair          seed flow 1 and the session challenge that confirms the key; checks
+                          the password with a fresh login first, and that the keyserver holds
+                          the new key before confirming it
   unlock                  seed flow 2 (fetch and decrypt the private key), then flow 3
   status                  who is signed in, key pair and session state
   public-key --user ID    another user's confirmed public key (needs an unlocked session)
@@ -19,8 +22,17 @@ Usage: npm run client -- <command> [options]
 
 Options: --server URL (KX_SERVER_URL, default http://127.0.0.1:3000),
          --keyserver URL (KX_KEYSERVER_URL, default http://127.0.0.1:3001).
+Every request gives up after KX_TIMEOUT_MS milliseconds (default ${DEFAULT_TIMEOUT_MS}).
+KX_HOME (default ~/.keyexchange) must be a folder only you can open (chmod 700).
 The password is read without echo, or from KX_PASSWORD, or from standard input.
-Exit codes: 0 ok, 1 failure, 2 usage, 3 not signed in, 4 wrong password, 5 refused, 6 service unavailable.`;
+
+Exit codes: 0 ok, 1 failure, 2 usage (or a bad id), 3 not signed in,
+  4 wrong password (at create-keypair: not your account password),
+  5 refused (by a service, or another create-keypair ran meanwhile),
+  6 service unavailable or not answering in time,
+  7 the server's challenge does not open with your private key,
+  8 the stored private key does not belong to your public key,
+  9 the stored key's KDF parameters are over this client's budget.`;
 
 type Command = (context: Context, options: { email?: string; user?: string }) => Promise<void>;
 const commands: Record<string, Command> = {
@@ -57,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command || extra.length > 0) throw new CliError(`Unknown command: ${parsed.positionals.join(' ')}\n\n${USAGE}`, EXIT.usage);
+  installRequestTimeout(parseTimeout(process.env.KX_TIMEOUT_MS));
   await command(createContext(parsed.values), parsed.values);
   return EXIT.ok;
 }

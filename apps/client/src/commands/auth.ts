@@ -2,11 +2,12 @@ import { isApiError } from '@app/api-client';
 import { deriveLoginSecret } from '@app/crypto';
 import { CliError, EXIT } from '../cli-error.js';
 import { type Context, requireEmail, serverClient } from '../context.js';
+import { isUuid } from '../ids.js';
 import { readPassword } from '../password.js';
 
 export async function register(context: Context, options: { email?: string }): Promise<void> {
   const email = requireEmail(options.email);
-  const password = await readPassword();
+  const password = await readPassword({ confirm: true }); // a typo here would leave an account nobody can open
   // The server receives a secret derived from the password, never the password.
   const secret = await context.step('Derive the login secret (Argon2id)', () => deriveLoginSecret(email, password));
   const { userId } = await context.step('Register', () => serverClient(context).auth.register({ requestBody: { email, password: secret } }));
@@ -15,6 +16,7 @@ export async function register(context: Context, options: { email?: string }): P
 
 export async function login(context: Context, options: { email?: string }): Promise<void> {
   const email = requireEmail(options.email);
+  await context.sessions.prepare(); // refuse an unsafe folder before a session exists to leak
   const password = await readPassword();
   const secret = await context.step('Derive the login secret (Argon2id)', () => deriveLoginSecret(email, password));
   const session = await context
@@ -23,6 +25,7 @@ export async function login(context: Context, options: { email?: string }): Prom
       if (isApiError(error) && error.status === 401) throw new CliError('Wrong email or password.', EXIT.wrongPassword);
       throw error;
     });
+  if (!isUuid(session.userId)) throw new CliError('The server answered a user id that is not a UUID.', EXIT.failure);
   await context.sessions.save({ email: email.trim().toLowerCase(), userId: session.userId, sessionToken: session.sessionToken, expiresAt: session.expiresAt });
   context.say(
     session.hasKeyPair

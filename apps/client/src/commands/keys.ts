@@ -1,13 +1,16 @@
-import type { KeyserverApi } from '@app/api-client';
+import type { KeyserverApi, KeyserverClient } from '@app/api-client';
 import { isApiError } from '@app/api-client';
 import {
   DecryptionError,
   DEFAULT_KDF_PARAMS,
+  deriveLoginSecret,
   fingerprint,
   fromBase64Url,
   generateKeyPair,
+  KdfBudgetExceededError,
   KEY_ALGORITHM,
-  publicKeyOf,
+  KeyMismatchError,
+  type KdfParams,
   toBase64Url,
   unwrapPrivateKey,
   wrapPrivateKey,
@@ -15,14 +18,28 @@ import {
 import { CliError, EXIT } from '../cli-error.js';
 import { type Context, keyserverClient, serverClient } from '../context.js';
 import { readPassword } from '../password.js';
-import { passSessionChallenge } from './challenge.js';
+import type { StoredSession } from '../session-store.js';
+import { ChallengeUnopenedError, passSessionChallenge } from './challenge.js';
 
-const KDF = `Argon2id, ${DEFAULT_KDF_PARAMS.memoryKiB / 1024} MiB, ${DEFAULT_KDF_PARAMS.iterations} passes`;
+type Blob = KeyserverApi.EncryptedPrivateKeyResponse;
+type Wrapped = Awaited<ReturnType<typeof wrapPrivateKey>>;
+interface Keys {
+  privateKey: CryptoKey;
+  privateKeyPkcs8: Uint8Array;
+  publicKey: Uint8Array;
+  fingerprint: string;
+}
+
+const RACE = 'another create-keypair for this account is running or ran since; run create-keypair again';
+
+const kdfLabel = (kdf: KdfParams) => `Argon2id, ${Math.round(kdf.memoryKiB / 1024)} MiB, ${kdf.iterations} passes`;
 
 /**
  * Seed flow 1, ending with the session challenge that confirms the key. Safe to
  * run again after a broken attempt: a pending public key is replaced, and a
- * blob the keyserver already holds is reused when it decrypts with the password.
+ * blob the keyserver already holds is reused when it decrypts with the password
+ * to the key it names. The key is confirmed only once the keyserver is seen to
+ * hold it: a confirmed key whose blob is another key's locks the account out.
  */
 export async function createKeypair(context: Context): Promise<void> {
   const session = await context.sessions.require();
@@ -31,48 +48,40 @@ export async function createKeypair(context: Context): Promise<void> {
   if ((await server.auth.getCurrentUser()).hasKeyPair) {
     throw new CliError('This account already has a confirmed key pair: run `unlock` instead.', EXIT.refused);
   }
-  const password = await readPassword();
+  const password = await readPassword({ confirm: true });
   const { userId } = session;
+  await context.step('Check the password with a fresh login (Argon2id)', () => checkAccountPassword(context, session, password));
 
   const earlier = await context.step('Look for a key stored by an earlier attempt', () => fetchBlob(keyserver, userId));
-  let reused: { privateKey: CryptoKey; publicKey: Uint8Array } | undefined;
-  if (earlier) {
-    try {
-      const { privateKey } = await context.step(`Decrypt it (${KDF})`, () => unwrap(earlier, password, userId));
-      reused = { privateKey, publicKey: await publicKeyOf(privateKey) };
-      context.say('    The keyserver holds a key from an earlier attempt; using it.');
-    } catch (error) {
-      if (!(error instanceof DecryptionError)) throw error;
-      context.say('    A stored key does not decrypt with this password; it will be replaced.');
-    }
-  }
+  const reused = earlier && (await reusable(context, earlier, password, userId));
+  const keys = reused ?? (await context.step('Create an X25519 key pair', newKeys));
+  let blob = reused ? undefined : await context.step(`Encrypt the private key (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () => wrap(keys, password, userId));
 
-  const keys = reused ?? (await context.step('Create an X25519 key pair', generateKeyPair));
-  const blob = reused
-    ? undefined
-    : await context.step(`Encrypt the private key (${KDF})`, () =>
-        wrapPrivateKey({ privateKeyPkcs8: (keys as Awaited<ReturnType<typeof generateKeyPair>>).privateKeyPkcs8, password, userId }),
-      );
   await context.step('Store the public key on the server (pending)', () =>
-    server.publicKeys.putPublicKey({ requestBody: { algorithm: KEY_ALGORITHM, publicKey: toBase64Url(keys.publicKey) } }),
+    raced(server.publicKeys.putPublicKey({ requestBody: { algorithm: KEY_ALGORITHM, publicKey: toBase64Url(keys.publicKey) } })),
   );
   if (blob) {
-    await context.step('Store the encrypted private key on the keyserver (with a one-time access token)', () =>
-      keyserver.keys.putPrivateKey({
-        userId,
-        requestBody: {
-          encryptedPrivateKey: toBase64Url(blob.encryptedPrivateKey),
-          iv: toBase64Url(blob.iv),
-          salt: toBase64Url(blob.salt),
-          kdf: blob.kdf,
-        },
-      }),
-    );
+    const stored = blob;
+    await context.step('Store the encrypted private key on the keyserver (with a one-time access token)', () => storeBlob(keyserver, userId, stored, keys));
   }
-  await context.step('Answer a session challenge: key confirmed, session secured', () =>
-    passSessionChallenge(server, keys.privateKey),
-  );
-  context.say(`Key pair created. Fingerprint: ${await fingerprint(keys.publicKey)}`);
+  const label = `Check that the keyserver holds this key (${kdfLabel(DEFAULT_KDF_PARAMS)})`;
+  if (!(await context.step(label, () => holdsKey(keyserver, userId, password, keys)))) {
+    context.say('    The keyserver holds another key; storing this one again.');
+    blob ??= await context.step(`Encrypt the private key (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () => wrap(keys, password, userId));
+    const again = blob;
+    await context.step('Store the encrypted private key again', () => storeBlob(keyserver, userId, again, keys));
+    if (!(await context.step(label, () => holdsKey(keyserver, userId, password, keys)))) {
+      throw new CliError(`The keyserver still holds another key: ${RACE}.`, EXIT.refused);
+    }
+  }
+  await context
+    .step('Answer a session challenge: key confirmed, session secured', () => passSessionChallenge(server, keys.privateKey))
+    .catch((error: unknown) => {
+      // Sealed to another key than ours: a concurrent run put its public key after our check.
+      if (error instanceof ChallengeUnopenedError) throw new ChallengeUnopenedError(RACE);
+      throw error;
+    });
+  context.say(`Key pair created. Fingerprint: ${keys.fingerprint}`);
 }
 
 /** Seed flow 2 (access token, fetch, decrypt), then flow 3 (session challenge). */
@@ -81,18 +90,112 @@ export async function unlock(context: Context): Promise<void> {
   const server = serverClient(context, session);
   const keyserver = keyserverClient(context, server);
   const password = await readPassword();
+  // The server's word on which key is ours, checked before the key is used.
+  const confirmed = (await server.auth.getCurrentUser()).publicKeyFingerprint;
+  if (!confirmed) throw new CliError('This account has no confirmed key pair yet: run `create-keypair`.', EXIT.refused);
   const blob = await context.step('Fetch the encrypted private key (with a one-time access token)', () =>
     fetchBlob(keyserver, session.userId),
   );
   if (!blob) throw new CliError('The keyserver holds no private key for this account: run `create-keypair`.', EXIT.refused);
-  const { privateKey } = await context.step(`Decrypt it with the password (${KDF})`, () => unwrap(blob, password, session.userId));
-  await context.step('Answer a session challenge: session secured', () => passSessionChallenge(server, privateKey));
-  context.say(`Unlocked. Fingerprint: ${await fingerprint(await publicKeyOf(privateKey))}`);
+  if (blob.publicKeyFingerprint && blob.publicKeyFingerprint !== confirmed) throw new KeyMismatchError();
+  const keys = await context.step(`Decrypt it with the password (${kdfLabel(blob.kdf)})`, () =>
+    unwrap(blob, password, session.userId, blob.publicKeyFingerprint ?? undefined),
+  );
+  // Blobs stored before fingerprints existed name no key: the decrypted one is checked all the same.
+  if (keys.fingerprint !== confirmed) throw new KeyMismatchError();
+  await context.step('Answer a session challenge: session secured', () => passSessionChallenge(server, keys.privateKey));
+  context.say(`Unlocked. Fingerprint: ${keys.fingerprint}`);
 }
 
-type Blob = KeyserverApi.EncryptedPrivateKeyResponse;
+/**
+ * A key wrapped under a mistyped password could never be unlocked: the password
+ * must open the account. The login it makes is only a check, so it is ended.
+ */
+async function checkAccountPassword(context: Context, session: StoredSession, password: string): Promise<void> {
+  const secret = await deriveLoginSecret(session.email, password);
+  const check = await serverClient(context)
+    .auth.login({ requestBody: { email: session.email, password: secret } })
+    .catch((error: unknown) => {
+      if (isApiError(error) && error.status === 401) {
+        throw new CliError('This is not your account password; nothing was stored. Run create-keypair again with it.', EXIT.wrongPassword);
+      }
+      throw error;
+    });
+  await serverClient(context, check)
+    .auth.logout()
+    .catch(() => undefined); // it expires by itself
+  if (check.userId !== session.userId) throw new CliError('That password opens another account than the one signed in; run `login` again.', EXIT.wrongPassword);
+}
 
-async function fetchBlob(keyserver: ReturnType<typeof keyserverClient>, userId: string): Promise<Blob | undefined> {
+/** An earlier attempt's blob, when it decrypts with the password to the key it names; else undefined (it will be replaced). */
+async function reusable(context: Context, blob: Blob, password: string, userId: string): Promise<Keys | undefined> {
+  if (!blob.publicKeyFingerprint) {
+    context.say('    A stored key names no public key; it will be replaced.');
+    return undefined;
+  }
+  const named = blob.publicKeyFingerprint;
+  try {
+    const keys = await context.step(`Decrypt it (${kdfLabel(blob.kdf)})`, () => unwrap(blob, password, userId, named));
+    context.say('    The keyserver holds a key from an earlier attempt; using it.');
+    return keys;
+  } catch (error) {
+    context.say(`    A stored key cannot be used (${whyUnusable(error)}); it will be replaced.`);
+    return undefined;
+  }
+}
+
+function whyUnusable(error: unknown): string {
+  if (error instanceof KeyMismatchError) return 'it is not the key it names';
+  if (error instanceof DecryptionError) return 'it does not decrypt with this password';
+  if (error instanceof KdfBudgetExceededError) return "its KDF parameters are over this client's budget";
+  return 'it is malformed';
+}
+
+/** Whether the stored blob decrypts with the password to exactly this key. */
+async function holdsKey(keyserver: KeyserverClient, userId: string, password: string, keys: Keys): Promise<boolean> {
+  const stored = await fetchBlob(keyserver, userId);
+  if (!stored || stored.publicKeyFingerprint !== keys.fingerprint) return false;
+  return unwrap(stored, password, userId, keys.fingerprint).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function newKeys(): Promise<Keys> {
+  const pair = await generateKeyPair();
+  return { ...pair, fingerprint: await fingerprint(pair.publicKey) };
+}
+
+function wrap(keys: Keys, password: string, userId: string): Promise<Wrapped> {
+  return wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password, userId });
+}
+
+function storeBlob(keyserver: KeyserverClient, userId: string, blob: Wrapped, keys: Keys) {
+  return raced(
+    keyserver.keys.putPrivateKey({
+      userId,
+      requestBody: {
+        encryptedPrivateKey: toBase64Url(blob.encryptedPrivateKey),
+        iv: toBase64Url(blob.iv),
+        salt: toBase64Url(blob.salt),
+        kdf: blob.kdf,
+        publicKeyFingerprint: keys.fingerprint,
+      },
+    }),
+  );
+}
+
+/** A 409 while storing means the pending key is no longer ours. */
+async function raced<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    if (isApiError(error) && error.status === 409) throw new CliError(`Refused: ${RACE}.`, EXIT.refused);
+    throw error;
+  }
+}
+
+async function fetchBlob(keyserver: KeyserverClient, userId: string): Promise<Blob | undefined> {
   try {
     return await keyserver.keys.getEncryptedPrivateKey({ userId });
   } catch (error) {
@@ -101,7 +204,8 @@ async function fetchBlob(keyserver: ReturnType<typeof keyserverClient>, userId: 
   }
 }
 
-function unwrap(blob: Blob, password: string, userId: string) {
+/** Async, so that a malformed field rejects rather than throws. */
+async function unwrap(blob: Blob, password: string, userId: string, publicKeyFingerprint: string | undefined) {
   return unwrapPrivateKey({
     encryptedPrivateKey: fromBase64Url(blob.encryptedPrivateKey),
     iv: fromBase64Url(blob.iv),
@@ -109,5 +213,6 @@ function unwrap(blob: Blob, password: string, userId: string) {
     kdf: blob.kdf,
     password,
     userId,
+    publicKeyFingerprint,
   });
 }
