@@ -27,7 +27,7 @@ describe('the generated clients', () => {
     const email = uniqueEmail('client');
     const password = 'correct horse battery staple';
     const anonymous = new ServerClient({ BASE: server.url });
-    const loginSecret = await deriveLoginSecret(email, password, FAST_KDF);
+    const loginSecret = await deriveLoginSecret(email, password);
     const { userId } = await anonymous.auth.register({ requestBody: { email, password: loginSecret } });
     const { sessionToken, hasKeyPair } = await anonymous.auth.login({ requestBody: { email, password: loginSecret } });
     expect(hasKeyPair).toBe(false);
@@ -51,6 +51,7 @@ describe('the generated clients', () => {
         iv: toBase64Url(blob.iv),
         salt: toBase64Url(blob.salt),
         kdf: blob.kdf,
+        publicKeyFingerprint: stored.fingerprint,
       },
     });
 
@@ -62,7 +63,9 @@ describe('the generated clients', () => {
       kdf: fetched.kdf,
       password,
       userId,
+      publicKeyFingerprint: fetched.publicKeyFingerprint ?? undefined,
     });
+    expect(fetched.publicKeyFingerprint).toBe(stored.fingerprint);
 
     const challenge = await api.sessionChallenge.getSessionChallenge();
     const token = await openSessionChallenge({

@@ -42,6 +42,7 @@ describe('the protocol, end to end', () => {
       kdf: response.body.kdf,
       password,
       userId: user.userId,
+      publicKeyFingerprint: response.body.publicKeyFingerprint,
     });
   }
 

@@ -1,4 +1,4 @@
-import { bufferSource, fromBase64Url, toHex } from './encoding.js';
+import { bufferSource, fromBase64Url, fromHex, toHex } from './encoding.js';
 import { InvalidInputError } from './errors.js';
 
 /** The one algorithm of protocol v1, as the server stores and checks it. */
@@ -24,12 +24,70 @@ export async function generateKeyPair(): Promise<KeyPair> {
   };
 }
 
+/**
+ * Imports an X25519 private key from PKCS#8: the 48-byte RFC 8410 form this
+ * protocol writes, and any other valid form (RFC 5958 v2 with the public key
+ * or attributes), which WebCrypto engines do not all read.
+ */
 export async function importPrivateKey(pkcs8: Uint8Array): Promise<CryptoKey> {
+  const canonical = x25519PrivateKeyBytes(pkcs8);
+  if (!canonical) throw new InvalidInputError('Not an X25519 private key in PKCS#8');
   try {
-    return await subtle().importKey('pkcs8', bufferSource(pkcs8), { name: 'X25519' }, true, ['deriveBits']);
+    return await subtle().importKey('pkcs8', bufferSource(pkcs8Of(canonical)), { name: 'X25519' }, true, ['deriveBits']);
   } catch {
     throw new InvalidInputError('Not an X25519 private key in PKCS#8');
   }
+}
+
+/** The RFC 8410 form: version 0, id-X25519, the 32-byte key as an OCTET STRING inside the privateKey OCTET STRING. */
+const PKCS8_X25519_PREFIX = fromHex('302e020100300506032b656e04220420');
+const X25519_ALGORITHM = fromHex('300506032b656e');
+
+export function pkcs8Of(privateKey: Uint8Array): Uint8Array {
+  const out = new Uint8Array(PKCS8_X25519_PREFIX.length + 32);
+  out.set(PKCS8_X25519_PREFIX);
+  out.set(privateKey, PKCS8_X25519_PREFIX.length);
+  return out;
+}
+
+/**
+ * The 32 private key bytes of an X25519 OneAsymmetricKey (RFC 5958, v1 or v2),
+ * or undefined. Reads only the fields before the optional attributes and
+ * public key, which it skips, and refuses anything malformed.
+ */
+function x25519PrivateKeyBytes(der: Uint8Array): Uint8Array | undefined {
+  if (!(der instanceof Uint8Array)) return undefined;
+  const outer = readTlv(der, 0, 0x30);
+  if (!outer || outer.end !== der.length) return undefined;
+  const version = readTlv(der, outer.start, 0x02);
+  if (!version || version.end - version.start !== 1 || der[version.start] > 1) return undefined;
+  const algorithm = readTlv(der, version.end, 0x30);
+  if (!algorithm || !equalBytes(der.subarray(version.end, algorithm.end), X25519_ALGORITHM)) return undefined;
+  const privateKey = readTlv(der, algorithm.end, 0x04);
+  if (!privateKey) return undefined;
+  const curvePrivateKey = readTlv(der, privateKey.start, 0x04);
+  if (!curvePrivateKey || curvePrivateKey.end !== privateKey.end || curvePrivateKey.end - curvePrivateKey.start !== 32) return undefined;
+  return der.slice(curvePrivateKey.start, curvePrivateKey.end);
+}
+
+/** One DER TLV with a short or one/two-byte long length, at `offset`, of the given tag. */
+function readTlv(der: Uint8Array, offset: number, tag: number): { start: number; end: number } | undefined {
+  if (der[offset] !== tag || offset + 2 > der.length) return undefined;
+  let length = der[offset + 1];
+  let start = offset + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    if (bytes < 1 || bytes > 2 || start + bytes > der.length) return undefined;
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = (length << 8) | der[start + i];
+    start += bytes;
+  }
+  const end = start + length;
+  return end <= der.length ? { start, end } : undefined;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /** The raw public key of a private key, e.g. one just unwrapped from the keyserver. */

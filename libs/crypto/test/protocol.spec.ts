@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import {
   CryptoError,
   DecryptionError,
+  DEFAULT_KDF_BUDGET,
   DEFAULT_KDF_PARAMS,
+  importPrivateKey,
+  KdfBudgetExceededError,
+  KeyMismatchError,
   deriveLoginSecret,
   fingerprint,
   fromBase64Url,
@@ -93,11 +97,11 @@ describe('wrapPrivateKey / unwrapPrivateKey', () => {
 
   it.each([
     ['memoryKiB below the floor', { ...FAST, memoryKiB: 19455 }],
-    ['memoryKiB above 4 GiB', { ...FAST, memoryKiB: 4 * 1024 * 1024 + 1 }],
+    ['memoryKiB above 1 GiB', { ...FAST, memoryKiB: 1024 * 1024 + 1 }],
     ['one iteration', { ...FAST, iterations: 1 }],
-    ['101 iterations', { ...FAST, iterations: 101 }],
+    ['11 iterations', { ...FAST, iterations: 11 }],
     ['no parallelism', { ...FAST, parallelism: 0 }],
-    ['17 lanes', { ...FAST, parallelism: 17 }],
+    ['5 lanes', { ...FAST, parallelism: 5 }],
     ['a fractional value', { ...FAST, memoryKiB: 20000.5 }],
     ['another algorithm', { ...FAST, algorithm: 'argon2i' as 'argon2id' }],
   ])('refuses KDF parameters with %s (InvalidInputError)', async (_case, kdf) => {
@@ -116,6 +120,62 @@ describe('wrapPrivateKey / unwrapPrivateKey', () => {
     await expect(unwrapPrivateKey({ ...blob, ...change, password: 'hunter2 hunter2', userId: USER })).rejects.toBeInstanceOf(
       InvalidInputError,
     );
+  });
+});
+
+describe('unwrapPrivateKey: the key’s public key and the client’s budget', () => {
+  const wrapped = async () => {
+    const keys = await generateKeyPair();
+    return { keys, blob: await wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password: 'pw pw pw pw', userId: USER, kdf: FAST }) };
+  };
+
+  it('returns the public key and fingerprint, and accepts the fingerprint it is stored under', async () => {
+    const { keys, blob } = await wrapped();
+    const expected = await fingerprint(keys.publicKey);
+    const unwrapped = await unwrapPrivateKey({ ...blob, password: 'pw pw pw pw', userId: USER, publicKeyFingerprint: expected });
+    expect(unwrapped.publicKey).toEqual(keys.publicKey);
+    expect(unwrapped.fingerprint).toBe(expected);
+  });
+
+  it('says a key of another public key is a mismatch, not a wrong password', async () => {
+    const { blob } = await wrapped();
+    const other = await fingerprint((await generateKeyPair()).publicKey);
+    const attempt = unwrapPrivateKey({ ...blob, password: 'pw pw pw pw', userId: USER, publicKeyFingerprint: other });
+    await expect(attempt).rejects.toBeInstanceOf(KeyMismatchError);
+    await expect(attempt).rejects.toThrow('The stored private key does not belong to your public key');
+    await expect(attempt).rejects.not.toBeInstanceOf(DecryptionError);
+  });
+
+  it('refuses, before any work, parameters over the client’s budget', async () => {
+    const { blob } = await wrapped();
+    const costly = { ...blob, kdf: { ...blob.kdf, memoryKiB: KDF_LIMITS.memoryKiB.max } };
+    const budget = { memoryKiB: 65536, iterations: 10, parallelism: 4 };
+    const started = performance.now();
+    const attempt = unwrapPrivateKey({ ...costly, password: 'pw pw pw pw', userId: USER, budget });
+    await expect(attempt).rejects.toBeInstanceOf(KdfBudgetExceededError);
+    await expect(attempt).rejects.toThrow(/1048576 KiB.*exceed what this client will compute \(65536 KiB/);
+    // 1 GiB of Argon2id would take seconds; the refusal takes none of it.
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('accepts parameters at the budget, and by default the protocol’s bounds are the budget', async () => {
+    const { keys, blob } = await wrapped();
+    const unwrapped = await unwrapPrivateKey({ ...blob, password: 'pw pw pw pw', userId: USER, budget: { ...FAST } });
+    expect(unwrapped.publicKey).toEqual(keys.publicKey);
+    expect(DEFAULT_KDF_BUDGET).toEqual({ memoryKiB: 1048576, iterations: 10, parallelism: 4 });
+  });
+});
+
+describe('importPrivateKey', () => {
+  it('reads the RFC 5958 v2 form with the public key, and refuses malformed DER', async () => {
+    const keys = await generateKeyPair();
+    const raw = keys.privateKeyPkcs8.subarray(16);
+    // v2: version 1, then [1] publicKey BIT STRING.
+    const v2 = Uint8Array.from([0x30, 0x51, 0x02, 0x01, 0x01, ...keys.privateKeyPkcs8.subarray(5, 16), ...raw, 0x81, 0x21, 0x00, ...keys.publicKey]);
+    expect(await publicKeyOf(await importPrivateKey(v2))).toEqual(keys.publicKey);
+    for (const bad of [keys.privateKeyPkcs8.subarray(0, 47), Uint8Array.from([...keys.privateKeyPkcs8, 0]), new Uint8Array(48)]) {
+      await expect(importPrivateKey(bad)).rejects.toBeInstanceOf(InvalidInputError);
+    }
   });
 });
 
@@ -226,11 +286,11 @@ describe('deriveLoginSecret', () => {
   });
 
   it('gives 43 base64url characters, the same for composed and decomposed passwords', async () => {
-    const a = await deriveLoginSecret('bob@example.com', 'caf\u00e9', FAST);
-    const b = await deriveLoginSecret('BOB@example.com', 'cafe\u0301', FAST);
+    const a = await deriveLoginSecret('bob@example.com', 'caf\u00e9');
+    const b = await deriveLoginSecret('BOB@example.com', 'cafe\u0301');
     expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(b).toBe(a);
-    expect(await deriveLoginSecret('carol@example.com', 'caf\u00e9', FAST)).not.toBe(a);
+    expect(await deriveLoginSecret('carol@example.com', 'caf\u00e9')).not.toBe(a);
   });
 });
 

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { fingerprint, fromBase64Url } from '@app/crypto';
+import { fingerprint, fromBase64Url, type KEY_ALGORITHM } from '@app/crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
 import type { PutPublicKeyRequestDto } from './dto/put-public-key.dto.js';
@@ -8,7 +8,7 @@ import type { PublicKeyResponseDto, UserPublicKeyResponseDto } from './dto/publi
 
 interface PublicKeyRow {
   id: string;
-  algorithm: string;
+  algorithm: typeof KEY_ALGORITHM;
   public_key: Buffer;
   fingerprint: string;
   confirmed: boolean;

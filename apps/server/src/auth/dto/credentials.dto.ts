@@ -25,7 +25,7 @@ export class CredentialsDto {
 
   /**
    * The login secret the client derived from the password (the reference
-   * client sends `deriveLoginSecret(email, password)`), never the password.
+   * client sends `deriveLoginSecret(email, password)`, 32 bytes in base64url: PROTOCOL.md), never the password.
    * @example 05D9YssfVA4QazwL_ibpN5xLlAQFCMsZhnrQ1kpifTk
    */
   @IsString()

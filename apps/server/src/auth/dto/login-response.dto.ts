@@ -1,8 +1,11 @@
+import { ApiBase64Url } from '@app/contracts';
+
 export class LoginResponseDto {
   /**
    * Bearer token for this session: 32 random bytes, base64url.
    * @example ielBJ9ZXNqhYCKIRcU9qDMGGTqNBoeMU4MXkymW8s7A
    */
+  @ApiBase64Url({ bytes: 32 })
   sessionToken: string;
   /** @example 3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a */
   userId: string;

@@ -1,5 +1,6 @@
 import { IsBase64Url } from '@app/contracts';
-import { fromBase64Url, isValidX25519PublicKey, KEY_ALGORITHM } from '@app/crypto';
+import { fromBase64Url, isValidX25519PublicKey, KEY_ALGORITHM, PUBLIC_KEY_BYTES } from '@app/crypto';
+import { ApiProperty } from '@nestjs/swagger';
 import { Equals, ValidateBy } from 'class-validator';
 
 const IsUsableX25519PublicKey = () =>
@@ -18,15 +19,15 @@ const IsUsableX25519PublicKey = () =>
   });
 
 export class PutPublicKeyRequestDto {
-  /** @example HPKE-X25519-SHA256-AES256GCM */
+  @ApiProperty({ enum: [KEY_ALGORITHM], example: KEY_ALGORITHM, description: 'The one algorithm of protocol v1' })
   @Equals(KEY_ALGORITHM, { message: `algorithm must be "${KEY_ALGORITHM}"` })
-  algorithm: string;
+  algorithm: typeof KEY_ALGORITHM;
 
   /**
    * The 32-byte raw X25519 public key, base64url.
    * @example m5-sti9cA73lpqlbiCqe3QpeskBtL5Bdi9CzaPO9lUw
    */
-  @IsBase64Url({ bytes: 32 })
+  @IsBase64Url({ bytes: PUBLIC_KEY_BYTES })
   @IsUsableX25519PublicKey()
   publicKey: string;
 }

@@ -1,3 +1,5 @@
+import { ApiBase64Url } from '@app/contracts';
+
 export class SessionChallengeResponseDto {
   /**
    * Also the HPKE additional data the token was sealed with.
@@ -5,14 +7,16 @@ export class SessionChallengeResponseDto {
    */
   challengeId: string;
   /**
-   * HPKE encapsulated key, base64url.
+   * The HPKE encapsulated key (the sender's ephemeral X25519 public key), 32 bytes, base64url.
    * @example LJLa3267tuTISIT-NGEDs64A-j3Z380hDl5jOIiXuxk
    */
+  @ApiBase64Url({ bytes: 32 })
   enc: string;
   /**
-   * The sealed 32-byte token (with its tag), base64url.
+   * The sealed 32-byte token followed by the 16-byte tag: 48 bytes, base64url. A separate field from `enc`, never concatenated.
    * @example Jg8A7eJ26l_-cVo9rJMja71LWWSpwSIVH7mhyc-q8RpaZQ1OPJYL2nCsMV7pwWbz
    */
+  @ApiBase64Url({ bytes: 48 })
   ciphertext: string;
   /**
    * ISO 8601 UTC, 60 seconds after issue.
