@@ -111,8 +111,12 @@ async function proxy(
   return { url, requests };
 }
 
-/** The reference client as a user runs it: a separate process, against both services. */
-describe('the reference client (apps/client)', () => {
+/**
+ * The reference client as a user runs it: a separate process, against both
+ * services. Each create-keypair runs Argon2id (64 MiB) three times in its own
+ * process, so tests get more time than the default on a busy machine.
+ */
+describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
   let server: RunningApp;
   let keyserver: RunningApp;
   let main: string;
@@ -241,11 +245,11 @@ describe('the reference client (apps/client)', () => {
     expect(await client(['create-keypair'])).toMatchObject({ code: 5, stderr: expect.stringContaining('already has a confirmed key pair') });
   });
 
-  it('replaces, never reuses, a stored key that is not the key it names or does not decrypt with the password', async () => {
-    for (const [prefix, plant, reason] of [
-      ['mismatch', 'another key', 'it is not the key it names'],
-      ['other-password', 'another password', 'it does not decrypt with this password'],
-    ] as const) {
+  for (const [prefix, plant, reason] of [
+    ['mismatch', 'another key', 'it is not the key it names'],
+    ['other-password', 'another password', 'it does not decrypt with this password'],
+  ] as const) {
+    it(`replaces, never reuses, a stored key wrapped with ${plant}`, async () => {
       const user = await signedIn(prefix);
       const named = await generateKeyPair();
       await putPublicKey(server, user, named.publicKey).expect(200);
@@ -258,8 +262,8 @@ describe('the reference client (apps/client)', () => {
       expect(created).toMatchObject({ code: 0, stdout: expect.stringContaining(`(${reason}); it will be replaced`) });
       expect(created.stdout).toContain('Create an X25519 key pair');
       await expectUnlocks(user, /Fingerprint: ([0-9a-f]{64})/.exec(created.stdout)?.[1] as string);
-    }
-  });
+    });
+  }
 
   it('refuses a mistyped password at create-keypair, storing nothing', async () => {
     const user = await signedIn('mistyped');
@@ -283,7 +287,7 @@ describe('the reference client (apps/client)', () => {
       new Promise<{ code: number | null; output: string }>((resolve) => {
         const command = [process.execPath, main, 'create-keypair'].map((word) => `'${word}'`).join(' ');
         const child = execFile('script', ['-qec', command, '/dev/null'], {
-          timeout: 50_000,
+          timeout: 120_000,
           env: { ...process.env, KX_HOME: home, KX_SERVER_URL: server.url, KX_KEYSERVER_URL: keyserver.url, KX_PASSWORD: '' },
         });
         const answers = [

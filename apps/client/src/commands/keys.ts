@@ -60,19 +60,16 @@ export async function createKeypair(context: Context): Promise<void> {
   await context.step('Store the public key on the server (pending)', () =>
     raced(server.publicKeys.putPublicKey({ requestBody: { algorithm: KEY_ALGORITHM, publicKey: toBase64Url(keys.publicKey) } })),
   );
-  if (blob) {
-    const stored = blob;
-    await context.step('Store the encrypted private key on the keyserver (with a one-time access token)', () => storeBlob(keyserver, userId, stored, keys));
-  }
-  const label = `Check that the keyserver holds this key (${kdfLabel(DEFAULT_KDF_PARAMS)})`;
-  if (!(await context.step(label, () => holdsKey(keyserver, userId, password, keys)))) {
+  const store = (label: string, wrapped: Wrapped) => context.step(label, () => storeBlob(keyserver, userId, wrapped, keys));
+  if (blob) await store('Store the encrypted private key on the keyserver (with a one-time access token)', blob);
+
+  // Another run may have stored its blob since: confirm only a key the keyserver is seen to hold.
+  const check = () => context.step('Check that the keyserver holds this key (decrypt it again)', () => holdsKey(keyserver, userId, password, keys));
+  if (!(await check())) {
     context.say('    The keyserver holds another key; storing this one again.');
     blob ??= await context.step(`Encrypt the private key (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () => wrap(keys, password, userId));
-    const again = blob;
-    await context.step('Store the encrypted private key again', () => storeBlob(keyserver, userId, again, keys));
-    if (!(await context.step(label, () => holdsKey(keyserver, userId, password, keys)))) {
-      throw new CliError(`The keyserver still holds another key: ${RACE}.`, EXIT.refused);
-    }
+    await store('Store the encrypted private key again', blob);
+    if (!(await check())) throw new CliError(`The keyserver still holds another key: ${RACE}.`, EXIT.refused);
   }
   await context
     .step('Answer a session challenge: key confirmed, session secured', () => passSessionChallenge(server, keys.privateKey))
