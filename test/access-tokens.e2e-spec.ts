@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { generateKeyPair } from '@app/crypto';
+import { fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, TEST_KEYSERVER_API_KEY, type RunningApp } from './support/apps.js';
 import { onPostgres } from './support/database.js';
@@ -46,7 +46,34 @@ describe('access tokens: getAccessToken, validateUser', () => {
       const accessToken = await getAccessToken(server, user);
       const response = await validate({ userId: user.userId, accessToken });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ valid: true, userId: user.userId, keyConfirmed: false });
+      expect(response.body).toEqual({ valid: true, userId: user.userId, keyConfirmed: false, publicKeyFingerprint: null });
+    });
+
+    it('answers the current key’s fingerprint, pending or confirmed', async () => {
+      const user = await registerAndLogin(server.http);
+      const keys = await generateKeyPair();
+      await putPublicKey(server, user, keys.publicKey).expect(200);
+      const pending = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user) }).expect(200);
+      expect(pending.body).toMatchObject({ keyConfirmed: false, publicKeyFingerprint: await fingerprint(keys.publicKey) });
+    });
+
+    it('accepts the userId in upper case as the same user', async () => {
+      const user = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, user);
+      const response = await validate({ userId: user.userId.toUpperCase(), accessToken }).expect(200);
+      expect(response.body.userId).toBe(user.userId);
+    });
+
+    it('answers 403 to a token whose session has logged out, or expired', async () => {
+      const user = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, user);
+      await server.http().post('/api/auth/logout').set(bearer(user.sessionToken)).expect(204);
+      await validate({ userId: user.userId, accessToken }).expect(403);
+
+      const other = await registerAndLogin(server.http);
+      const otherToken = await getAccessToken(server, other);
+      await expireAll(server, 'sessions');
+      await validate({ userId: other.userId, accessToken: otherToken }).expect(403);
     });
 
     it('reports keyConfirmed: true once the user’s key is confirmed', async () => {
@@ -57,7 +84,12 @@ describe('access tokens: getAccessToken, validateUser', () => {
       expect(beforeConfirm.body.keyConfirmed).toBe(false);
       await passSessionChallenge(server, user.sessionToken, keys);
       const afterConfirm = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user) });
-      expect(afterConfirm.body).toEqual({ valid: true, userId: user.userId, keyConfirmed: true });
+      expect(afterConfirm.body).toEqual({
+        valid: true,
+        userId: user.userId,
+        keyConfirmed: true,
+        publicKeyFingerprint: await fingerprint(keys.publicKey),
+      });
     });
 
     it('answers 403 to a token it has already validated', async () => {

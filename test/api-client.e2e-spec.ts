@@ -81,7 +81,7 @@ describe('the generated clients', () => {
 
     const mine = await api.publicKeys.getPublicKeyForUser({ userId });
     expect(mine.publicKey).toBe(toBase64Url(pair.publicKey));
-    expect(await api.auth.getCurrentUser()).toEqual({ userId, email, hasKeyPair: true, secured: true });
+    expect(await api.auth.getCurrentUser()).toEqual({ userId, email, hasKeyPair: true, publicKeyFingerprint: stored.fingerprint, secured: true });
   });
 
   it('reports errors as ApiError with the status and the error body', async () => {

@@ -1,5 +1,7 @@
+import { fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningApp } from './support/apps.js';
+import { passSessionChallenge, putPublicKey } from './support/client.js';
 import { expireAll } from './support/time-travel.js';
 import { bearer, randomPassword, registerAndLogin, uniqueEmail } from './support/users.js';
 
@@ -36,6 +38,9 @@ describe('auth: register, login, logout, me', () => {
       ['a malformed email', { email: 'not-an-email', password: 'long enough secret' }, 'email'],
       ['an email over 254 characters', { email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com`, password: 'long enough secret' }, 'email'],
       ['an email that is not a string', { email: 42, password: 'long enough secret' }, 'email'],
+      ['an email with a bidi override', { email: '"ab\u202ecd"@example.com', password: 'long enough secret' }, 'invisible'],
+      ['an email with a zero-width space', { email: '"a\u200bb"@example.com', password: 'long enough secret' }, 'invisible'],
+      ['an email with a line separator', { email: '"a\u2028b"@example.com', password: 'long enough secret' }, 'invisible'],
       ['no password', { email: 'x@example.com' }, 'password'],
       ['a password under 8 characters', { email: 'x@example.com', password: 'short' }, 'password'],
       ['a password over 1024 characters', { email: 'x@example.com', password: 'p'.repeat(1025) }, 'password'],
@@ -113,7 +118,18 @@ describe('auth: register, login, logout, me', () => {
       const user = await registerAndLogin(server.http);
       const response = await server.http().get('/api/user/me').set(bearer(user.sessionToken));
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ userId: user.userId, email: user.email, hasKeyPair: false, secured: false });
+      expect(response.body).toEqual({ userId: user.userId, email: user.email, hasKeyPair: false, publicKeyFingerprint: null, secured: false });
+    });
+
+    it('answers the confirmed key’s fingerprint, and none for a pending key', async () => {
+      const user = await registerAndLogin(server.http);
+      const keys = await generateKeyPair();
+      await putPublicKey(server, user, keys.publicKey).expect(200);
+      const pending = await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(200);
+      expect(pending.body).toMatchObject({ hasKeyPair: false, publicKeyFingerprint: null });
+      await passSessionChallenge(server, user.sessionToken, keys);
+      const confirmed = await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(200);
+      expect(confirmed.body).toMatchObject({ hasKeyPair: true, publicKeyFingerprint: await fingerprint(keys.publicKey), secured: true });
     });
 
     it.each([

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { loadKeyserverConfig } from '../apps/keyserver/src/core/keyserver-config.js';
+import { loadServerConfig } from '../apps/server/src/core/server-config.js';
 
 interface Service {
   image?: string;
@@ -43,5 +45,16 @@ describe('docker-compose.yml', () => {
       expect(services[app].environment?.KEYSERVER_API_KEY).toMatch(/^\$\{KEYSERVER_API_KEY:\?.+\}$/);
     }
     expect(services.keyserver.environment?.SERVER_URL).toBe('http://server:3000');
+  });
+
+  it('gives each app a configuration it accepts in production (the Dockerfile sets NODE_ENV)', () => {
+    expect(readFileSync('Dockerfile', 'utf8')).toMatch(/ENV NODE_ENV=production /);
+    const envOf = (app: string) => ({
+      ...services[app].environment,
+      NODE_ENV: 'production',
+      KEYSERVER_API_KEY: 'k'.repeat(43),
+    });
+    expect(() => loadServerConfig(envOf('server'))).not.toThrow();
+    expect(() => loadKeyserverConfig(envOf('keyserver'))).not.toThrow();
   });
 });

@@ -65,8 +65,9 @@ export async function wrapPrivateKey(input: {
 export async function unwrapPrivateKey(
   input: EncryptedPrivateKey & { password: string; userId: string; publicKeyFingerprint?: string; budget?: KdfBudget },
 ): Promise<{ privateKey: CryptoKey; privateKeyPkcs8: Uint8Array; publicKey: Uint8Array; fingerprint: string }> {
-  assertKdfParams(input.kdf);
+  // The budget first: a blob no client can compute is "too costly", not "malformed".
   assertWithinBudget(input.kdf, input.budget);
+  assertKdfParams(input.kdf);
   assertSize('iv', input.iv);
   assertSize('salt', input.salt);
   assertSize('encryptedPrivateKey', input.encryptedPrivateKey);

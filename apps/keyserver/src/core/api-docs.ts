@@ -5,6 +5,7 @@ export const keyserverApiDocs: ApiDocsOptions = {
   title: 'keyexchange keyserver',
   description:
     'Holds each user’s password-encrypted private key, which it cannot decrypt. ' +
-    'Every request carries a one-time access token from the server.',
+    'Every request carries a one-time access token from the server. ' +
+    'Every derivation, byte encoding and test vector of protocol v1 is in PROTOCOL.md at the root of the keyexchange repository, beside the README.',
   bearerSchemes: { [ACCESS_TOKEN_SECURITY]: 'A one-time accessToken from the server (POST /api/user/access-token)' },
 };

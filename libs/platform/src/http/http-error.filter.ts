@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
 
 /** A caller's request id is echoed only when it cannot carry anything but an id. */
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -25,7 +26,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const requestId = requestIdOf(request);
     // Method and path only: bodies and headers carry secrets.
     const path = request.originalUrl.split('?')[0];
-    const stack = exception instanceof Error ? exception.stack : `A non-Error was thrown (${typeof exception})`;
+    const stack = describeError(exception);
     this.logger.error(`Unhandled error in request ${requestId}: ${request.method} ${path}`, stack);
     if (!response.headersSent) response.setHeader('X-Request-Id', requestId);
     send(response, HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
@@ -54,4 +55,17 @@ function messageOf(exception: HttpException): string | string[] {
 function requestIdOf(request: Request): string {
   const id = request.headers['x-request-id'];
   return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID();
+}
+
+/**
+ * The stack, except that a failed query's message is left out: drivers quote
+ * input in it ("invalid input syntax for type uuid: ..."), and the database
+ * logger has already logged the statement without its parameters.
+ */
+function describeError(exception: unknown): string | undefined {
+  if (!(exception instanceof Error)) return `A non-Error was thrown (${typeof exception})`;
+  if (!(exception instanceof QueryFailedError)) return exception.stack;
+  const code = (exception.driverError as { code?: unknown } | undefined)?.code;
+  const frames = (exception.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  return [`QueryFailedError (SQLSTATE ${String(code ?? 'unknown')})`, ...frames].join('\n');
 }

@@ -1,6 +1,6 @@
 import { normalizeEmail } from '@app/contracts';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
+import { IsEmail, IsString, Length, Matches, MaxLength, ValidateBy } from 'class-validator';
 
 /** A lone surrogate would be hashed as U+FFFD, colliding with other passwords. */
 const IsWellFormedUnicode = () =>
@@ -20,6 +20,8 @@ export class CredentialsDto {
    */
   @Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value))
   @IsEmail({}, { message: 'email must be a well-formed email address' })
+  // Invisible characters (controls, bidi overrides, zero-width, line separators) could make one address look like another.
+  @Matches(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, { message: 'email must not contain control or invisible characters' })
   @MaxLength(254)
   email: string;
 

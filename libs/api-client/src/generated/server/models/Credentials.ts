@@ -9,7 +9,7 @@ export type Credentials = {
     email: string;
     /**
      * The login secret the client derived from the password (the reference
-     * client sends `deriveLoginSecret(email, password)`), never the password.
+     * client sends `deriveLoginSecret(email, password)`, 32 bytes in base64url: PROTOCOL.md), never the password.
      */
     password: string;
 };

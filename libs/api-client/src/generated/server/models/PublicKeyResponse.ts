@@ -3,7 +3,7 @@
 /* tslint:disable */
 /* eslint-disable */
 export type PublicKeyResponse = {
-    algorithm: string;
+    algorithm: 'HPKE-X25519-SHA256-AES256GCM';
     /**
      * False until a session challenge sealed to this key is answered.
      */

@@ -3,7 +3,10 @@
 /* tslint:disable */
 /* eslint-disable */
 export type PutPublicKeyRequest = {
-    algorithm: string;
+    /**
+     * The one algorithm of protocol v1
+     */
+    algorithm: 'HPKE-X25519-SHA256-AES256GCM';
     /**
      * The 32-byte raw X25519 public key, base64url.
      */

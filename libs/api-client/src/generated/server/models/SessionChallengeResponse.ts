@@ -8,11 +8,11 @@ export type SessionChallengeResponse = {
      */
     challengeId: string;
     /**
-     * The sealed 32-byte token (with its tag), base64url.
+     * The sealed 32-byte token followed by the 16-byte tag: 48 bytes, base64url. A separate field from `enc`, never concatenated.
      */
     ciphertext: string;
     /**
-     * HPKE encapsulated key, base64url.
+     * The HPKE encapsulated key (the sender's ephemeral X25519 public key), 32 bytes, base64url.
      */
     enc: string;
     /**

@@ -3,8 +3,14 @@
 /* tslint:disable */
 /* eslint-disable */
 export type UserPublicKeyResponse = {
-    algorithm: string;
+    algorithm: 'HPKE-X25519-SHA256-AES256GCM';
+    /**
+     * Lowercase hex SHA-256 of the raw public key.
+     */
     fingerprint: string;
+    /**
+     * 32-byte raw X25519 public key, base64url.
+     */
     publicKey: string;
     userId: string;
 };
