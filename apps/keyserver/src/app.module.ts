@@ -13,7 +13,7 @@ export class KeyserverModule {
       module: KeyserverModule,
       imports: [
         configModuleFor(config),
-        DatabaseModule.forRoot({ entities: [], migrations: keyserverMigrations }),
+        DatabaseModule.forRoot({ migrations: keyserverMigrations }),
         HttpPlatformModule,
         KeysModule,
       ],

@@ -17,8 +17,7 @@ export class ServerModule {
       module: ServerModule,
       imports: [
         configModuleFor(config),
-        // The migrations' SQL is the schema: no entities (ARCHITECTURE.md).
-        DatabaseModule.forRoot({ entities: [], migrations: serverMigrations }),
+        DatabaseModule.forRoot({ migrations: serverMigrations }),
         HttpPlatformModule,
         AuthModule,
         PublicKeysModule,

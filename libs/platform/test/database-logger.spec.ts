@@ -40,7 +40,7 @@ describe('database logging', { timeout: 60_000 }, () => {
     moduleRef = await Test.createTestingModule({
       imports: [
         await configModuleFor({ database: { dataDir: IN_MEMORY } }),
-        DatabaseModule.forRoot({ entities: [], migrations: [CreateSecrets1700000000000] }),
+        DatabaseModule.forRoot({ migrations: [CreateSecrets1700000000000] }),
       ],
     })
       .setLogger(capture)

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import type { DataSourceOptions, MixedList } from 'typeorm';
 import { DatabaseLogger } from './database-logger.js';
 import { EmbeddedPostgres, embeddedPoolOptions } from './embedded-postgres.js';
 
@@ -20,8 +20,6 @@ export interface DatabaseConfig {
 }
 
 export interface DatabaseModuleOptions {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
 }
@@ -66,7 +64,8 @@ export class DatabaseModule {
             ({
               type: 'postgres',
               ...(await host.connectionFor(config.getOrThrow<DatabaseConfig>('database'))),
-              entities: options.entities,
+              // No entities: the migrations' SQL is the schema (ARCHITECTURE.md).
+              entities: [],
               migrations: options.migrations,
               // The schema comes only from migrations, applied at start.
               migrationsRun: true,
