@@ -85,6 +85,7 @@ try {
     iv: crypto.toBase64Url(blob.iv),
     salt: crypto.toBase64Url(blob.salt),
     kdf: blob.kdf,
+    publicKeyFingerprint: await crypto.fingerprint(keys.publicKey),
   }, { authorization: `Bearer ${accessToken}` });
 
   await load('GET /api/user/me (session lookup)', { url: `${SERVER}/api/user/me`, headers: session });
