@@ -46,7 +46,13 @@ describe('access tokens: getAccessToken, validateUser', () => {
       const accessToken = await getAccessToken(server, user);
       const response = await validate({ userId: user.userId, accessToken });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ valid: true, userId: user.userId, keyConfirmed: false, publicKeyFingerprint: null });
+      expect(response.body).toEqual({
+        valid: true,
+        userId: user.userId,
+        keyConfirmed: false,
+        publicKeyFingerprint: null,
+        sessionSecured: false,
+      });
     });
 
     it('answers the current key’s fingerprint, pending or confirmed', async () => {
@@ -89,6 +95,7 @@ describe('access tokens: getAccessToken, validateUser', () => {
         userId: user.userId,
         keyConfirmed: true,
         publicKeyFingerprint: await fingerprint(keys.publicKey),
+        sessionSecured: true,
       });
     });
 

@@ -80,12 +80,21 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       await getKey(user.userId, await getAccessToken(server, user)).expect(404);
     });
 
-    it('replaces the blob while the user’s key is pending', async () => {
+    it('keeps the first blob stored for a key (409), and takes the blob of a new pending key', async () => {
       const { user, fp } = await userWithPendingKey();
-      expect((await put(user, validBlob(fp))).status).toBe(201);
-      const second = validBlob(fp);
+      const first = validBlob(fp);
+      expect((await put(user, first)).status).toBe(201);
+      // A stolen session could otherwise overwrite the owner's blob between its check and its challenge.
+      const again = await put(user, validBlob(fp));
+      expect(again.status).toBe(409);
+      expect(again.body.message).toMatch(/stored already/);
+      expect((await stored(user)).encryptedPrivateKey).toBe(first.encryptedPrivateKey);
+
+      const b = await generateKeyPair();
+      await putPublicKey(server, user, b.publicKey).expect(200);
+      const second = validBlob(await fingerprint(b.publicKey));
       expect((await put(user, second)).status).toBe(201);
-      expect(await stored(user)).toMatchObject({ encryptedPrivateKey: second.encryptedPrivateKey, iv: second.iv, salt: second.salt });
+      expect(await stored(user)).toMatchObject({ encryptedPrivateKey: second.encryptedPrivateKey, publicKeyFingerprint: second.publicKeyFingerprint });
     });
 
     it('answers 409 when the confirmed key’s blob is stored, and keeps the blob', async () => {
@@ -100,13 +109,20 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       expect((await stored(user)).encryptedPrivateKey).toBe(first.encryptedPrivateKey);
     });
 
-    it('repairs an account whose confirmed key has no blob of its own: the stored one belongs to another key', async () => {
+    it('repairs, from a secured session only, an account whose confirmed key has another key’s blob', async () => {
       // Key A's blob is stored, then key B replaces A and is confirmed: the keyserver holds A's private key.
       const { user, keys: a } = await userWithPendingKey();
       expect((await put(user, await encryptedBlob(user, a))).status).toBe(201);
       const b = await generateKeyPair();
       await putPublicKey(server, user, b.publicKey).expect(200);
       await passSessionChallenge(server, user.sessionToken, b);
+
+      // A session that has not proved it holds B (a password alone) may not touch it.
+      const unsecured = { ...user, sessionToken: await login(server.http, user) };
+      const refused = await put(unsecured, await encryptedBlob(user, b));
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toMatch(/secured session/);
+      expect((await stored(user)).publicKeyFingerprint).toBe(await fingerprint(a.publicKey));
 
       const blobB = await encryptedBlob(user, b);
       expect((await put(user, blobB)).status).toBe(201);
@@ -116,6 +132,15 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       // A's blob can no longer come back either.
       expect((await put(user, await encryptedBlob(user, a))).status).toBe(409);
       expect((await stored(user)).encryptedPrivateKey).toBe(blobB.encryptedPrivateKey);
+    });
+
+    it('refuses a first blob for a confirmed key from a session that is not secured', async () => {
+      const { user, keys } = await userWithPendingKey();
+      await passSessionChallenge(server, user.sessionToken, keys);
+      const unsecured = { ...user, sessionToken: await login(server.http, user) };
+      expect((await put(unsecured, await encryptedBlob(user, keys))).status).toBe(409);
+      await getKey(user.userId, await getAccessToken(server, user)).expect(404);
+      expect((await put(user, await encryptedBlob(user, keys))).status).toBe(201);
     });
 
     it('accepts every bound of the blob and KDF rules', async () => {
@@ -339,10 +364,11 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       ['500', json(500, {})],
       ['404', json(404, { statusCode: 404 })],
       ['400', json(400, { statusCode: 400 })],
-      ['a redirect', json(307, {}, { location: 'http://127.0.0.1:1/keyserver/user/validate' })],
-      ['200 without keyConfirmed', json(200, { valid: true, userId: '<id>', publicKeyFingerprint: null })],
-      ['200 with keyConfirmed as a string', json(200, { valid: true, userId: '<id>', keyConfirmed: 'false', publicKeyFingerprint: null })],
-      ['200 about another user', json(200, { valid: true, userId: randomUUID(), keyConfirmed: false, publicKeyFingerprint: null })],
+      ['200 without keyConfirmed', json(200, { valid: true, userId: '<id>', publicKeyFingerprint: null, sessionSecured: false })],
+      ['200 with keyConfirmed as a string', json(200, { valid: true, userId: '<id>', keyConfirmed: 'false', publicKeyFingerprint: null, sessionSecured: false })],
+      ['200 without sessionSecured', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null })],
+      ['200 with a malformed fingerprint', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: 'AB', sessionSecured: false })],
+      ['200 about another user', json(200, { valid: true, userId: randomUUID(), keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false })],
       ['200 that is not JSON', (_req, res) => res.writeHead(200).end('ok')],
     ] as Array<[string, RequestListener]>)('answers 503 to both operations when the server answers %s', async (_case, handler) => {
       const userId = randomUUID();
@@ -356,6 +382,22 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       expect(post.status).toBe(503);
       expect(post.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
       await faulty.http().get(`/api/keys/${userId}`).set(bearer(b64(32))).expect(503);
+    });
+
+    it('answers 503 to a redirect, and does not follow it (the API key must not travel)', async () => {
+      const userId = randomUUID();
+      const followed: string[] = [];
+      // Where the redirect points: it would say yes, and it sees any request that reaches it.
+      const target = createServer((req, res) => {
+        followed.push(String(req.headers.authorization));
+        json(200, { valid: true, userId, keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false })(req, res);
+      });
+      fakes.push(target);
+      await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+      const location = `http://127.0.0.1:${(target.address() as AddressInfo).port}/keyserver/user/validate`;
+      const redirecting = await keyserverFacing(json(307, {}, { location }));
+      await redirecting.http().get(`/api/keys/${userId}`).set(bearer(b64(32))).expect(503);
+      expect(followed).toEqual([]);
     });
 
     it('answers 403 only when the server answers 403', async () => {

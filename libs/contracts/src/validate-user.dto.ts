@@ -14,7 +14,7 @@ export class ValidateUserRequestDto {
   userId: string;
 
   /**
-   * The one-time access token the client presented; spent by this call.
+   * The one-time access token the client presented (32 bytes, base64url); spent by this call.
    * @example W2it920pI6oMkh43kPBxoP2h44tDFy8Zll2B9SpI2Ss
    */
   @IsBase64Url({ bytes: 32 })
@@ -45,4 +45,11 @@ export class ValidateUserResponseDto {
     example: 'aa8ff2403ed6e3bfa72e07c6d5958b2f7ba62f6dba2d2d9930d0eec75ab3b16c',
   })
   publicKeyFingerprint: string | null;
+
+  /**
+   * Whether the session that minted the token is secured (has answered a session challenge, so holds the
+   * private key): the keyserver lets only such a session replace a confirmed key's stored blob.
+   * @example false
+   */
+  sessionSecured: boolean;
 }

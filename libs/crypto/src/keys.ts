@@ -30,19 +30,26 @@ export async function generateKeyPair(): Promise<KeyPair> {
  * or attributes), which WebCrypto engines do not all read.
  */
 export async function importPrivateKey(pkcs8: Uint8Array): Promise<CryptoKey> {
-  const canonical = x25519PrivateKeyBytes(pkcs8);
-  if (!canonical) throw new InvalidInputError('Not an X25519 private key in PKCS#8');
+  const parsed = parseX25519Pkcs8(pkcs8);
+  if (!parsed) throw new InvalidInputError('Not an X25519 private key in PKCS#8');
+  let key: CryptoKey;
   try {
-    return await subtle().importKey('pkcs8', bufferSource(pkcs8Of(canonical)), { name: 'X25519' }, true, ['deriveBits']);
+    key = await subtle().importKey('pkcs8', bufferSource(pkcs8Of(parsed.privateKey)), { name: 'X25519' }, true, ['deriveBits']);
   } catch {
     throw new InvalidInputError('Not an X25519 private key in PKCS#8');
   }
+  // A v2 key carries its public key: it must be this private key's.
+  if (parsed.publicKey && !equalBytes(parsed.publicKey, await publicKeyOf(key))) {
+    throw new InvalidInputError('The PKCS#8 public key does not belong to its private key');
+  }
+  return key;
 }
 
 /** The RFC 8410 form: version 0, id-X25519, the 32-byte key as an OCTET STRING inside the privateKey OCTET STRING. */
 const PKCS8_X25519_PREFIX = fromHex('302e020100300506032b656e04220420');
 const X25519_ALGORITHM = fromHex('300506032b656e');
 
+/** The 48-byte RFC 8410 PKCS#8 of a 32-byte X25519 private key: the form this protocol writes. */
 export function pkcs8Of(privateKey: Uint8Array): Uint8Array {
   const out = new Uint8Array(PKCS8_X25519_PREFIX.length + 32);
   out.set(PKCS8_X25519_PREFIX);
@@ -51,11 +58,12 @@ export function pkcs8Of(privateKey: Uint8Array): Uint8Array {
 }
 
 /**
- * The 32 private key bytes of an X25519 OneAsymmetricKey (RFC 5958, v1 or v2),
- * or undefined. Reads only the fields before the optional attributes and
- * public key, which it skips, and refuses anything malformed.
+ * An X25519 OneAsymmetricKey (RFC 5958): version 0, or 1 with an optional
+ * public key; id-X25519 without parameters; the 32-byte key; optional
+ * attributes. Strict DER (minimal lengths, nothing after the last field);
+ * undefined for anything else.
  */
-function x25519PrivateKeyBytes(der: Uint8Array): Uint8Array | undefined {
+function parseX25519Pkcs8(der: Uint8Array): { privateKey: Uint8Array; publicKey?: Uint8Array } | undefined {
   if (!(der instanceof Uint8Array)) return undefined;
   const outer = readTlv(der, 0, 0x30);
   if (!outer || outer.end !== der.length) return undefined;
@@ -67,19 +75,32 @@ function x25519PrivateKeyBytes(der: Uint8Array): Uint8Array | undefined {
   if (!privateKey) return undefined;
   const curvePrivateKey = readTlv(der, privateKey.start, 0x04);
   if (!curvePrivateKey || curvePrivateKey.end !== privateKey.end || curvePrivateKey.end - curvePrivateKey.start !== 32) return undefined;
-  return der.slice(curvePrivateKey.start, curvePrivateKey.end);
+  let offset = privateKey.end;
+  const attributes = readTlv(der, offset, 0xa0);
+  if (attributes) offset = attributes.end;
+  let publicKey: Uint8Array | undefined;
+  const publicKeyField = der[version.start] === 1 ? readTlv(der, offset, 0x81) : undefined;
+  if (publicKeyField) {
+    // A BIT STRING with no unused bits around the 32-byte key.
+    if (publicKeyField.end - publicKeyField.start !== 33 || der[publicKeyField.start] !== 0) return undefined;
+    publicKey = der.slice(publicKeyField.start + 1, publicKeyField.end);
+    offset = publicKeyField.end;
+  }
+  if (offset !== outer.end) return undefined;
+  return { privateKey: der.slice(curvePrivateKey.start, curvePrivateKey.end), publicKey };
 }
 
-/** One DER TLV with a short or one/two-byte long length, at `offset`, of the given tag. */
+/** One DER TLV of the given tag at `offset`, with its length in the shortest form (one or two length bytes). */
 function readTlv(der: Uint8Array, offset: number, tag: number): { start: number; end: number } | undefined {
-  if (der[offset] !== tag || offset + 2 > der.length) return undefined;
+  if (offset + 2 > der.length || der[offset] !== tag) return undefined;
   let length = der[offset + 1];
   let start = offset + 2;
   if (length & 0x80) {
     const bytes = length & 0x7f;
-    if (bytes < 1 || bytes > 2 || start + bytes > der.length) return undefined;
+    if (bytes < 1 || bytes > 2 || start + bytes > der.length || der[start] === 0) return undefined;
     length = 0;
     for (let i = 0; i < bytes; i++) length = (length << 8) | der[start + i];
+    if (length < 0x80) return undefined;
     start += bytes;
   }
   const end = start + length;

@@ -167,15 +167,40 @@ describe('unwrapPrivateKey: the key’s public key and the client’s budget', (
 });
 
 describe('importPrivateKey', () => {
-  it('reads the RFC 5958 v2 form with the public key, and refuses malformed DER', async () => {
+  const v2Of = (keys: { privateKeyPkcs8: Uint8Array }, publicKey: Uint8Array) =>
+    Uint8Array.from([0x30, 0x51, 0x02, 0x01, 0x01, ...keys.privateKeyPkcs8.subarray(5), 0x81, 0x21, 0x00, ...publicKey]);
+
+  it('reads the RFC 5958 v2 form with its public key, and with attributes', async () => {
     const keys = await generateKeyPair();
-    const raw = keys.privateKeyPkcs8.subarray(16);
-    // v2: version 1, then [1] publicKey BIT STRING.
-    const v2 = Uint8Array.from([0x30, 0x51, 0x02, 0x01, 0x01, ...keys.privateKeyPkcs8.subarray(5, 16), ...raw, 0x81, 0x21, 0x00, ...keys.publicKey]);
-    expect(await publicKeyOf(await importPrivateKey(v2))).toEqual(keys.publicKey);
-    for (const bad of [keys.privateKeyPkcs8.subarray(0, 47), Uint8Array.from([...keys.privateKeyPkcs8, 0]), new Uint8Array(48)]) {
-      await expect(importPrivateKey(bad)).rejects.toBeInstanceOf(InvalidInputError);
-    }
+    expect(await publicKeyOf(await importPrivateKey(v2Of(keys, keys.publicKey)))).toEqual(keys.publicKey);
+    // v1 with an empty attributes set [0].
+    const withAttributes = Uint8Array.from([0x30, 0x30, ...keys.privateKeyPkcs8.subarray(2), 0xa0, 0x00]);
+    expect(await publicKeyOf(await importPrivateKey(withAttributes))).toEqual(keys.publicKey);
+  });
+
+  it('refuses a v2 key whose public key is another key’s', async () => {
+    const keys = await generateKeyPair();
+    const other = await generateKeyPair();
+    await expect(importPrivateKey(v2Of(keys, other.publicKey))).rejects.toThrow(/does not belong/);
+  });
+
+  it.each([
+    ['a truncated key', (der: Uint8Array) => der.subarray(0, 47)],
+    ['trailing bytes', (der: Uint8Array) => Uint8Array.from([0x30, 0x2f, ...der.subarray(2), 0x00])],
+    ['zeros', () => new Uint8Array(48)],
+    ['version 2', (der: Uint8Array) => Uint8Array.from([...der.subarray(0, 4), 0x02, ...der.subarray(5)])],
+    ['another algorithm (Ed25519)', (der: Uint8Array) => Uint8Array.from([...der.subarray(0, 11), 0x70, ...der.subarray(12)])],
+    ['a 31-byte key', (der: Uint8Array) => Uint8Array.from([0x30, 0x2d, ...der.subarray(2, 13), 0x21, 0x04, 0x1f, ...der.subarray(17)])],
+    ['a non-minimal length', (der: Uint8Array) => Uint8Array.from([0x30, 0x81, 0x2e, ...der.subarray(2)])],
+  ])('refuses %s', async (_case, change) => {
+    const keys = await generateKeyPair();
+    await expect(importPrivateKey(change(keys.privateKeyPkcs8))).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it('refuses a public key field in a version 0 key', async () => {
+    const keys = await generateKeyPair();
+    const v0WithPublicKey = Uint8Array.from([0x30, 0x51, ...keys.privateKeyPkcs8.subarray(2), 0x81, 0x21, 0x00, ...keys.publicKey]);
+    await expect(importPrivateKey(v0WithPublicKey)).rejects.toBeInstanceOf(InvalidInputError);
   });
 });
 

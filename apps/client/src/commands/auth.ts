@@ -1,3 +1,4 @@
+import { normalizeEmail } from '@app/contracts/wire';
 import { isApiError } from '@app/api-client';
 import { deriveLoginSecret } from '@app/crypto';
 import { CliError, EXIT } from '../cli-error.js';
@@ -11,7 +12,7 @@ export async function register(context: Context, options: { email?: string }): P
   // The server receives a secret derived from the password, never the password.
   const secret = await context.step('Derive the login secret (Argon2id)', () => deriveLoginSecret(email, password));
   const { userId } = await context.step('Register', () => serverClient(context).auth.register({ requestBody: { email, password: secret } }));
-  context.say(`Registered ${email.trim().toLowerCase()} (user ${userId}). Next: login --email ${email}`);
+  context.say(`Registered ${normalizeEmail(email)} (user ${userId}). Next: login --email ${email}`);
 }
 
 export async function login(context: Context, options: { email?: string }): Promise<void> {
@@ -26,7 +27,7 @@ export async function login(context: Context, options: { email?: string }): Prom
       throw error;
     });
   if (!isUuid(session.userId)) throw new CliError('The server answered a user id that is not a UUID.', EXIT.failure);
-  await context.sessions.save({ email: email.trim().toLowerCase(), userId: session.userId, sessionToken: session.sessionToken, expiresAt: session.expiresAt });
+  await context.sessions.save({ email: normalizeEmail(email), userId: session.userId, sessionToken: session.sessionToken, expiresAt: session.expiresAt });
   context.say(
     session.hasKeyPair
       ? 'Logged in. Next: unlock (fetch and decrypt your private key, then secure this session).'

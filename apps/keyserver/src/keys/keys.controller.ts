@@ -25,14 +25,14 @@ export class KeysController {
     summary: 'Store the user’s encrypted private key, bound to its public key (seed: putPrivateKey)',
     description:
       'The path and body are validated before the access token is spent. `publicKeyFingerprint` must be the ' +
-      'user’s current public key on the server (409 otherwise). The blob may be replaced while that key is ' +
-      'pending, and after confirmation only when the stored blob belongs to another key; a blob stored for the ' +
-      'confirmed key is final (409).',
+      'user’s current public key on the server (409 otherwise). The first blob stored for a public key is final ' +
+      '(409); a stored blob of another key is replaced. Once the key is confirmed, only a token from a secured ' +
+      'session may store (the repair path for an account left holding another key’s blob).',
   })
   @ApiErrors({
     400: 'Malformed blob, KDF parameters out of bounds, or userId not a UUID (the token is not spent)',
     ...ACCESS_ERRORS,
-    409: 'publicKeyFingerprint is not the user’s current public key, or the confirmed key’s blob is stored already',
+    409: 'publicKeyFingerprint is not the user’s current public key, a blob for this key is stored already, or the key is confirmed and the token’s session is not secured',
   })
   putPrivateKey(
     @Param('userId', ParseUserIdPipe) userId: string,

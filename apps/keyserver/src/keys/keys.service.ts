@@ -30,10 +30,12 @@ export class KeysService {
 
   /**
    * Stores the user's encrypted private key, bound to the public key it
-   * belongs to, which must be the user's current one. A blob is replaced
-   * while that key is pending, and after confirmation only when the stored
-   * blob belongs to another key (an account left so by an interrupted setup);
-   * a blob for the confirmed key is final.
+   * belongs to, which must be the user's current one. The first blob stored
+   * for a key is final (the two-phase key change replaces it), so a stolen
+   * session cannot overwrite it; a blob of another key is replaced (setup
+   * started again). Once the key is confirmed, only a secured session, which
+   * proves it holds the confirmed private key, may store: the repair path for
+   * an account left holding another key's blob.
    */
   async putPrivateKey(userId: string, accessToken: string, dto: PutPrivateKeyRequestDto): Promise<PutPrivateKeyResponseDto> {
     const user = await this.redeem(userId, accessToken);
@@ -45,6 +47,9 @@ export class KeysService {
         'publicKeyFingerprint is not your current public key: the public key was replaced since (another key setup?)',
       );
     }
+    if (user.keyConfirmed && !user.sessionSecured) {
+      throw new ConflictException('Your public key is confirmed: only a secured session (one that answered a session challenge) may store its private key');
+    }
     const [row] = await this.db.query<{ created_at: Date }[]>(
       `INSERT INTO encrypted_private_keys AS stored
          (user_id, encrypted_private_key, iv, salt, kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism,
@@ -54,7 +59,7 @@ export class KeysService {
            salt = EXCLUDED.salt, kdf_algorithm = EXCLUDED.kdf_algorithm, kdf_memory_kib = EXCLUDED.kdf_memory_kib,
            kdf_iterations = EXCLUDED.kdf_iterations, kdf_parallelism = EXCLUDED.kdf_parallelism,
            public_key_fingerprint = EXCLUDED.public_key_fingerprint, created_at = now(), updated_at = now()
-         WHERE NOT $10::boolean OR stored.public_key_fingerprint IS DISTINCT FROM EXCLUDED.public_key_fingerprint
+         WHERE stored.public_key_fingerprint IS DISTINCT FROM EXCLUDED.public_key_fingerprint
        RETURNING created_at`,
       [
         userId,
@@ -66,12 +71,9 @@ export class KeysService {
         dto.kdf.iterations,
         dto.kdf.parallelism,
         dto.publicKeyFingerprint,
-        user.keyConfirmed,
       ],
     );
-    if (!row) {
-      throw new ConflictException('The private key of your confirmed public key is stored already; it cannot be replaced');
-    }
+    if (!row) throw new ConflictException('A private key for this public key is stored already; it cannot be replaced');
     return { userId, createdAt: row.created_at.toISOString() };
   }
 

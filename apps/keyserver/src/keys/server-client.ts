@@ -50,7 +50,8 @@ export class ServerClient {
       this.logger.error('The server answered validateUser with an unexpected body: are both services the same version?');
       return { outcome: 'unavailable' };
     }
-    await response.body?.cancel();
+    // The timeout may fire while the body is discarded: that is no reason for a 500.
+    await response.body?.cancel().catch(() => undefined);
     if (response.status === 403) return { outcome: 'rejected' };
     if (response.status === 401) {
       this.logger.error('The server refused our KEYSERVER_API_KEY: both services must be configured with the same key');
@@ -72,6 +73,7 @@ function isValidation(body: unknown, userId: string): body is ValidateUserRespon
     user.valid === true &&
     user.userId === userId &&
     typeof user.keyConfirmed === 'boolean' &&
+    typeof user.sessionSecured === 'boolean' &&
     (user.publicKeyFingerprint === null || (typeof user.publicKeyFingerprint === 'string' && FINGERPRINT.test(user.publicKeyFingerprint)))
   );
 }

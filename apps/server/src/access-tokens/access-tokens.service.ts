@@ -12,6 +12,7 @@ export const ACCESS_TOKEN_TTL_SECONDS = 60;
 interface SpentToken {
   user_id: string;
   live: boolean;
+  session_secured: boolean;
   key_confirmed: boolean;
   fingerprint: string | null;
 }
@@ -50,16 +51,25 @@ export class AccessTokensService {
               WHERE token_hash = $1 AND spent_at IS NULL
               RETURNING user_id, session_id, expires_at > now() AS live)
            SELECT spent.user_id,
-                  spent.live AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = spent.session_id AND s.expires_at > now()) AS live,
+                  spent.live AND s.id IS NOT NULL AS live,
+                  s.secured_at IS NOT NULL AS session_secured,
                   k.confirmed_at IS NOT NULL AS key_confirmed,
                   k.fingerprint
-             FROM spent LEFT JOIN public_keys k ON k.user_id = spent.user_id`,
+             FROM spent
+             LEFT JOIN sessions s ON s.id = spent.session_id AND s.expires_at > now()
+             LEFT JOIN public_keys k ON k.user_id = spent.user_id`,
           [hashSecret(secret)],
         )
       : [];
     if (!token?.live || token.user_id !== userId) {
       throw new ForbiddenException('The access token is unknown, expired, already used, or for another user');
     }
-    return { valid: true, userId, keyConfirmed: token.key_confirmed, publicKeyFingerprint: token.fingerprint };
+    return {
+      valid: true,
+      userId,
+      keyConfirmed: token.key_confirmed,
+      publicKeyFingerprint: token.fingerprint,
+      sessionSecured: token.session_secured,
+    };
   }
 }

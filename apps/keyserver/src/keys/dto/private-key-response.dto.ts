@@ -16,7 +16,8 @@ export class EncryptedPrivateKeyResponseDto {
   /** @example 3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a */
   userId: string;
   /**
-   * AES-256-GCM ciphertext of the PKCS#8 private key, followed by the 16-byte tag; base64url.
+   * AES-256-GCM ciphertext of the PKCS#8 private key, followed by the 16-byte tag; 17 to 4096 bytes
+   * (64 for the 48-byte PKCS#8 form), base64url.
    * @example otVfeDKQ4J1WfzUB2J28KcGmMBUe3Zw-KO5c1M8I-MTIw3uHcYgRzLpbizEIiXMoti8A49ESnULs19biHCR6oA
    */
   @ApiBase64Url({
