@@ -5,7 +5,8 @@
 import type { KdfParams } from './KdfParams.js';
 export type EncryptedPrivateKeyResponse = {
     /**
-     * AES-256-GCM ciphertext of the PKCS#8 private key, followed by the 16-byte tag; base64url.
+     * AES-256-GCM ciphertext of the PKCS#8 private key, followed by the 16-byte tag; 17 to 4096 bytes
+     * (64 for the 48-byte PKCS#8 form), base64url.
      */
     encryptedPrivateKey: string;
     /**

@@ -39,7 +39,7 @@ export class KeysService {
     }
     /**
      * Store the user’s encrypted private key, bound to its public key (seed: putPrivateKey)
-     * The path and body are validated before the access token is spent. `publicKeyFingerprint` must be the user’s current public key on the server (409 otherwise). The blob may be replaced while that key is pending, and after confirmation only when the stored blob belongs to another key; a blob stored for the confirmed key is final (409).
+     * The path and body are validated before the access token is spent. `publicKeyFingerprint` must be the user’s current public key on the server (409 otherwise). The first blob stored for a public key is final (409); a stored blob of another key is replaced. Once the key is confirmed, only a token from a secured session may store (the repair path for an account left holding another key’s blob).
      * @returns PutPrivateKeyResponse
      * @throws ApiError
      */
@@ -65,7 +65,7 @@ export class KeysService {
                 400: `Malformed blob, KDF parameters out of bounds, or userId not a UUID (the token is not spent)`,
                 401: `No access token`,
                 403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended)`,
-                409: `publicKeyFingerprint is not the user’s current public key, or the confirmed key’s blob is stored already`,
+                409: `publicKeyFingerprint is not the user’s current public key, a blob for this key is stored already, or the key is confirmed and the token’s session is not secured`,
                 503: `The server could not be reached to validate the token, or answered unexpectedly`,
             },
         });

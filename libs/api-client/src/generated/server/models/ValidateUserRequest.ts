@@ -4,7 +4,7 @@
 /* eslint-disable */
 export type ValidateUserRequest = {
     /**
-     * The one-time access token the client presented; spent by this call.
+     * The one-time access token the client presented (32 bytes, base64url); spent by this call.
      */
     accessToken: string;
     /**

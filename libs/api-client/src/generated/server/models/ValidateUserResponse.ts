@@ -11,6 +11,11 @@ export type ValidateUserResponse = {
      * The fingerprint of the user’s current public key, pending or confirmed (null when there is none): the keyserver stores only a blob bound to it.
      */
     publicKeyFingerprint: string | null;
+    /**
+     * Whether the session that minted the token is secured (has answered a session challenge, so holds the
+     * private key): the keyserver lets only such a session replace a confirmed key's stored blob.
+     */
+    sessionSecured: boolean;
     userId: string;
     /**
      * Always true: any other answer is a 403.
