@@ -144,11 +144,11 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
     });
 
     it('accepts every bound of the blob and KDF rules', async () => {
-      const { user, fp } = await userWithPendingKey();
       for (const body of [
         { encryptedPrivateKey: b64(17), iv: b64(12), salt: b64(16), kdf: { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 } },
         { encryptedPrivateKey: b64(4096), iv: b64(12), salt: b64(64), kdf: { algorithm: 'argon2id', memoryKiB: 1048576, iterations: 10, parallelism: 4 } },
       ]) {
+        const { user, fp } = await userWithPendingKey();
         expect((await put(user, { ...body, publicKeyFingerprint: fp })).status).toBe(201);
       }
     });
