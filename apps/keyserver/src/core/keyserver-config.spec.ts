@@ -2,21 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@app/platform';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadKeyserverConfig } from './keyserver-config.js';
 
 const KEY = 'k'.repeat(32);
 const PRODUCTION = { NODE_ENV: 'production', KEYSERVER_API_KEY: KEY, DATABASE_URL: 'postgres://u:p@db:5432/keyserver' };
 
-const created: string[] = [];
+/** A temporary DATA_DIR, removed when the test ends, passed or failed. */
 const dataDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'kx-config-'));
-  created.push(dir);
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 };
-afterEach(() => {
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 describe('keyserver configuration', () => {
   it('has working defaults for development', () => {

@@ -3,21 +3,18 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@app/platform';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadServerConfig } from './server-config.js';
 
 const KEY = 'k'.repeat(32);
 const DATABASE_URL = 'postgres://u:p@db:5432/server';
 
-const created: string[] = [];
+/** A temporary DATA_DIR, removed when the test ends, passed or failed. */
 const dataDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'kx-config-'));
-  created.push(dir);
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 };
-afterEach(() => {
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 describe('server configuration', () => {
   it('has working defaults for development', () => {
