@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { tsconfigPathsBeforeHookFactory } from '@nestjs/cli/lib/compiler/hooks/tsconfig-paths.hook.js';
 import ts from 'typescript';
+import { DataSource } from 'typeorm';
 import { fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, freePort, startServices, type RunningApp } from './support/apps.js';
@@ -331,6 +332,29 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     expect(plantings).toEqual([409]);
     expect(created).toMatchObject({ code: 0 });
     expect(created.stdout).not.toContain('storing this one again');
+    await expectUnlocks(user, /Fingerprint: ([0-9a-f]{64})/.exec(created.stdout)?.[1] as string);
+  });
+
+  it('repairs, from its now secured session, a blob of another key that lands after the confirmation', async () => {
+    const user = await signedIn('late-write');
+    // The outcome of a stale write landing just after the challenge was answered (its validation raced the
+    // confirmation): arranged in the keyserver's database, the one step that cannot be timed through the API.
+    const late = await proxy(server.url, {
+      after: async (request) => {
+        if (request.method !== 'POST' || request.url !== '/api/user/session-challenge/answer') return;
+        const other = await generateKeyPair();
+        const theirs = await encryptedBlob(user, other);
+        await keyserver.app
+          .get(DataSource)
+          .query(`UPDATE encrypted_private_keys SET encrypted_private_key = $2, public_key_fingerprint = $3 WHERE user_id = $1`, [
+            user.userId,
+            Buffer.from(theirs.encryptedPrivateKey, 'base64url'),
+            theirs.publicKeyFingerprint,
+          ]);
+      },
+    });
+    const created = await client(['create-keypair'], { KX_SERVER_URL: late.url });
+    expect(created).toMatchObject({ code: 0, stdout: expect.stringContaining('repairing it from this secured session') });
     await expectUnlocks(user, /Fingerprint: ([0-9a-f]{64})/.exec(created.stdout)?.[1] as string);
   });
 

@@ -78,6 +78,14 @@ export async function createKeypair(context: Context): Promise<void> {
       if (error instanceof ChallengeUnopenedError) throw new ChallengeUnopenedError(RACE);
       throw error;
     });
+  // A write the keyserver validated before our confirmation can still land after it. This session is now
+  // secured (it proved it holds the key), which is what the keyserver asks of a repair.
+  if (!(await check())) {
+    context.say('    The keyserver holds another key since the confirmation; repairing it from this secured session.');
+    blob ??= await context.step(`Encrypt the private key (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () => wrap(keys, password, userId));
+    await store('Store the encrypted private key again', blob);
+    if (!(await check())) throw new CliError(`The keyserver still holds another key: ${RACE}.`, EXIT.refused);
+  }
   context.say(`Key pair created. Fingerprint: ${keys.fingerprint}`);
 }
 
