@@ -53,7 +53,9 @@ describe('docker-compose.yml', () => {
       ...services[app].environment,
       NODE_ENV: 'production',
       KEYSERVER_API_KEY: 'k'.repeat(43),
+      KEYSERVER_STORAGE_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64url')}`,
     });
+    expect(services.keyserver.environment?.KEYSERVER_STORAGE_KEYS).toMatch(/^\$\{KEYSERVER_STORAGE_KEYS:\?.+\}$/);
     expect(() => loadServerConfig(envOf('server'))).not.toThrow();
     expect(() => loadKeyserverConfig(envOf('keyserver'))).not.toThrow();
   });

@@ -20,6 +20,9 @@ export interface RunningApp {
 
 /** Shared by every pair of apps a test file starts. */
 export const TEST_KEYSERVER_API_KEY = randomBytes(32).toString('base64url');
+/** The keyserver's storage keyring in tests (never a file under DATA_DIR). */
+export const TEST_STORAGE_KEY = { id: 'test1', key: randomBytes(32) };
+export const TEST_STORAGE_KEYS = `${TEST_STORAGE_KEY.id}:${TEST_STORAGE_KEY.key.toString('base64url')}`;
 
 async function start(service: Service, env: Record<string, string>): Promise<RunningApp> {
   // An explicit DATABASE_URL shares another instance's database, which that instance drops.
@@ -27,6 +30,7 @@ async function start(service: Service, env: Record<string, string>): Promise<Run
   const fullEnv: Record<string, string> = {
     NODE_ENV: 'test',
     KEYSERVER_API_KEY: TEST_KEYSERVER_API_KEY,
+    KEYSERVER_STORAGE_KEYS: TEST_STORAGE_KEYS,
     ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: IN_MEMORY }),
     ...env,
   };

@@ -8,3 +8,5 @@ export * from './http/bearer-token.js';
 export * from './http/api-docs.js';
 export * from './http/start-service.js';
 export * from './http/api-errors.decorator.js';
+export * from './config/storage-keys.js';
+export * from './storage/storage-sealer.js';

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@app/platform';
@@ -6,7 +6,13 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadKeyserverConfig } from './keyserver-config.js';
 
 const KEY = 'k'.repeat(32);
-const PRODUCTION = { NODE_ENV: 'production', KEYSERVER_API_KEY: KEY, DATABASE_URL: 'postgres://u:p@db:5432/keyserver' };
+const STORAGE_KEY = Buffer.alloc(32, 7).toString('base64url');
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  KEYSERVER_API_KEY: KEY,
+  DATABASE_URL: 'postgres://u:p@db:5432/keyserver',
+  KEYSERVER_STORAGE_KEYS: `k1:${STORAGE_KEY}`,
+};
 
 /** A temporary DATA_DIR, removed when the test ends, passed or failed. */
 const dataDir = () => {
@@ -88,5 +94,41 @@ describe('keyserver configuration', () => {
     const attempt = () => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: value });
     expect(attempt).toThrow(ConfigurationError);
     expect(attempt).toThrow(new RegExp(`- ${name}:`));
+  });
+
+  describe('KEYSERVER_STORAGE_KEYS', () => {
+    it('reads id:key entries, the first being current', () => {
+      const other = Buffer.alloc(32, 9).toString('base64url');
+      const { storageKeys } = loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'https://s', KEYSERVER_STORAGE_KEYS: `k2:${other}, k1:${STORAGE_KEY}` });
+      expect(storageKeys.current).toEqual({ id: 'k2', key: Buffer.alloc(32, 9) });
+      expect([...storageKeys.byId.keys()]).toEqual(['k2', 'k1']);
+    });
+
+    it.each([
+      ['no id', STORAGE_KEY],
+      ['an id with a space', `k 1:${STORAGE_KEY}`],
+      ['a key of 31 bytes', `k1:${Buffer.alloc(31).toString('base64url')}`],
+      ['a key in padded base64', `k1:${Buffer.alloc(32).toString('base64')}`],
+      ['an empty entry', `k1:${STORAGE_KEY},`],
+      ['the same id twice', `k1:${STORAGE_KEY},k1:${STORAGE_KEY}`],
+    ])('refuses %s, naming the variable', (_case, value) => {
+      const attempt = () => loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'https://s', KEYSERVER_STORAGE_KEYS: value });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(/KEYSERVER_STORAGE_KEYS/);
+    });
+
+    it('stops production without it, in one line that says to back it up', () => {
+      const attempt = () => loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'https://s', KEYSERVER_STORAGE_KEYS: undefined });
+      expect(attempt).toThrow(/KEYSERVER_STORAGE_KEYS is required when NODE_ENV=production.*Back it up/);
+    });
+
+    it('is generated once into DATA_DIR outside production, mode 0600, and reused', () => {
+      const dir = dataDir();
+      const first = loadKeyserverConfig({ DATA_DIR: dir, KEYSERVER_API_KEY: KEY }).storageKeys;
+      const second = loadKeyserverConfig({ DATA_DIR: dir, KEYSERVER_API_KEY: KEY }).storageKeys;
+      expect(second.current).toEqual(first.current);
+      expect(first.current.key).toHaveLength(32);
+      expect(statSync(join(dir, 'keyserver-storage-keys')).mode & 0o777).toBe(0o600);
+    });
   });
 });

@@ -1,6 +1,14 @@
-import { ConfigurationError, loadConfig, ServiceEnvironment, serviceConfig, type ServiceConfig } from '@app/platform';
+import {
+  ConfigurationError,
+  loadConfig,
+  resolveStorageKeys,
+  ServiceEnvironment,
+  serviceConfig,
+  type ServiceConfig,
+  type StorageKeyring,
+} from '@app/platform';
 import { Expose, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsUrl, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 
 /** The environment the keyserver reads, validated once at start. */
 class KeyserverEnvironment extends ServiceEnvironment {
@@ -18,12 +26,17 @@ class KeyserverEnvironment extends ServiceEnvironment {
 
   @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
   SERVER_TIMEOUT_MS = 5000;
+
+  /** `id:base64url-32-bytes[,...]`: encrypt the stored blobs at rest; the first is current. */
+  @Expose() @IsOptional() @IsString()
+  KEYSERVER_STORAGE_KEYS?: string;
 }
 
 export interface KeyserverConfig extends ServiceConfig {
   keyserverApiKey: string;
   serverUrl: string;
   serverTimeoutMs: number;
+  storageKeys: StorageKeyring;
 }
 
 export function loadKeyserverConfig(env: Record<string, string | undefined>): KeyserverConfig {
@@ -40,5 +53,12 @@ export function loadKeyserverConfig(env: Record<string, string | undefined>): Ke
     ...shared,
     serverUrl: e.SERVER_URL.replace(/\/+$/, ''),
     serverTimeoutMs: e.SERVER_TIMEOUT_MS,
+    storageKeys: resolveStorageKeys({
+      variable: 'KEYSERVER_STORAGE_KEYS',
+      value: e.KEYSERVER_STORAGE_KEYS,
+      production: shared.production,
+      dataRoot: e.DATA_DIR,
+      file: 'keyserver-storage-keys',
+    }),
   };
 }

@@ -1,15 +1,28 @@
-import { ConflictException, ForbiddenException, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnApplicationBootstrap,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { StorageIntegrityError, StorageKeyMissingError, StorageSealer } from '@app/platform';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { base64UrlByteLength, type ValidateUserResponseDto } from '@app/contracts';
 import type { DataSource } from 'typeorm';
 import type { EncryptedPrivateKeyResponseDto, PutPrivateKeyResponseDto } from './dto/private-key-response.dto.js';
 import type { PutPrivateKeyRequestDto } from './dto/put-private-key.dto.js';
+import { BLOB_TABLE, type BlobSecrets, decodeBlobSecrets, encodeBlobSecrets } from './sealed-blob.js';
 import { ServerClient } from './server-client.js';
 
 interface BlobRow {
-  encrypted_private_key: Buffer;
-  iv: Buffer;
-  salt: Buffer;
+  storage_key_id: string | null;
+  sealed_blob: Buffer | null;
+  /** Plaintext columns: only rows stored before blobs were sealed. */
+  encrypted_private_key: Buffer | null;
+  iv: Buffer | null;
+  salt: Buffer | null;
   kdf_algorithm: 'argon2id';
   kdf_memory_kib: number;
   kdf_iterations: number;
@@ -22,11 +35,26 @@ interface BlobRow {
 const ACCESS_TOKEN_BYTES = 32;
 
 @Injectable()
-export class KeysService {
+export class KeysService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(KeysService.name);
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly server: ServerClient,
+    private readonly sealer: StorageSealer,
   ) {}
+
+  /** Says how many blobs each storage key holds, and which key ids are missing from configuration. */
+  async onApplicationBootstrap(): Promise<void> {
+    const counts = await this.db.query<{ storage_key_id: string | null; blobs: string }[]>(
+      `SELECT storage_key_id, count(*) AS blobs FROM encrypted_private_keys GROUP BY storage_key_id ORDER BY storage_key_id`,
+    );
+    for (const { storage_key_id: keyId, blobs } of counts) {
+      if (keyId === null) this.logger.warn(`${blobs} blob(s) not yet sealed under a storage key: run npm run rewrap`);
+      else if (!this.sealer.holds(keyId)) this.logger.error(`${blobs} blob(s) sealed under storage key ${keyId}, which is not configured`);
+      else this.logger.log(`${blobs} blob(s) sealed under storage key ${keyId}`);
+    }
+  }
 
   /**
    * Stores the user's encrypted private key, bound to the public key it
@@ -47,25 +75,34 @@ export class KeysService {
         'publicKeyFingerprint is not your current public key: the public key was replaced since (another key setup?)',
       );
     }
+    const sealed = this.sealer.seal(
+      encodeBlobSecrets({
+        encryptedPrivateKey: Buffer.from(dto.encryptedPrivateKey, 'base64url'),
+        iv: Buffer.from(dto.iv, 'base64url'),
+        salt: Buffer.from(dto.salt, 'base64url'),
+      }),
+      BLOB_TABLE,
+      userId,
+    );
     if (user.keyConfirmed && !user.sessionSecured) {
       throw new ConflictException('Your public key is confirmed: only a secured session (one that answered a session challenge) may store its private key');
     }
     const [row] = await this.db.query<{ created_at: Date }[]>(
       `INSERT INTO encrypted_private_keys AS stored
-         (user_id, encrypted_private_key, iv, salt, kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism,
+         (user_id, storage_key_id, sealed_blob, kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism,
           public_key_fingerprint)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (user_id) DO UPDATE SET encrypted_private_key = EXCLUDED.encrypted_private_key, iv = EXCLUDED.iv,
-           salt = EXCLUDED.salt, kdf_algorithm = EXCLUDED.kdf_algorithm, kdf_memory_kib = EXCLUDED.kdf_memory_kib,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (user_id) DO UPDATE SET storage_key_id = EXCLUDED.storage_key_id, sealed_blob = EXCLUDED.sealed_blob,
+           encrypted_private_key = NULL, iv = NULL, salt = NULL,
+           kdf_algorithm = EXCLUDED.kdf_algorithm, kdf_memory_kib = EXCLUDED.kdf_memory_kib,
            kdf_iterations = EXCLUDED.kdf_iterations, kdf_parallelism = EXCLUDED.kdf_parallelism,
            public_key_fingerprint = EXCLUDED.public_key_fingerprint, created_at = now(), updated_at = now()
          WHERE stored.public_key_fingerprint IS DISTINCT FROM EXCLUDED.public_key_fingerprint
        RETURNING created_at`,
       [
         userId,
-        Buffer.from(dto.encryptedPrivateKey, 'base64url'),
-        Buffer.from(dto.iv, 'base64url'),
-        Buffer.from(dto.salt, 'base64url'),
+        sealed.keyId,
+        sealed.sealed,
         dto.kdf.algorithm,
         dto.kdf.memoryKiB,
         dto.kdf.iterations,
@@ -80,17 +117,18 @@ export class KeysService {
   async getEncryptedPrivateKey(userId: string, accessToken: string): Promise<EncryptedPrivateKeyResponseDto> {
     await this.redeem(userId, accessToken);
     const [row] = await this.db.query<BlobRow[]>(
-      `SELECT encrypted_private_key, iv, salt, kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism,
-              public_key_fingerprint, updated_at
+      `SELECT storage_key_id, sealed_blob, encrypted_private_key, iv, salt,
+              kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism, public_key_fingerprint, updated_at
          FROM encrypted_private_keys WHERE user_id = $1`,
       [userId],
     );
     if (!row) throw new NotFoundException('No encrypted private key is stored for this user');
+    const secrets = this.openBlob(userId, row);
     return {
       userId,
-      encryptedPrivateKey: row.encrypted_private_key.toString('base64url'),
-      iv: row.iv.toString('base64url'),
-      salt: row.salt.toString('base64url'),
+      encryptedPrivateKey: secrets.encryptedPrivateKey.toString('base64url'),
+      iv: secrets.iv.toString('base64url'),
+      salt: secrets.salt.toString('base64url'),
       kdf: {
         algorithm: row.kdf_algorithm,
         memoryKiB: row.kdf_memory_kib,
@@ -100,6 +138,25 @@ export class KeysService {
       publicKeyFingerprint: row.public_key_fingerprint,
       updatedAt: row.updated_at.toISOString(),
     };
+  }
+
+  /** The blob's secrets, opened with the storage key they were sealed under (or as stored, before sealing). */
+  private openBlob(userId: string, row: BlobRow): BlobSecrets {
+    if (row.sealed_blob === null || row.storage_key_id === null) {
+      return { encryptedPrivateKey: row.encrypted_private_key!, iv: row.iv!, salt: row.salt! };
+    }
+    try {
+      return decodeBlobSecrets(this.sealer.open(row.storage_key_id, row.sealed_blob, BLOB_TABLE, userId));
+    } catch (error) {
+      if (error instanceof StorageKeyMissingError) {
+        this.logger.error(`The blob of user ${userId} is sealed under storage key ${error.keyId}, which is not configured (KEYSERVER_STORAGE_KEYS)`);
+      } else if (error instanceof StorageIntegrityError) {
+        this.logger.error(`The sealed blob of user ${userId} does not open: altered, or copied from another row`);
+      } else {
+        throw error;
+      }
+      throw new ServiceUnavailableException('The stored key cannot be read right now; the operator has been told');
+    }
   }
 
   /**

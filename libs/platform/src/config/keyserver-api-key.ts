@@ -34,13 +34,25 @@ export function resolveKeyserverApiKey(options: {
         `(at least ${MIN_KEYSERVER_API_KEY_LENGTH} characters) for the server and the keyserver.`,
     );
   }
-  return readOrCreateSharedKey(join(options.dataRoot, 'keyserver-api-key'));
+  const key = readOrCreateSecretFile(join(options.dataRoot, 'keyserver-api-key'), () => randomBytes(32).toString('base64url'), 'KEYSERVER_API_KEY');
+  if (key.length < MIN_KEYSERVER_API_KEY_LENGTH) {
+    throw new ConfigurationError(
+      `The development API key file ${join(options.dataRoot, 'keyserver-api-key')} holds fewer than ` +
+        `${MIN_KEYSERVER_API_KEY_LENGTH} characters: remove it to have a new key generated, or set KEYSERVER_API_KEY.`,
+    );
+  }
+  return key;
 }
 
-function readOrCreateSharedKey(path: string): string {
+/**
+ * A development secret shared by both services through a file: created once
+ * (mode 0600, in a 0700 folder), then read, refusing one another user could
+ * have written or read. `variable` is what to set instead.
+ */
+export function readOrCreateSecretFile(path: string, generate: () => string, variable: string): string {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const candidate = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(candidate, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  writeFileSync(candidate, generate(), { mode: 0o600 });
   try {
     // link() creates the file only if it is absent: when both services start
     // at once, exactly one key wins and both read it complete.
@@ -50,13 +62,13 @@ function readOrCreateSharedKey(path: string): string {
   } finally {
     rmSync(candidate, { force: true });
   }
-  return readOwnKeyFile(path);
+  return readOwnSecretFile(path, variable);
 }
 
-/** Reads the key file, refusing one another user could have written or read. */
-function readOwnKeyFile(path: string): string {
+/** Reads a secret file, refusing one another user could have written or read. */
+function readOwnSecretFile(path: string, variable: string): string {
   const refuse = (problem: string, fix: string) =>
-    new ConfigurationError(`The development API key file ${path} ${problem}: ${fix}, or set KEYSERVER_API_KEY.`);
+    new ConfigurationError(`The development secret file ${path} ${problem}: ${fix}, or set ${variable}.`);
   let fd: number;
   try {
     // Checked through the open file, so what is checked is what is read;
@@ -73,11 +85,7 @@ function readOwnKeyFile(path: string): string {
     if ((stat.mode & 0o077) !== 0) {
       throw refuse(`can be used by other users (mode ${(stat.mode & 0o777).toString(8)})`, `run chmod 600 ${path}`);
     }
-    const key = readFileSync(fd, 'utf8').trim();
-    if (key.length < MIN_KEYSERVER_API_KEY_LENGTH) {
-      throw refuse(`holds fewer than ${MIN_KEYSERVER_API_KEY_LENGTH} characters`, 'remove it to have a new key generated');
-    }
-    return key;
+    return readFileSync(fd, 'utf8').trim();
   } finally {
     closeSync(fd);
   }

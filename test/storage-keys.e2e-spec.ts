@@ -1,0 +1,128 @@
+import { createDecipheriv, randomBytes } from 'node:crypto';
+import { fingerprint, generateKeyPair } from '@app/crypto';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAll, type RunningApp, startServices, TEST_STORAGE_KEY } from './support/apps.js';
+import { createKeyPair, encryptedBlob, getAccessToken, putPrivateKey, putPublicKey } from './support/client.js';
+import { bearer, registerAndLogin, type TestUser } from './support/users.js';
+
+/** Blobs at rest on the keyserver: sealed under the storage key, bound to their row. */
+describe('keyserver storage keys', () => {
+  let server: RunningApp;
+  let keyserver: RunningApp;
+  let db: DataSource;
+  beforeAll(async () => {
+    ({ server, keyserver } = await startServices());
+    db = keyserver.app.get(DataSource);
+  });
+  afterAll(() => closeAll(keyserver, server));
+
+  const getKey = async (user: TestUser) =>
+    keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(await getAccessToken(server, user)));
+
+  /** A user whose blob is stored, and the blob as the client sent it. */
+  async function userWithBlob() {
+    const user = await registerAndLogin(server.http);
+    const keys = await generateKeyPair();
+    await putPublicKey(server, user, keys.publicKey).expect(200);
+    const blob = await encryptedBlob(user, keys);
+    await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), blob).expect(201);
+    return { user, keys, blob };
+  }
+
+  it('stores nothing of the blob in the clear: only a value sealed under the current storage key', async () => {
+    const user = await registerAndLogin(server.http);
+    await createKeyPair(server, keyserver, user);
+    const served = (await getKey(user)).body;
+    const [row] = await db.query(`SELECT * FROM encrypted_private_keys WHERE user_id = $1`, [user.userId]);
+    expect(row).toMatchObject({ storage_key_id: TEST_STORAGE_KEY.id, encrypted_private_key: null, iv: null, salt: null });
+    const dump = JSON.stringify(await db.query(`SELECT * FROM encrypted_private_keys`), (_key, value: unknown) =>
+      value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer'
+        ? Buffer.from((value as { data: number[] }).data).toString('hex')
+        : value,
+    );
+    for (const field of ['encryptedPrivateKey', 'iv', 'salt'] as const) {
+      const bytes = Buffer.from(served[field], 'base64url');
+      expect(dump).not.toContain(bytes.toString('hex'));
+      expect(Buffer.from(row.sealed_blob).includes(bytes)).toBe(false);
+    }
+  });
+
+  it('seals with AES-256-GCM bound to the row: it opens under the configured key only', async () => {
+    const { user, blob } = await userWithBlob();
+    const [row] = await db.query(`SELECT sealed_blob FROM encrypted_private_keys WHERE user_id = $1`, [user.userId]);
+    const sealed = Buffer.from(row.sealed_blob);
+    const open = (key: Buffer, rowId: string) => {
+      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+      decipher.setAAD(Buffer.from(`keyexchange/v1/storage/encrypted_private_keys/${rowId}`));
+      decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+      return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]);
+    };
+    expect(open(TEST_STORAGE_KEY.key, user.userId).includes(Buffer.from(blob.encryptedPrivateKey, 'base64url'))).toBe(true);
+    expect(() => open(randomBytes(32), user.userId)).toThrow();
+    const stranger = (await registerAndLogin(server.http)).userId;
+    expect(() => open(TEST_STORAGE_KEY.key, stranger)).toThrow();
+  });
+
+  it('answers 503, never a 500 or another user’s key, for a sealed blob copied to another user', async () => {
+    const { user: alice } = await userWithBlob();
+    const { user: bob } = await userWithBlob();
+    await db.query(
+      `UPDATE encrypted_private_keys SET sealed_blob = (SELECT sealed_blob FROM encrypted_private_keys WHERE user_id = $1) WHERE user_id = $2`,
+      [alice.userId, bob.userId],
+    );
+    const response = await getKey(bob);
+    expect(response.status).toBe(503);
+    expect(response.body).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'The stored key cannot be read right now; the operator has been told',
+    });
+  });
+
+  it('answers 503 for a blob sealed under a key id that is not configured', async () => {
+    const { user } = await userWithBlob();
+    await db.query(`UPDATE encrypted_private_keys SET storage_key_id = 'retired' WHERE user_id = $1`, [user.userId]);
+    const response = await getKey(user);
+    expect(response.status).toBe(503);
+    expect(response.body.statusCode).toBe(503);
+  });
+
+  it('still serves a blob stored before sealing, and seals it when it is next written', async () => {
+    const user = await registerAndLogin(server.http);
+    const keys = await generateKeyPair();
+    await putPublicKey(server, user, keys.publicKey).expect(200);
+    const blob = await encryptedBlob(user, keys);
+    // A row as the previous release wrote it.
+    await db.query(
+      `INSERT INTO encrypted_private_keys (user_id, encrypted_private_key, iv, salt, kdf_algorithm, kdf_memory_kib,
+         kdf_iterations, kdf_parallelism, public_key_fingerprint) VALUES ($1, $2, $3, $4, 'argon2id', $5, $6, $7, NULL)`,
+      [
+        user.userId,
+        Buffer.from(blob.encryptedPrivateKey, 'base64url'),
+        Buffer.from(blob.iv, 'base64url'),
+        Buffer.from(blob.salt, 'base64url'),
+        blob.kdf.memoryKiB,
+        blob.kdf.iterations,
+        blob.kdf.parallelism,
+      ],
+    );
+    expect((await getKey(user)).body).toMatchObject({ encryptedPrivateKey: blob.encryptedPrivateKey, publicKeyFingerprint: null });
+
+    // Bound to no key, it is replaced by the current key's blob, sealed.
+    await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), blob).expect(201);
+    const [row] = await db.query(`SELECT storage_key_id, encrypted_private_key FROM encrypted_private_keys WHERE user_id = $1`, [user.userId]);
+    expect(row).toEqual({ storage_key_id: TEST_STORAGE_KEY.id, encrypted_private_key: null });
+    expect((await getKey(user)).body).toMatchObject({
+      encryptedPrivateKey: blob.encryptedPrivateKey,
+      publicKeyFingerprint: await fingerprint(keys.publicKey),
+    });
+  });
+
+  it('refuses a row that is half sealed (the schema holds one form or the other)', async () => {
+    const { user } = await userWithBlob();
+    await expect(
+      db.query(`UPDATE encrypted_private_keys SET iv = $2 WHERE user_id = $1`, [user.userId, randomBytes(12)]),
+    ).rejects.toThrow(/encrypted_private_keys_one_form/);
+  });
+});
