@@ -10,3 +10,4 @@ export * from './http/start-service.js';
 export * from './http/api-errors.decorator.js';
 export * from './config/storage-keys.js';
 export * from './storage/storage-sealer.js';
+export * from './http/hardened-http.js';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Expose, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import type { DatabaseConfig } from '../database/database.module.js';
+import type { HttpConfig } from '../http/hardened-http.js';
 import { IN_MEMORY } from '../database/embedded-postgres.js';
 import { MIN_KEYSERVER_API_KEY_LENGTH, resolveKeyserverApiKey } from './keyserver-api-key.js';
 import { ConfigurationError } from './load-config.js';
@@ -26,6 +27,21 @@ export class ServiceEnvironment {
 
   @Expose() @IsOptional() @MinLength(MIN_KEYSERVER_API_KEY_LENGTH)
   KEYSERVER_API_KEY?: string;
+
+  /** Browser origins allowed to call the API, comma-separated; unset: no CORS. */
+  @Expose() @IsOptional() @IsString()
+  CORS_ORIGINS?: string;
+
+  /** The whole request (headers and body) must arrive within this (slowloris). */
+  @Expose() @Type(() => Number) @IsInt() @Min(1000) @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  @Expose() @Type(() => Number) @IsInt() @Min(500) @Max(120_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** An idle kept-alive connection is closed after this. */
+  @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 }
 
 export interface ServiceConfig {
@@ -33,6 +49,7 @@ export interface ServiceConfig {
   port: number;
   host: string;
   database: DatabaseConfig;
+  http: HttpConfig;
 }
 
 /** The shared part of a service's configuration, and the keyserver API key it uses. */
@@ -52,6 +69,44 @@ export function serviceConfig(env: ServiceEnvironment, service: string): Service
       url: env.DATABASE_URL,
       dataDir: env.DATA_DIR === IN_MEMORY ? IN_MEMORY : join(env.DATA_DIR, service),
     },
+    http: httpConfig(env),
     keyserverApiKey: resolveKeyserverApiKey({ value: env.KEYSERVER_API_KEY, production, dataRoot: env.DATA_DIR }),
   };
+}
+
+function httpConfig(env: ServiceEnvironment): HttpConfig {
+  const [requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs] = [
+    env.HTTP_REQUEST_TIMEOUT_MS,
+    env.HTTP_HEADERS_TIMEOUT_MS,
+    env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  ];
+  // A kept-alive connection's next request must not be cut by the headers timer first.
+  if (!(keepAliveTimeoutMs < headersTimeoutMs && headersTimeoutMs <= requestTimeoutMs)) {
+    throw new ConfigurationError(
+      'HTTP timeouts must satisfy HTTP_KEEP_ALIVE_TIMEOUT_MS < HTTP_HEADERS_TIMEOUT_MS <= HTTP_REQUEST_TIMEOUT_MS ' +
+        `(got ${keepAliveTimeoutMs}, ${headersTimeoutMs}, ${requestTimeoutMs}).`,
+    );
+  }
+  return { corsOrigins: parseCorsOrigins(env.CORS_ORIGINS), requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs };
+}
+
+/** Exact origins only: a browser sends `scheme://host[:port]`, and CORS compares it as a string. */
+function parseCorsOrigins(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value.split(',').map((entry) => {
+    const origin = entry.trim();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigurationError(
+        `CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com ` +
+          `(scheme, host and optional port; no path, no trailing slash, no wildcard): "${origin}" is not one.`,
+      );
+    }
+    return origin;
+  });
 }

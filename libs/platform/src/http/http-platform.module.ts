@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { bodyParserErrors } from './body-parser-errors.middleware.js';
+import { applyTimeouts, enableCorsFor, httpConfigOf, noStore, securityHeaders } from './hardened-http.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { JsonBodyValidationPipe } from './json-body.pipe.js';
 import { RejectUnexpectedBodyInterceptor } from './reject-unexpected-body.interceptor.js';
@@ -24,11 +25,18 @@ const JSON_BODY_LIMIT = '32kb';
 export class HttpPlatformModule {}
 
 /**
- * What cannot be a provider: body parsing and process signals. Call it on
- * every app (main.ts and tests) created with `{ bodyParser: false }`.
+ * What cannot be a provider: headers, CORS, timeouts, body parsing and process
+ * signals. Call it on every app (main.ts and tests) created with
+ * `{ bodyParser: false }`, before it listens.
  */
 export function configureHttpApp(app: NestExpressApplication): NestExpressApplication {
+  const config = httpConfigOf(app);
   app.disable('x-powered-by');
+  // First, so that every answer (a 404, a refused body, a preflight) has them.
+  app.use(noStore);
+  app.use(securityHeaders);
+  enableCorsFor(app, config.corsOrigins);
+  applyTimeouts(app.getHttpServer(), config);
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(bodyParserErrors);
