@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Expose, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import type { DatabaseConfig } from '../database/database.module.js';
-import type { HttpConfig } from '../http/hardened-http.js';
+import { DEFAULT_HTTP_CONFIG, type HttpConfig } from '../http/hardened-http.js';
 import { IN_MEMORY } from '../database/embedded-postgres.js';
 import { MIN_KEYSERVER_API_KEY_LENGTH, resolveKeyserverApiKey } from './keyserver-api-key.js';
 import { ConfigurationError } from './load-config.js';
@@ -34,14 +34,14 @@ export class ServiceEnvironment {
 
   /** The whole request (headers and body) must arrive within this (slowloris). */
   @Expose() @Type(() => Number) @IsInt() @Min(1000) @Max(600_000)
-  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+  HTTP_REQUEST_TIMEOUT_MS = DEFAULT_HTTP_CONFIG.requestTimeoutMs;
 
   @Expose() @Type(() => Number) @IsInt() @Min(500) @Max(120_000)
-  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+  HTTP_HEADERS_TIMEOUT_MS = DEFAULT_HTTP_CONFIG.headersTimeoutMs;
 
   /** An idle kept-alive connection is closed after this. */
   @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(600_000)
-  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = DEFAULT_HTTP_CONFIG.keepAliveTimeoutMs;
 }
 
 export interface ServiceConfig {

@@ -45,6 +45,7 @@ function withoutDtoSuffix(document: OpenAPIObject): OpenAPIObject {
 export function serveApiDocs(app: INestApplication, options: ApiDocsOptions, { production }: { production: boolean }): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, options), {
     jsonDocumentUrl: 'docs-json',
-    swaggerOptions: { persistAuthorization: !production },
+    // No validator badge: it would send the document's URL to validator.swagger.io (and the CSP blocks it).
+    swaggerOptions: { persistAuthorization: !production, validatorUrl: null },
   });
 }

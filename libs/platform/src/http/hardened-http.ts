@@ -12,7 +12,11 @@ export interface HttpConfig {
   keepAliveTimeoutMs: number;
 }
 
-/** What an app without configuration (a platform test) gets; the same as the services' defaults. */
+/**
+ * The services' defaults, also what an app without configuration (a platform
+ * test) gets. Keep-alive stays below the headers timeout, so that an idle
+ * connection is closed by its own timer, not cut with a 408.
+ */
 export const DEFAULT_HTTP_CONFIG: HttpConfig = {
   corsOrigins: [],
   requestTimeoutMs: 30_000,
