@@ -54,7 +54,9 @@ describe('docker-compose.yml', () => {
       NODE_ENV: 'production',
       KEYSERVER_API_KEY: 'k'.repeat(43),
       KEYSERVER_STORAGE_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64url')}`,
+      SERVER_VERIFIER_KEYS: `k1:${Buffer.alloc(32, 2).toString('base64url')}`,
     });
+    expect(services.server.environment?.SERVER_VERIFIER_KEYS).toMatch(/^\$\{SERVER_VERIFIER_KEYS:\?.+\}$/);
     expect(services.keyserver.environment?.KEYSERVER_STORAGE_KEYS).toMatch(/^\$\{KEYSERVER_STORAGE_KEYS:\?.+\}$/);
     expect(() => loadServerConfig(envOf('server'))).not.toThrow();
     expect(() => loadKeyserverConfig(envOf('keyserver'))).not.toThrow();

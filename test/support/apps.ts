@@ -23,6 +23,9 @@ export const TEST_KEYSERVER_API_KEY = randomBytes(32).toString('base64url');
 /** The keyserver's storage keyring in tests (never a file under DATA_DIR). */
 export const TEST_STORAGE_KEY = { id: 'test1', key: randomBytes(32) };
 export const TEST_STORAGE_KEYS = `${TEST_STORAGE_KEY.id}:${TEST_STORAGE_KEY.key.toString('base64url')}`;
+/** The server's verifier keyring in tests. */
+export const TEST_VERIFIER_KEY = { id: 'test1', key: randomBytes(32) };
+export const TEST_VERIFIER_KEYS = `${TEST_VERIFIER_KEY.id}:${TEST_VERIFIER_KEY.key.toString('base64url')}`;
 
 async function start(service: Service, env: Record<string, string>): Promise<RunningApp> {
   // An explicit DATABASE_URL shares another instance's database, which that instance drops.
@@ -31,6 +34,7 @@ async function start(service: Service, env: Record<string, string>): Promise<Run
     NODE_ENV: 'test',
     KEYSERVER_API_KEY: TEST_KEYSERVER_API_KEY,
     KEYSERVER_STORAGE_KEYS: TEST_STORAGE_KEYS,
+    SERVER_VERIFIER_KEYS: TEST_VERIFIER_KEYS,
     ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: IN_MEMORY }),
     ...env,
   };

@@ -11,3 +11,5 @@ export * from './http/api-errors.decorator.js';
 export * from './config/storage-keys.js';
 export * from './storage/storage-sealer.js';
 export * from './http/hardened-http.js';
+export * from './storage/rewrap.js';
+export * from './storage/run-rewrap.js';

@@ -1,6 +1,8 @@
-import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ConflictException, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { StorageIntegrityError, StorageKeyMissingError, StorageSealer } from '@app/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ServerConfig } from '../core/server-config.js';
 import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secrets.js';
@@ -11,38 +13,53 @@ import type { RegisterResponseDto } from './dto/register-response.dto.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 
+/** The table sealed verifiers belong to, part of their additional data. */
+export const VERIFIER_TABLE = 'users';
+
+interface VerifierRow {
+  id: string;
+  password_hash: string | null;
+  verifier_key_id: string | null;
+  sealed_verifier: Buffer | null;
+  has_key_pair: boolean;
+}
+
 @Injectable()
 export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
   private readonly sessionTtlSeconds: number;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly passwords: PasswordHasher,
+    private readonly sealer: StorageSealer,
     config: ConfigService<ServerConfig, true>,
   ) {
     this.sessionTtlSeconds = config.get('sessionTtlSeconds', { infer: true });
   }
 
   async register({ email, password }: CredentialsDto): Promise<RegisterResponseDto> {
-    const passwordHash = await this.passwords.hash(password);
+    // The id is drawn here: the sealed verifier is bound to its row.
+    const userId = randomUUID();
+    const verifier = this.sealer.seal(Buffer.from(await this.passwords.hash(password)), VERIFIER_TABLE, userId);
     const [row] = await this.db.query<{ id: string }[]>(
-      `INSERT INTO users (email, password_hash) VALUES ($1, $2)
+      `INSERT INTO users (id, email, verifier_key_id, sealed_verifier) VALUES ($1, $2, $3, $4)
        ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [email, passwordHash],
+      [userId, email, verifier.keyId, verifier.sealed],
     );
     if (!row) throw new ConflictException('An account with this email already exists');
     return { userId: row.id };
   }
 
   async login({ email, password }: CredentialsDto): Promise<LoginResponseDto> {
-    const [user] = await this.db.query<{ id: string; password_hash: string; has_key_pair: boolean }[]>(
-      `SELECT u.id, u.password_hash,
+    const [user] = await this.db.query<VerifierRow[]>(
+      `SELECT u.id, u.password_hash, u.verifier_key_id, u.sealed_verifier,
               EXISTS (SELECT 1 FROM public_keys k WHERE k.user_id = u.id AND k.confirmed_at IS NOT NULL) AS has_key_pair
          FROM users u WHERE u.email = $1`,
       [email],
     );
     // Same message, and the same scrypt cost, for an unknown email and a wrong password.
-    if (!(await this.passwords.verify(password, user?.password_hash))) {
+    if (!(await this.passwords.verify(password, user && this.verifierOf(user)))) {
       throw new UnauthorizedException('Wrong email or password');
     }
     const sessionToken = generateSecretToken();
@@ -91,6 +108,23 @@ export class AuthService {
       publicKeyFingerprint: row.fingerprint,
       secured: row.secured,
     };
+  }
+
+  /** The scrypt verifier, opened with the storage key it was sealed under (or as stored, before sealing). */
+  private verifierOf(user: VerifierRow): string {
+    if (user.sealed_verifier === null || user.verifier_key_id === null) return user.password_hash!;
+    try {
+      return this.sealer.open(user.verifier_key_id, user.sealed_verifier, VERIFIER_TABLE, user.id).toString('utf8');
+    } catch (error) {
+      if (error instanceof StorageKeyMissingError) {
+        this.logger.error(`The login verifier of user ${user.id} is sealed under key ${error.keyId}, which is not configured (SERVER_VERIFIER_KEYS)`);
+      } else if (error instanceof StorageIntegrityError) {
+        this.logger.error(`The sealed login verifier of user ${user.id} does not open: altered, or copied from another row`);
+      } else {
+        throw error;
+      }
+      throw new ServiceUnavailableException('This account cannot sign in right now; the operator has been told');
+    }
   }
 
   /** Marks a session secured, inside the caller's transaction. */

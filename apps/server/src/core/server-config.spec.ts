@@ -8,6 +8,7 @@ import { loadServerConfig } from './server-config.js';
 
 const KEY = 'k'.repeat(32);
 const DATABASE_URL = 'postgres://u:p@db:5432/server';
+const VERIFIER_KEY = Buffer.alloc(32, 3).toString('base64url');
 
 /** A temporary DATA_DIR, removed when the test ends, passed or failed. */
 const dataDir = () => {
@@ -32,6 +33,7 @@ describe('server configuration', () => {
       DATABASE_URL,
       KEYSERVER_API_KEY: KEY,
       SESSION_TTL_SECONDS: '3600',
+      SERVER_VERIFIER_KEYS: `v2:${VERIFIER_KEY},v1:${Buffer.alloc(32, 4).toString('base64url')}`,
     });
     expect(config).toMatchObject({
       production: true,
@@ -39,7 +41,26 @@ describe('server configuration', () => {
       host: '0.0.0.0',
       database: { url: DATABASE_URL },
       sessionTtlSeconds: 3600,
+      verifierKeys: { current: { id: 'v2', key: Buffer.alloc(32, 3) } },
     });
+  });
+
+  it('stops production without SERVER_VERIFIER_KEYS, saying to back it up', () => {
+    const attempt = () => loadServerConfig({ NODE_ENV: 'production', DATABASE_URL, KEYSERVER_API_KEY: KEY });
+    expect(attempt).toThrow(/SERVER_VERIFIER_KEYS is required when NODE_ENV=production.*Back it up/);
+  });
+
+  it('refuses a malformed SERVER_VERIFIER_KEYS, naming it', () => {
+    const attempt = () => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, SERVER_VERIFIER_KEYS: 'v1:short' });
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(/SERVER_VERIFIER_KEYS must be/);
+  });
+
+  it('generates the development verifier keys once into DATA_DIR, mode 0600', () => {
+    const dir = dataDir();
+    const first = loadServerConfig({ DATA_DIR: dir, KEYSERVER_API_KEY: KEY }).verifierKeys;
+    expect(loadServerConfig({ DATA_DIR: dir, KEYSERVER_API_KEY: KEY }).verifierKeys.current).toEqual(first.current);
+    expect(statSync(join(dir, 'server-verifier-keys')).mode & 0o777).toBe(0o600);
   });
 
   it('stops production without KEYSERVER_API_KEY, saying what to set', () => {

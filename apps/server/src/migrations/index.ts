@@ -1,5 +1,6 @@
 import { InitialSchema1764032400000 } from './1764032400000-initial-schema.js';
 import { AccessTokensBelongToSessions1764979200000 } from './1764979200000-access-tokens-belong-to-sessions.js';
+import { SealedVerifiers1765000000000 } from './1765000000000-sealed-verifiers.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
-export const serverMigrations = [InitialSchema1764032400000, AccessTokensBelongToSessions1764979200000];
+export const serverMigrations = [InitialSchema1764032400000, AccessTokensBelongToSessions1764979200000, SealedVerifiers1765000000000];
