@@ -346,11 +346,16 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
         const theirs = await encryptedBlob(user, other);
         await keyserver.app
           .get(DataSource)
-          .query(`UPDATE encrypted_private_keys SET encrypted_private_key = $2, public_key_fingerprint = $3 WHERE user_id = $1`, [
-            user.userId,
-            Buffer.from(theirs.encryptedPrivateKey, 'base64url'),
-            theirs.publicKeyFingerprint,
-          ]);
+          // Written in the form rows from before sealing have, which the keyserver serves as they are.
+          .query(
+            `UPDATE encrypted_private_keys SET storage_key_id = NULL, sealed_blob = NULL, encrypted_private_key = $2, iv = $3,
+               salt = $4, public_key_fingerprint = $5 WHERE user_id = $1`,
+            [
+              user.userId,
+              ...(['encryptedPrivateKey', 'iv', 'salt'] as const).map((field) => Buffer.from(theirs[field], 'base64url')),
+              theirs.publicKeyFingerprint,
+            ],
+          );
       },
     });
     const created = await client(['create-keypair'], { KX_SERVER_URL: late.url });
