@@ -75,6 +75,9 @@ export class KeysService implements OnApplicationBootstrap {
         'publicKeyFingerprint is not your current public key: the public key was replaced since (another key setup?)',
       );
     }
+    if (user.keyConfirmed && !user.sessionSecured) {
+      throw new ConflictException('Your public key is confirmed: only a secured session (one that answered a session challenge) may store its private key');
+    }
     const sealed = this.sealer.seal(
       encodeBlobSecrets({
         encryptedPrivateKey: Buffer.from(dto.encryptedPrivateKey, 'base64url'),
@@ -84,9 +87,6 @@ export class KeysService implements OnApplicationBootstrap {
       BLOB_TABLE,
       userId,
     );
-    if (user.keyConfirmed && !user.sessionSecured) {
-      throw new ConflictException('Your public key is confirmed: only a secured session (one that answered a session challenge) may store its private key');
-    }
     const [row] = await this.db.query<{ created_at: Date }[]>(
       `INSERT INTO encrypted_private_keys AS stored
          (user_id, storage_key_id, sealed_blob, kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism,
