@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { StorageSealer } from '@app/platform';
-import type { KeyserverConfig } from '../core/keyserver-config.js';
+import { storageSealerProvider } from '@app/platform';
 import { AccessTokenGuard } from './access-token.guard.js';
 import { KeysController } from './keys.controller.js';
 import { KeysService } from './keys.service.js';
@@ -13,11 +11,7 @@ import { ServerClient } from './server-client.js';
   providers: [
     KeysService,
     ServerClient,
-    {
-      provide: StorageSealer,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<KeyserverConfig, true>) => new StorageSealer(config.get('storageKeys', { infer: true })),
-    },
+    storageSealerProvider('storageKeys'),
     { provide: APP_GUARD, useClass: AccessTokenGuard },
   ],
 })

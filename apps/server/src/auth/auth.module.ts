@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { StorageSealer } from '@app/platform';
-import type { ServerConfig } from '../core/server-config.js';
+import { storageSealerProvider } from '@app/platform';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -13,11 +11,7 @@ import { SessionGuard } from './session.guard.js';
   providers: [
     AuthService,
     PasswordHasher,
-    {
-      provide: StorageSealer,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<ServerConfig, true>) => new StorageSealer(config.get('verifierKeys', { infer: true })),
-    },
+    storageSealerProvider('verifierKeys'),
     { provide: APP_GUARD, useClass: SessionGuard },
   ],
   exports: [AuthService],

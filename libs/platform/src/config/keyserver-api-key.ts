@@ -34,10 +34,11 @@ export function resolveKeyserverApiKey(options: {
         `(at least ${MIN_KEYSERVER_API_KEY_LENGTH} characters) for the server and the keyserver.`,
     );
   }
-  const key = readOrCreateSecretFile(join(options.dataRoot, 'keyserver-api-key'), () => randomBytes(32).toString('base64url'), 'KEYSERVER_API_KEY');
+  const path = join(options.dataRoot, 'keyserver-api-key');
+  const key = readOrCreateSecretFile(path, () => randomBytes(32).toString('base64url'), 'KEYSERVER_API_KEY');
   if (key.length < MIN_KEYSERVER_API_KEY_LENGTH) {
     throw new ConfigurationError(
-      `The development API key file ${join(options.dataRoot, 'keyserver-api-key')} holds fewer than ` +
+      `The development API key file ${path} holds fewer than ` +
         `${MIN_KEYSERVER_API_KEY_LENGTH} characters: remove it to have a new key generated, or set KEYSERVER_API_KEY.`,
     );
   }

@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { FactoryProvider } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { StorageKeyring } from '../config/storage-keys.js';
 
 const NONCE_BYTES = 12;
@@ -55,4 +57,13 @@ export class StorageSealer {
 
 function additionalData(table: string, rowId: string): Buffer {
   return Buffer.from(`keyexchange/v1/storage/${table}/${rowId}`, 'utf8');
+}
+
+/** The StorageSealer of a module, over the keyring at `configKey` in the validated configuration. */
+export function storageSealerProvider(configKey: string): FactoryProvider<StorageSealer> {
+  return {
+    provide: StorageSealer,
+    inject: [ConfigService],
+    useFactory: (config: ConfigService) => new StorageSealer(config.getOrThrow<StorageKeyring>(configKey)),
+  };
 }
