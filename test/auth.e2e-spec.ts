@@ -71,7 +71,7 @@ describe('auth: register, login, logout, me', () => {
   });
 
   describe('POST /api/auth/login', () => {
-    it('answers 200 with a session token, the userId, its expiry and hasKeyPair', async () => {
+    it('answers 200 with a session token, the userId, its expiry, hasKeyPair and a device token', async () => {
       const email = uniqueEmail();
       const password = randomPassword();
       const { body: registered } = await server.http().post('/api/auth/register').send({ email, password }).expect(201);
@@ -83,7 +83,9 @@ describe('auth: register, login, logout, me', () => {
         userId: registered.userId,
         expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         hasKeyPair: false,
+        deviceToken: expect.stringMatching(BASE64URL_32),
       });
+      expect(response.body.deviceToken).not.toBe(response.body.sessionToken);
       const lifetime = Date.parse(response.body.expiresAt) - before;
       expect(lifetime).toBeGreaterThan(12 * 3600_000 - 60_000);
       expect(lifetime).toBeLessThanOrEqual(12 * 3600_000 + 60_000);

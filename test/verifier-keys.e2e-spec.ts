@@ -58,7 +58,7 @@ describe('server verifier keys', () => {
     const email = uniqueEmail('legacy');
     const password = randomPassword();
     const legacyId = randomUUID();
-    await db.query(`INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3)`, [legacyId, email, await new PasswordHasher().hash(password)]);
+    await db.query(`INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3)`, [legacyId, email, await server.app.get(PasswordHasher).hash(password)]);
     await login(email, password).expect(200);
     const sealedUser = await registerAndLogin(server.http);
 

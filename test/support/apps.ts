@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import { configureHttpApp, IN_MEMORY } from '@app/platform';
+import { configureHttpApp, IN_MEMORY, RATE_LIMIT_VARIABLES } from '@app/platform';
 import supertest from 'supertest';
 import { KeyserverModule } from '../../apps/keyserver/src/app.module.js';
 import { ServerModule } from '../../apps/server/src/app.module.js';
@@ -27,6 +27,12 @@ export const TEST_STORAGE_KEYS = `${TEST_STORAGE_KEY.id}:${TEST_STORAGE_KEY.key.
 export const TEST_VERIFIER_KEY = { id: 'test1', key: randomBytes(32) };
 export const TEST_VERIFIER_KEYS = `${TEST_VERIFIER_KEY.id}:${TEST_VERIFIER_KEY.key.toString('base64url')}`;
 
+/**
+ * Limits on, so every flow runs through the counters, but far above what a
+ * test file does; a test of a limit sets that limit low.
+ */
+export const GENEROUS_RATE_LIMITS = Object.fromEntries(Object.values(RATE_LIMIT_VARIABLES).map((variable) => [variable, '100000/1h']));
+
 async function start(service: Service, env: Record<string, string>): Promise<RunningApp> {
   // An explicit DATABASE_URL shares another instance's database, which that instance drops.
   const database = onPostgres && !env.DATABASE_URL ? await createTestDatabase(service) : undefined;
@@ -35,6 +41,7 @@ async function start(service: Service, env: Record<string, string>): Promise<Run
     KEYSERVER_API_KEY: TEST_KEYSERVER_API_KEY,
     KEYSERVER_STORAGE_KEYS: TEST_STORAGE_KEYS,
     SERVER_VERIFIER_KEYS: TEST_VERIFIER_KEYS,
+    ...GENEROUS_RATE_LIMITS,
     ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: IN_MEMORY }),
     ...env,
   };

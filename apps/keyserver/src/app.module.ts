@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { configModuleFor, DatabaseModule, HttpPlatformModule } from '@app/platform';
+import { configModuleFor, DatabaseModule, HttpPlatformModule, RateLimitsModule } from '@app/platform';
 import { loadKeyserverConfig } from './core/keyserver-config.js';
 import { KeysModule } from './keys/keys.module.js';
 import { keyserverMigrations } from './migrations/index.js';
@@ -15,6 +15,7 @@ export class KeyserverModule {
         configModuleFor(config),
         DatabaseModule.forRoot({ migrations: keyserverMigrations }),
         HttpPlatformModule,
+        RateLimitsModule,
         KeysModule,
       ],
     };

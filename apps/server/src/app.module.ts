@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { configModuleFor, DatabaseModule, HttpPlatformModule } from '@app/platform';
+import { configModuleFor, DatabaseModule, HttpPlatformModule, RateLimitsModule } from '@app/platform';
 import { AccessTokensModule } from './access-tokens/access-tokens.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ExpiredRowsPurger } from './core/expired-rows.purger.js';
@@ -19,6 +19,7 @@ export class ServerModule {
         configModuleFor(config),
         DatabaseModule.forRoot({ migrations: serverMigrations }),
         HttpPlatformModule,
+        RateLimitsModule,
         AuthModule,
         PublicKeysModule,
         AccessTokensModule,

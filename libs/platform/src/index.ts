@@ -13,3 +13,8 @@ export * from './storage/storage-sealer.js';
 export * from './http/hardened-http.js';
 export * from './storage/rewrap.js';
 export * from './storage/run-rewrap.js';
+export * from './http/retry-later.exception.js';
+export * from './rate-limits/rate-limit-config.js';
+export * from './rate-limits/rate-limits.service.js';
+export * from './rate-limits/rate-limits.module.js';
+export * from './rate-limits/client-address.decorator.js';

@@ -1,6 +1,8 @@
 import {
   ConfigurationError,
   loadConfig,
+  parseRateLimits,
+  RateLimitVariable,
   resolveStorageKeys,
   ServiceEnvironment,
   serviceConfig,
@@ -30,6 +32,8 @@ class KeyserverEnvironment extends ServiceEnvironment {
   /** `id:base64url-32-bytes[,...]`: encrypt the stored blobs at rest; the first is current. */
   @Expose() @IsOptional() @IsString()
   KEYSERVER_STORAGE_KEYS?: string;
+
+  @RateLimitVariable() RATE_LIMIT_KEYS_PER_USER = '60/1h';
 }
 
 export interface KeyserverConfig extends ServiceConfig {
@@ -51,6 +55,10 @@ export function loadKeyserverConfig(env: Record<string, string | undefined>): Ke
   }
   return {
     ...shared,
+    rateLimits: {
+      ...shared.rateLimits,
+      rules: { ...shared.rateLimits.rules, ...parseRateLimits({ keysPerUser: e.RATE_LIMIT_KEYS_PER_USER }) },
+    },
     serverUrl: e.SERVER_URL.replace(/\/+$/, ''),
     serverTimeoutMs: e.SERVER_TIMEOUT_MS,
     storageKeys: resolveStorageKeys({

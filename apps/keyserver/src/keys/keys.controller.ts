@@ -10,7 +10,8 @@ import { ParseUserIdPipe } from './user-id.pipe.js';
 const ACCESS_ERRORS = {
   401: 'No access token',
   403: 'The server rejected the access token (unknown, expired, spent, another user’s, or its session ended)',
-  503: 'The server could not be reached to validate the token, or answered unexpectedly',
+  429: 'Too many reads and writes of this user’s key (RATE_LIMIT_KEYS_PER_USER; the token is spent), or too many requests from this address; see Retry-After',
+  503: 'The server could not be reached to validate the token, or answered unexpectedly, or the rate limits cannot be checked; see Retry-After',
 };
 
 @ApiTags('keys')

@@ -7,7 +7,7 @@ import {
   OnApplicationBootstrap,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { StorageIntegrityError, StorageKeyMissingError, StorageSealer } from '@app/platform';
+import { RateLimits, StorageIntegrityError, StorageKeyMissingError, StorageSealer } from '@app/platform';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { base64UrlByteLength, type ValidateUserResponseDto } from '@app/contracts';
 import type { DataSource } from 'typeorm';
@@ -42,6 +42,7 @@ export class KeysService implements OnApplicationBootstrap {
     @InjectDataSource() private readonly db: DataSource,
     private readonly server: ServerClient,
     private readonly sealer: StorageSealer,
+    private readonly limits: RateLimits,
   ) {}
 
   /** Says how many blobs each storage key holds, and which key ids are missing from configuration. */
@@ -65,8 +66,11 @@ export class KeysService implements OnApplicationBootstrap {
    * proves it holds the confirmed private key, may store: the repair path for
    * an account left holding another key's blob.
    */
-  async putPrivateKey(userId: string, accessToken: string, dto: PutPrivateKeyRequestDto): Promise<PutPrivateKeyResponseDto> {
-    const user = await this.redeem(userId, accessToken);
+  putPrivateKey(userId: string, accessToken: string, dto: PutPrivateKeyRequestDto): Promise<PutPrivateKeyResponseDto> {
+    return this.asUser(userId, accessToken, (user) => this.store(userId, user, dto));
+  }
+
+  private async store(userId: string, user: ValidateUserResponseDto, dto: PutPrivateKeyRequestDto): Promise<PutPrivateKeyResponseDto> {
     if (user.publicKeyFingerprint === null) {
       throw new ConflictException('You have no public key on the server: put the public key before its private key');
     }
@@ -114,8 +118,11 @@ export class KeysService implements OnApplicationBootstrap {
     return { userId, createdAt: row.created_at.toISOString() };
   }
 
-  async getEncryptedPrivateKey(userId: string, accessToken: string): Promise<EncryptedPrivateKeyResponseDto> {
-    await this.redeem(userId, accessToken);
+  getEncryptedPrivateKey(userId: string, accessToken: string): Promise<EncryptedPrivateKeyResponseDto> {
+    return this.asUser(userId, accessToken, () => this.read(userId));
+  }
+
+  private async read(userId: string): Promise<EncryptedPrivateKeyResponseDto> {
     const [row] = await this.db.query<BlobRow[]>(
       `SELECT storage_key_id, sealed_blob, encrypted_private_key, iv, salt,
               kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism, public_key_fingerprint, updated_at
@@ -157,6 +164,16 @@ export class KeysService implements OnApplicationBootstrap {
       }
       throw new ServiceUnavailableException('The stored key cannot be read right now; the operator has been told');
     }
+  }
+
+  /**
+   * Runs `operation` for the user the access token is good for, counted
+   * against RATE_LIMIT_KEYS_PER_USER once the token is validated: a request
+   * over the limit has spent its token.
+   */
+  private async asUser<T>(userId: string, accessToken: string, operation: (user: ValidateUserResponseDto) => Promise<T>): Promise<T> {
+    const user = await this.redeem(userId, accessToken);
+    return this.limits.attempt([{ limit: 'keysPerUser', key: userId }], () => operation(user), () => true);
   }
 
   /**

@@ -16,7 +16,7 @@ export class AccessTokensController {
   @Authenticated()
   @Post('api/user/access-token')
   @ApiOperation({ summary: 'A one-time, 60-second token for one keyserver request (seed: getAccessToken)' })
-  @ApiErrors({ 401: 'No valid session' })
+  @ApiErrors({ 401: 'No valid session', 429: 'Too many access tokens for this session (RATE_LIMIT_ACCESS_TOKENS_PER_SESSION), or too many requests from this address; see Retry-After' })
   getAccessToken(@CurrentSession() session: AuthenticatedSession): Promise<AccessTokenResponseDto> {
     return this.accessTokens.getAccessToken(session);
   }
@@ -32,7 +32,7 @@ export class AccessTokensController {
     400: 'Malformed body',
     401: 'Missing or wrong keyserver API key',
     403: 'The token is unknown, expired, spent, or another user’s',
-  })
+  }, { exemptFromCeiling: true })
   validateUser(@Body() request: ValidateUserRequestDto): Promise<ValidateUserResponseDto> {
     return this.accessTokens.validateUser(request);
   }

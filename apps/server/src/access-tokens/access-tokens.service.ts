@@ -1,6 +1,7 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ValidateUserRequestDto, ValidateUserResponseDto } from '@app/contracts';
+import { RateLimits } from '@app/platform';
 import type { DataSource } from 'typeorm';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secrets.js';
@@ -19,10 +20,21 @@ interface SpentToken {
 
 @Injectable()
 export class AccessTokensService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly limits: RateLimits,
+  ) {}
 
-  /** A token bound to the session that asks for it: it dies with that session. */
-  async getAccessToken(session: AuthenticatedSession): Promise<AccessTokenResponseDto> {
+  /** A token bound to the session that asks for it: it dies with that session. Counted when issued. */
+  getAccessToken(session: AuthenticatedSession): Promise<AccessTokenResponseDto> {
+    return this.limits.attempt(
+      [{ limit: 'accessTokensPerSession', key: session.sessionId }],
+      () => this.issue(session),
+      (outcome) => outcome.ok,
+    );
+  }
+
+  private async issue(session: AuthenticatedSession): Promise<AccessTokenResponseDto> {
     const token = generateSecretToken();
     const [row] = await this.db.query<{ expires_at: Date }[]>(
       // From the session row itself, so a logout racing this request leaves nothing behind.

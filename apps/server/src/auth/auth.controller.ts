@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '@app/platform';
+import { ApiErrors, ClientAddress } from '@app/platform';
 import { Authenticated, Public } from './auth-policy.js';
 import { AuthService } from './auth.service.js';
 import { CurrentSession, type AuthenticatedSession } from './current-session.decorator.js';
-import { CredentialsDto } from './dto/credentials.dto.js';
+import { CredentialsDto, LoginRequestDto } from './dto/credentials.dto.js';
 import { LoginResponseDto } from './dto/login-response.dto.js';
 import { RegisterResponseDto } from './dto/register-response.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
@@ -20,18 +20,28 @@ export class AuthController {
     summary: 'Create an account',
     description: 'The password field carries the login secret the client derived (`deriveLoginSecret`), never the password.',
   })
-  @ApiErrors({ 400: 'Invalid email or password field', 409: 'The email is taken' })
-  register(@Body() credentials: CredentialsDto): Promise<RegisterResponseDto> {
-    return this.auth.register(credentials);
+  @ApiErrors({
+    400: 'Invalid email or password field',
+    409: 'The email is taken',
+    429: 'Too many registrations from this address (RATE_LIMIT_REGISTER_PER_ADDRESS); see Retry-After',
+    503: 'Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After',
+  })
+  register(@Body() credentials: CredentialsDto, @ClientAddress() address: string): Promise<RegisterResponseDto> {
+    return this.auth.register(credentials, address);
   }
 
   @Public()
   @Post('auth/login')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Authenticate: open a session (seed: authenticate)' })
-  @ApiErrors({ 400: 'Malformed body', 401: 'Wrong email or password (the same answer for both)' })
-  login(@Body() credentials: CredentialsDto): Promise<LoginResponseDto> {
-    return this.auth.login(credentials);
+  @ApiErrors({
+    400: 'Malformed body',
+    401: 'Wrong email or password (the same answer for both)',
+    429: 'Too many failed logins for this email, address or device; see Retry-After',
+    503: 'Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After',
+  })
+  login(@Body() credentials: LoginRequestDto, @ClientAddress() address: string): Promise<LoginResponseDto> {
+    return this.auth.login(credentials, address);
   }
 
   @Authenticated()

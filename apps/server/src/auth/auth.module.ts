@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { storageSealerProvider } from '@app/platform';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { DeviceTokens } from './device-tokens.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionGuard } from './session.guard.js';
 
@@ -11,6 +12,7 @@ import { SessionGuard } from './session.guard.js';
   providers: [
     AuthService,
     PasswordHasher,
+    DeviceTokens,
     storageSealerProvider('verifierKeys'),
     { provide: APP_GUARD, useClass: SessionGuard },
   ],

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { StorageIntegrityError, StorageKeyMissingError, StorageSealer } from '@app/platform';
+import { RateLimits, StorageIntegrityError, StorageKeyMissingError, StorageSealer, type LimitHit, type Outcome } from '@app/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ServerConfig } from '../core/server-config.js';
 import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secrets.js';
 import type { AuthenticatedSession } from './current-session.decorator.js';
-import type { CredentialsDto } from './dto/credentials.dto.js';
+import { DeviceTokens, type KnownDevice } from './device-tokens.js';
+import type { CredentialsDto, LoginRequestDto } from './dto/credentials.dto.js';
 import type { LoginResponseDto } from './dto/login-response.dto.js';
 import type { RegisterResponseDto } from './dto/register-response.dto.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
@@ -24,6 +25,24 @@ interface VerifierRow {
   has_key_pair: boolean;
 }
 
+/** A wrong secret counts; anything else (400, 503...) does not. */
+const isFailedLogin = (outcome: Outcome) => !outcome.ok && outcome.error instanceof UnauthorizedException;
+/** A registration counts when it was answered: created, or the email is taken. */
+const isAnsweredRegistration = (outcome: Outcome) => outcome.ok || outcome.error instanceof ConflictException;
+
+/**
+ * What a login's failure counts against: a known device's own counter, or the
+ * email + address, address and email counters of a stranger to the account.
+ */
+export function loginLimits(email: string, address: string, device: KnownDevice | undefined): LimitHit[] {
+  if (device) return [{ limit: 'loginPerDevice', key: device.counterKey }];
+  return [
+    { limit: 'loginPerEmailAndAddress', key: `${email}\n${address}` },
+    { limit: 'loginPerAddress', key: address },
+    { limit: 'loginPerEmail', key: email },
+  ];
+}
+
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
@@ -33,47 +52,73 @@ export class AuthService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly passwords: PasswordHasher,
     private readonly sealer: StorageSealer,
+    private readonly limits: RateLimits,
+    private readonly devices: DeviceTokens,
     config: ConfigService<ServerConfig, true>,
   ) {
     this.sessionTtlSeconds = config.get('sessionTtlSeconds', { infer: true });
   }
 
-  async register({ email, password }: CredentialsDto): Promise<RegisterResponseDto> {
-    // The id is drawn here: the sealed verifier is bound to its row.
-    const userId = randomUUID();
-    const verifier = this.sealer.seal(Buffer.from(await this.passwords.hash(password)), VERIFIER_TABLE, userId);
-    const [row] = await this.db.query<{ id: string }[]>(
-      `INSERT INTO users (id, email, verifier_key_id, sealed_verifier) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [userId, email, verifier.keyId, verifier.sealed],
+  /** The per-address limit bounds how fast a caller can learn, from 409s, which emails have accounts. */
+  register({ email, password }: CredentialsDto, address: string): Promise<RegisterResponseDto> {
+    return this.limits.attempt(
+      [{ limit: 'registerPerAddress', key: address }],
+      async () => {
+        // The id is drawn here: the sealed verifier is bound to its row.
+        const userId = randomUUID();
+        const verifier = this.sealer.seal(Buffer.from(await this.passwords.hash(password)), VERIFIER_TABLE, userId);
+        const [row] = await this.db.query<{ id: string }[]>(
+          `INSERT INTO users (id, email, verifier_key_id, sealed_verifier) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (email) DO NOTHING RETURNING id`,
+          [userId, email, verifier.keyId, verifier.sealed],
+        );
+        if (!row) throw new ConflictException('An account with this email already exists');
+        return { userId: row.id };
+      },
+      isAnsweredRegistration,
     );
-    if (!row) throw new ConflictException('An account with this email already exists');
-    return { userId: row.id };
   }
 
-  async login({ email, password }: CredentialsDto): Promise<LoginResponseDto> {
+  /**
+   * A failure is counted before the hash is checked (so concurrent guesses
+   * cannot all slip in while hashes run) and given back when the secret is
+   * right. Unknown emails go through the same steps, limits and hash.
+   */
+  async login({ email, password, deviceToken }: LoginRequestDto, address: string): Promise<LoginResponseDto> {
+    const device = await this.devices.recognise(deviceToken, email);
+    const limits = loginLimits(email, address, device);
+    const user = await this.limits.attempt(limits, () => this.checkLoginSecret(email, password), isFailedLogin);
+    // The owner is back: this address's guesses at this email start again from zero.
+    if (!device) await this.limits.clear(limits[0]);
+    const sessionToken = generateSecretToken();
+    return this.db.transaction(async (tx) => {
+      const [session] = await tx.query<{ expires_at: Date }[]>(
+        `INSERT INTO sessions (user_id, token_hash, expires_at)
+         VALUES ($1, $2, now() + make_interval(secs => $3::int)) RETURNING expires_at`,
+        [user.id, hashSecret(sessionToken), this.sessionTtlSeconds],
+      );
+      return {
+        sessionToken: sessionToken.toString('base64url'),
+        userId: user.id,
+        expiresAt: session.expires_at.toISOString(),
+        hasKeyPair: user.has_key_pair,
+        deviceToken: await this.devices.issue(tx, user.id, device),
+      };
+    });
+  }
+
+  /** The user, if the login secret is theirs; the same 401, after the same scrypt cost, for an unknown email. */
+  private async checkLoginSecret(email: string, password: string): Promise<VerifierRow> {
     const [user] = await this.db.query<VerifierRow[]>(
       `SELECT u.id, u.password_hash, u.verifier_key_id, u.sealed_verifier,
               EXISTS (SELECT 1 FROM public_keys k WHERE k.user_id = u.id AND k.confirmed_at IS NOT NULL) AS has_key_pair
          FROM users u WHERE u.email = $1`,
       [email],
     );
-    // Same message, and the same scrypt cost, for an unknown email and a wrong password.
     if (!(await this.passwords.verify(password, user && this.verifierOf(user)))) {
       throw new UnauthorizedException('Wrong email or password');
     }
-    const sessionToken = generateSecretToken();
-    const [session] = await this.db.query<{ expires_at: Date }[]>(
-      `INSERT INTO sessions (user_id, token_hash, expires_at)
-       VALUES ($1, $2, now() + make_interval(secs => $3::int)) RETURNING expires_at`,
-      [user.id, hashSecret(sessionToken), this.sessionTtlSeconds],
-    );
-    return {
-      sessionToken: sessionToken.toString('base64url'),
-      userId: user.id,
-      expiresAt: session.expires_at.toISOString(),
-      hasKeyPair: user.has_key_pair,
-    };
+    return user;
   }
 
   async logout(session: AuthenticatedSession): Promise<void> {

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 const PURGE_INTERVAL_MS = 10 * 60_000;
 
 /**
- * Deletes sessions, access tokens and challenges that can no longer be used.
+ * Deletes sessions, access tokens, challenges and device tokens that can no longer be used.
  * Correctness never depends on it (every check compares `expires_at` with
  * `now()`); it only keeps the tables small. Safe to run on every instance.
  */
@@ -29,6 +29,7 @@ export class ExpiredRowsPurger implements OnApplicationBootstrap, OnApplicationS
       await this.db.query(`DELETE FROM access_tokens WHERE expires_at < now()`);
       await this.db.query(`DELETE FROM session_challenges WHERE expires_at < now()`);
       await this.db.query(`DELETE FROM sessions WHERE expires_at < now()`);
+      await this.db.query(`DELETE FROM device_tokens WHERE expires_at < now()`);
     } catch (error) {
       this.logger.warn(`Purging expired rows failed: ${(error as Error).message}`);
     }

@@ -1,6 +1,12 @@
 import { InitialSchema1764032400000 } from './1764032400000-initial-schema.js';
 import { AccessTokensBelongToSessions1764979200000 } from './1764979200000-access-tokens-belong-to-sessions.js';
 import { SealedVerifiers1765000000000 } from './1765000000000-sealed-verifiers.js';
+import { RateLimitsAndDeviceTokens1765100000000 } from './1765100000000-rate-limits-and-device-tokens.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
-export const serverMigrations = [InitialSchema1764032400000, AccessTokensBelongToSessions1764979200000, SealedVerifiers1765000000000];
+export const serverMigrations = [
+  InitialSchema1764032400000,
+  AccessTokensBelongToSessions1764979200000,
+  SealedVerifiers1765000000000,
+  RateLimitsAndDeviceTokens1765100000000,
+];

@@ -18,7 +18,11 @@ export class SessionChallengeController {
     summary: 'A 32-byte token sealed to the user’s public key with HPKE (seed: getSessionChallenge)',
     description: 'Lives 60 seconds, belongs to this session, and takes exactly one answer.',
   })
-  @ApiErrors({ 401: 'No valid session', 409: 'The user has no public key' })
+  @ApiErrors({
+    401: 'No valid session',
+    409: 'The user has no public key',
+    429: 'Too many challenges for this session (RATE_LIMIT_CHALLENGES_PER_SESSION), or too many requests from this address; see Retry-After',
+  })
   getSessionChallenge(@CurrentSession() session: AuthenticatedSession): Promise<SessionChallengeResponseDto> {
     return this.sessionChallenge.getSessionChallenge(session);
   }
@@ -34,6 +38,7 @@ export class SessionChallengeController {
     400: 'Malformed: the token is not 32 bytes of base64url (the challenge is not spent)',
     401: 'No valid session',
     403: 'Wrong token, expired, already answered, another session’s challenge, or its key was replaced',
+    429: 'Too many refused answers from this session (RATE_LIMIT_WRONG_ANSWERS_PER_SESSION), or too many requests from this address; the challenge is not spent; see Retry-After',
   })
   submitSessionChallenge(
     @CurrentSession() session: AuthenticatedSession,

@@ -1,6 +1,7 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { fromBase64Url, sealSessionChallenge } from '@app/crypto';
+import { RateLimits } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AuthService } from '../auth/auth.service.js';
@@ -21,9 +22,19 @@ export class SessionChallengeService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly publicKeys: PublicKeysService,
     private readonly auth: AuthService,
+    private readonly limits: RateLimits,
   ) {}
 
-  async getSessionChallenge(session: AuthenticatedSession): Promise<SessionChallengeResponseDto> {
+  /** Counted when issued. */
+  getSessionChallenge(session: AuthenticatedSession): Promise<SessionChallengeResponseDto> {
+    return this.limits.attempt(
+      [{ limit: 'challengesPerSession', key: session.sessionId }],
+      () => this.issue(session),
+      (outcome) => outcome.ok,
+    );
+  }
+
+  private async issue(session: AuthenticatedSession): Promise<SessionChallengeResponseDto> {
     const key = await this.publicKeys.currentKey(session.userId);
     if (!key) throw new ConflictException('This user has no public key to seal a challenge to: put one first');
     const challengeId = randomUUID();
@@ -53,7 +64,16 @@ export class SessionChallengeService {
    * spends the challenge whether or not it is right, and a right one secures
    * the session and confirms the key the challenge was sealed to.
    */
-  async submitSessionChallenge(
+  submitSessionChallenge(session: AuthenticatedSession, answer: SubmitSessionChallengeRequestDto): Promise<SubmitSessionChallengeResponseDto> {
+    // Counted before the answer is checked, given back unless it is refused: concurrent guesses cannot slip past.
+    return this.limits.attempt(
+      [{ limit: 'wrongAnswersPerSession', key: session.sessionId }],
+      () => this.check(session, answer),
+      (outcome) => !outcome.ok && outcome.error instanceof ForbiddenException,
+    );
+  }
+
+  private async check(
     session: AuthenticatedSession,
     { challengeId, token }: SubmitSessionChallengeRequestDto,
   ): Promise<SubmitSessionChallengeResponseDto> {

@@ -6,6 +6,14 @@ import { DEFAULT_HTTP_CONFIG, type HttpConfig } from '../http/hardened-http.js';
 import { IN_MEMORY } from '../database/embedded-postgres.js';
 import { MIN_KEYSERVER_API_KEY_LENGTH, resolveKeyserverApiKey } from './keyserver-api-key.js';
 import { ConfigurationError } from './load-config.js';
+import { parseRateLimit, parseTrustProxy, RATE_LIMIT_FORMAT, type RateLimitsConfig } from '../rate-limits/rate-limit-config.js';
+
+const RATE_LIMIT_MESSAGE = { message: ({ property }: { property: string }) => `${property} must be <count>/<window>, e.g. 5/15m` };
+/** Declares a `RATE_LIMIT_*` variable with its default (README: "Rate limits"). */
+export const RateLimitVariable = () => (target: object, property: string) => {
+  Expose()(target, property);
+  Matches(RATE_LIMIT_FORMAT, RATE_LIMIT_MESSAGE)(target, property);
+};
 
 /** The variables both services read; each service's schema extends it. */
 export class ServiceEnvironment {
@@ -42,6 +50,25 @@ export class ServiceEnvironment {
   /** An idle kept-alive connection is closed after this. */
   @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = DEFAULT_HTTP_CONFIG.keepAliveTimeoutMs;
+
+  /** The proxies in front: a hop count or their addresses/CIDR ranges (never `true`). Unset: none. */
+  @Expose() @IsOptional() @IsString()
+  TRUST_PROXY?: string;
+
+  /** `off` turns every rate limit off, for benchmarks; refused in production. */
+  @Expose() @IsIn(['on', 'off'])
+  RATE_LIMITS = 'on';
+
+  /** Where the rate-limit counters live; unset: in the service's own database. */
+  @Expose() @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Namespaces the counters' keys in a Redis shared with other deployments. */
+  @Expose() @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1 to 32 of A-Z a-z 0-9 . _ -' })
+  REDIS_KEY_PREFIX = 'kx';
+
+  @RateLimitVariable()
+  RATE_LIMIT_REQUESTS_PER_ADDRESS = '600/1m';
 }
 
 export interface ServiceConfig {
@@ -50,6 +77,7 @@ export interface ServiceConfig {
   host: string;
   database: DatabaseConfig;
   http: HttpConfig;
+  rateLimits: RateLimitsConfig;
 }
 
 /** The shared part of a service's configuration, and the keyserver API key it uses. */
@@ -70,6 +98,7 @@ export function serviceConfig(env: ServiceEnvironment, service: string): Service
       dataDir: env.DATA_DIR === IN_MEMORY ? IN_MEMORY : join(env.DATA_DIR, service),
     },
     http: httpConfig(env),
+    rateLimits: rateLimitsConfig(env, service, production),
     keyserverApiKey: resolveKeyserverApiKey({ value: env.KEYSERVER_API_KEY, production, dataRoot: env.DATA_DIR }),
   };
 }
@@ -87,7 +116,27 @@ function httpConfig(env: ServiceEnvironment): HttpConfig {
         `(got ${keepAliveTimeoutMs}, ${headersTimeoutMs}, ${requestTimeoutMs}).`,
     );
   }
-  return { corsOrigins: parseCorsOrigins(env.CORS_ORIGINS), requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs };
+  return {
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+  };
+}
+
+/** The part both services share; each adds the rules of its own routes. */
+function rateLimitsConfig(env: ServiceEnvironment, service: string, production: boolean): RateLimitsConfig {
+  if (production && env.RATE_LIMITS === 'off') {
+    throw new ConfigurationError('RATE_LIMITS=off is refused when NODE_ENV=production: it is for benchmarks only.');
+  }
+  return {
+    enabled: env.RATE_LIMITS === 'on',
+    redisUrl: env.REDIS_URL,
+    // Per service: both may share one Redis, and each has its own ceiling.
+    keyPrefix: `${env.REDIS_KEY_PREFIX}:${service}`,
+    rules: { requestsPerAddress: parseRateLimit('RATE_LIMIT_REQUESTS_PER_ADDRESS', env.RATE_LIMIT_REQUESTS_PER_ADDRESS) },
+  };
 }
 
 /** Exact origins only: a browser sends `scheme://host[:port]`, and CORS compares it as a string. */

@@ -3,19 +3,36 @@ import { ApiResponse } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ErrorResponseDto } from '@app/contracts';
 
+/** What every rate-limited route may answer, whatever else it does. */
+const RATE_LIMITED: Record<number, string> = {
+  429: 'Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After',
+  503: 'The rate limits cannot be checked right now; see Retry-After',
+};
+
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Whole seconds to wait before trying again', schema: { type: 'integer', example: 840 } },
+};
+
 /**
  * Documents the error statuses an operation answers, each with the shared
- * error body and an example of that status (not one generic example).
+ * error body and an example of that status (not one generic example). Every
+ * route answers the per-address ceiling's 429 and a counter outage's 503,
+ * unless it is exempt from the ceiling.
  */
-export function ApiErrors(errors: Record<number, string>): MethodDecorator & ClassDecorator {
+export function ApiErrors(
+  errors: Record<number, string>,
+  { exemptFromCeiling = false }: { exemptFromCeiling?: boolean } = {},
+): MethodDecorator & ClassDecorator {
+  const all = exemptFromCeiling ? errors : { ...RATE_LIMITED, ...errors };
   return applyDecorators(
-    ...Object.entries(errors).map(([code, description]) => {
+    ...Object.entries(all).map(([code, description]) => {
       const status = Number(code);
       return ApiResponse({
         status,
         description,
         type: ErrorResponseDto,
         example: { statusCode: status, error: STATUS_CODES[status], message: description },
+        ...(status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}),
       });
     }),
   );

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
+import type { TrustProxy } from '../rate-limits/rate-limit-config.js';
 
 export interface HttpConfig {
   /** Exact browser origins allowed by CORS; empty: CORS stays off. */
@@ -10,6 +11,8 @@ export interface HttpConfig {
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** Whose X-Forwarded-For to believe (TRUST_PROXY); false: the socket's address is the client's. */
+  trustProxy: TrustProxy;
 }
 
 /**
@@ -23,6 +26,7 @@ export const DEFAULT_HTTP_CONFIG: HttpConfig = {
   requestTimeoutMs: 30_000,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
+  trustProxy: false,
 };
 
 /** Swagger UI and its document (served by @nestjs/swagger under /docs). */

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { RetryLaterException } from './retry-later.exception.js';
 
 /** A caller's request id is echoed only when it cannot carry anything but an id. */
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -20,7 +21,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
     if (exception instanceof HttpException) {
-      send(response, exception.getStatus(), messageOf(exception));
+      sendHttpException(response, exception);
       return;
     }
     const requestId = requestIdOf(request);
@@ -31,6 +32,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (!response.headersSent) response.setHeader('X-Request-Id', requestId);
     send(response, HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }
+}
+
+/** The answer for an HttpException, also sent by middleware that runs before Nest's filters. */
+export function sendHttpException(response: Response, exception: HttpException): void {
+  if (exception instanceof RetryLaterException && !response.headersSent) {
+    response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+  }
+  send(response, exception.getStatus(), messageOf(exception));
 }
 
 function send(response: Response, statusCode: number, message: string | string[]): void {

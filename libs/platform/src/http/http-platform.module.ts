@@ -7,6 +7,8 @@ import { HttpErrorFilter } from './http-error.filter.js';
 import { JsonBodyValidationPipe } from './json-body.pipe.js';
 import { RejectUnexpectedBodyInterceptor } from './reject-unexpected-body.interceptor.js';
 import { requireJsonBody } from './require-json-body.middleware.js';
+import { RateLimits } from '../rate-limits/rate-limits.service.js';
+import { requestCeiling } from '../rate-limits/request-ceiling.middleware.js';
 
 /** Protocol bodies are small; anything larger is refused unread. */
 const JSON_BODY_LIMIT = '32kb';
@@ -32,14 +34,28 @@ export class HttpPlatformModule {}
 export function configureHttpApp(app: NestExpressApplication): NestExpressApplication {
   const config = httpConfigOf(app);
   app.disable('x-powered-by');
+  // req.ip: the socket's address, or X-Forwarded-For as far as the named proxies vouch for it.
+  app.set('trust proxy', config.trustProxy);
   // First, so that every answer (a 404, a refused body, a preflight) has them.
   app.use(noStore);
   app.use(securityHeaders);
   enableCorsFor(app, config.corsOrigins);
   applyTimeouts(app.getHttpServer(), config);
+  // Before the body is read: a flood of bodies is refused unread. After CORS, so a browser can read the 429.
+  const limits = rateLimitsOf(app);
+  if (limits) app.use(requestCeiling(limits));
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(bodyParserErrors);
   app.enableShutdownHooks();
   return app;
+}
+
+/** The app's rate limits, if it has them (a platform test's app may not). */
+function rateLimitsOf(app: NestExpressApplication): RateLimits | undefined {
+  try {
+    return app.get(RateLimits, { strict: false });
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
-import { normalizeEmail } from '@app/contracts';
+import { IsBase64Url, normalizeEmail } from '@app/contracts';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
 
 /** A lone surrogate would be hashed as U+FFFD, colliding with other passwords. */
 const IsWellFormedUnicode = () =>
@@ -25,7 +25,7 @@ const HasNoInvisibleCharacters = () =>
     },
   });
 
-/** `register` and `login` take the same body. */
+/** What `register` takes; `login` takes the same and a device token. */
 export class CredentialsDto {
   /**
    * Trimmed and lower-cased (Unicode default case mapping) before it is stored or compared.
@@ -46,4 +46,17 @@ export class CredentialsDto {
   @Length(8, 1024)
   @IsWellFormedUnicode()
   password: string;
+}
+
+export class LoginRequestDto extends CredentialsDto {
+  /**
+   * The token this device got at its last successful login with this email.
+   * With it, failed logins count only against the device, so a stranger
+   * guessing this email's password cannot lock the device out. An unknown,
+   * expired or other email's token is ignored (as if absent).
+   * @example 9oQqjCn8bA4l0zZbI1yqZk3aQm2jq0Jd1cS7rR0mX2w
+   */
+  @IsOptional()
+  @IsBase64Url({ bytes: 32 })
+  deviceToken?: string;
 }

@@ -19,4 +19,11 @@ export class LoginResponseDto {
    * @example true
    */
   hasKeyPair: boolean;
+  /**
+   * Keep it with the session and send it as `deviceToken` in this device's
+   * next logins (replacing the one sent, if any): 32 random bytes, base64url, good for 90 days.
+   * @example 9oQqjCn8bA4l0zZbI1yqZk3aQm2jq0Jd1cS7rR0mX2w
+   */
+  @ApiBase64Url({ bytes: 32 })
+  deviceToken: string;
 }

@@ -13,6 +13,7 @@ export type { OpenAPIConfig } from './core/OpenAPI.js';
 export type { AccessTokenResponse } from './models/AccessTokenResponse.js';
 export type { Credentials } from './models/Credentials.js';
 export type { ErrorResponse } from './models/ErrorResponse.js';
+export type { LoginRequest } from './models/LoginRequest.js';
 export type { LoginResponse } from './models/LoginResponse.js';
 export type { PublicKeyResponse } from './models/PublicKeyResponse.js';
 export type { PutPublicKeyRequest } from './models/PutPublicKeyRequest.js';

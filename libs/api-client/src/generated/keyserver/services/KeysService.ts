@@ -33,7 +33,8 @@ export class KeysService {
                 401: `No access token`,
                 403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended)`,
                 404: `No blob is stored for this user`,
-                503: `The server could not be reached to validate the token, or answered unexpectedly`,
+                429: `Too many reads and writes of this user’s key (RATE_LIMIT_KEYS_PER_USER; the token is spent), or too many requests from this address; see Retry-After`,
+                503: `The server could not be reached to validate the token, or answered unexpectedly, or the rate limits cannot be checked; see Retry-After`,
             },
         });
     }
@@ -66,7 +67,8 @@ export class KeysService {
                 401: `No access token`,
                 403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended)`,
                 409: `publicKeyFingerprint is not the user’s current public key, a blob for this key is stored already, or the key is confirmed and the token’s session is not secured`,
-                503: `The server could not be reached to validate the token, or answered unexpectedly`,
+                429: `Too many reads and writes of this user’s key (RATE_LIMIT_KEYS_PER_USER; the token is spent), or too many requests from this address; see Retry-After`,
+                503: `The server could not be reached to validate the token, or answered unexpectedly, or the rate limits cannot be checked; see Retry-After`,
             },
         });
     }

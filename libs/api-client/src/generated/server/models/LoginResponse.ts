@@ -4,6 +4,11 @@
 /* eslint-disable */
 export type LoginResponse = {
     /**
+     * Keep it with the session and send it as `deviceToken` in this device's
+     * next logins (replacing the one sent, if any): 32 random bytes, base64url, good for 90 days.
+     */
+    deviceToken: string;
+    /**
      * ISO 8601 UTC.
      */
     expiresAt: string;

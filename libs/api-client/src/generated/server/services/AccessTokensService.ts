@@ -20,6 +20,8 @@ export class AccessTokensService {
             url: '/api/user/access-token',
             errors: {
                 401: `No valid session`,
+                429: `Too many access tokens for this session (RATE_LIMIT_ACCESS_TOKENS_PER_SESSION), or too many requests from this address; see Retry-After`,
+                503: `The rate limits cannot be checked right now; see Retry-After`,
             },
         });
     }

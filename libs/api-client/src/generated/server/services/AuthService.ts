@@ -3,6 +3,7 @@
 /* tslint:disable */
 /* eslint-disable */
 import type { Credentials } from '../models/Credentials.js';
+import type { LoginRequest } from '../models/LoginRequest.js';
 import type { LoginResponse } from '../models/LoginResponse.js';
 import type { RegisterResponse } from '../models/RegisterResponse.js';
 import type { UserResponse } from '../models/UserResponse.js';
@@ -18,7 +19,7 @@ export class AuthService {
     public login({
         requestBody,
     }: {
-        requestBody: Credentials,
+        requestBody: LoginRequest,
     }): CancelablePromise<LoginResponse> {
         return this.httpRequest.request({
             method: 'POST',
@@ -28,6 +29,8 @@ export class AuthService {
             errors: {
                 400: `Malformed body`,
                 401: `Wrong email or password (the same answer for both)`,
+                429: `Too many failed logins for this email, address or device; see Retry-After`,
+                503: `Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After`,
             },
         });
     }
@@ -42,6 +45,8 @@ export class AuthService {
             url: '/api/auth/logout',
             errors: {
                 401: `No valid session`,
+                429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
+                503: `The rate limits cannot be checked right now; see Retry-After`,
             },
         });
     }
@@ -64,6 +69,8 @@ export class AuthService {
             errors: {
                 400: `Invalid email or password field`,
                 409: `The email is taken`,
+                429: `Too many registrations from this address (RATE_LIMIT_REGISTER_PER_ADDRESS); see Retry-After`,
+                503: `Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After`,
             },
         });
     }
@@ -78,6 +85,8 @@ export class AuthService {
             url: '/api/user/me',
             errors: {
                 401: `No valid session`,
+                429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
+                503: `The rate limits cannot be checked right now; see Retry-After`,
             },
         });
     }

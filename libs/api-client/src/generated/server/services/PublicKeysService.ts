@@ -29,6 +29,8 @@ export class PublicKeysService {
                 400: `Not an X25519 public key of this algorithm, or a low-order point`,
                 401: `No valid session`,
                 409: `The user already has a confirmed key`,
+                429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
+                503: `The rate limits cannot be checked right now; see Retry-After`,
             },
         });
     }
@@ -53,6 +55,8 @@ export class PublicKeysService {
                 401: `No valid session`,
                 403: `This session is not secured`,
                 404: `No such user, or no confirmed key`,
+                429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
+                503: `The rate limits cannot be checked right now; see Retry-After`,
             },
         });
     }

@@ -22,6 +22,8 @@ export class SessionChallengeService {
             errors: {
                 401: `No valid session`,
                 409: `The user has no public key`,
+                429: `Too many challenges for this session (RATE_LIMIT_CHALLENGES_PER_SESSION), or too many requests from this address; see Retry-After`,
+                503: `The rate limits cannot be checked right now; see Retry-After`,
             },
         });
     }
@@ -45,6 +47,8 @@ export class SessionChallengeService {
                 400: `Malformed: the token is not 32 bytes of base64url (the challenge is not spent)`,
                 401: `No valid session`,
                 403: `Wrong token, expired, already answered, another session’s challenge, or its key was replaced`,
+                429: `Too many refused answers from this session (RATE_LIMIT_WRONG_ANSWERS_PER_SESSION), or too many requests from this address; the challenge is not spent; see Retry-After`,
+                503: `The rate limits cannot be checked right now; see Retry-After`,
             },
         });
     }
