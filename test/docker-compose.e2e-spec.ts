@@ -6,6 +6,7 @@ import { loadServerConfig } from '../apps/server/src/core/server-config.js';
 
 interface Service {
   image?: string;
+  command?: string[];
   build?: { context: string; args?: Record<string, string> };
   environment?: Record<string, string>;
   ports?: string[];
@@ -18,8 +19,8 @@ describe('docker-compose.yml', () => {
   const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, Service> };
   const { services } = compose;
 
-  it('runs two databases and the two apps, built from the Dockerfile', () => {
-    expect(Object.keys(services).sort()).toEqual(['keyserver', 'keyserver-db', 'server', 'server-db']);
+  it('runs two databases, one Redis and the two apps, built from the Dockerfile', () => {
+    expect(Object.keys(services).sort()).toEqual(['keyserver', 'keyserver-db', 'redis', 'server', 'server-db']);
     expect(services.server.build).toMatchObject({ context: '.', args: { SERVICE: 'server' } });
     expect(services.keyserver.build).toMatchObject({ context: '.', args: { SERVICE: 'keyserver' } });
     expect(readFileSync('Dockerfile', 'utf8')).toMatch(/FROM .* AS build[\s\S]*FROM /);
@@ -30,6 +31,7 @@ describe('docker-compose.yml', () => {
     expect(services.keyserver.ports).toEqual(['3001:3001']);
     expect(services['server-db'].ports).toBeUndefined();
     expect(services['keyserver-db'].ports).toBeUndefined();
+    expect(services.redis.ports).toBeUndefined();
   });
 
   it('gives each app its own database, started healthy first', () => {
@@ -38,6 +40,22 @@ describe('docker-compose.yml', () => {
     expect(services.keyserver.depends_on).toMatchObject({ 'keyserver-db': { condition: 'service_healthy' } });
     expect(new URL(services.server.environment!.DATABASE_URL).host).toBe('server-db:5432');
     expect(new URL(services.keyserver.environment!.DATABASE_URL).host).toBe('keyserver-db:5432');
+  });
+
+  it('keeps both apps’ rate-limit counters in one Redis, started healthy first', () => {
+    expect(services.redis.image).toMatch(/^redis:\d/);
+    expect(services.redis.healthcheck?.test.join(' ')).toContain('redis-cli ping');
+    for (const app of ['server', 'keyserver']) {
+      expect(services[app].environment?.REDIS_URL).toBe('redis://redis:6379');
+      expect(services[app].depends_on).toMatchObject({ redis: { condition: 'service_healthy' } });
+    }
+  });
+
+  it('never lets Redis drop a counter to make room: a full Redis refuses, and limited routes answer 503', () => {
+    const command = services.redis.command ?? [];
+    const policy = command[command.indexOf('--maxmemory-policy') + 1];
+    expect(command).toContain('--maxmemory-policy');
+    expect(policy).toBe('noeviction');
   });
 
   it('passes one required API key to both apps and points the keyserver at the server', () => {
@@ -58,7 +76,11 @@ describe('docker-compose.yml', () => {
     });
     expect(services.server.environment?.SERVER_VERIFIER_KEYS).toMatch(/^\$\{SERVER_VERIFIER_KEYS:\?.+\}$/);
     expect(services.keyserver.environment?.KEYSERVER_STORAGE_KEYS).toMatch(/^\$\{KEYSERVER_STORAGE_KEYS:\?.+\}$/);
-    expect(() => loadServerConfig(envOf('server'))).not.toThrow();
-    expect(() => loadKeyserverConfig(envOf('keyserver'))).not.toThrow();
+    const server = loadServerConfig(envOf('server'));
+    const keyserver = loadKeyserverConfig(envOf('keyserver'));
+    // Limits on, counted in the shared Redis, each service under its own prefix.
+    for (const [config, service] of [[server, 'server'], [keyserver, 'keyserver']] as const) {
+      expect(config.rateLimits).toMatchObject({ enabled: true, redisUrl: 'redis://redis:6379', keyPrefix: `kx:${service}` });
+    }
   });
 });
