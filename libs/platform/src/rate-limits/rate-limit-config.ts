@@ -99,7 +99,8 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
  * usually gets (one host can draw endless addresses from it).
  */
 export function countedAddress(address: string | undefined): string {
-  if (!address || !ipaddr.isValid(address)) return 'unknown';
+  // Node's strict forms only: ipaddr.js would also read `1` or `0x7f000001` as an IPv4 address.
+  if (!address || isIP(address) === 0) return 'unknown';
   const parsed = ipaddr.process(address);
   if (parsed.kind() === 'ipv4') return parsed.toString();
   const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
