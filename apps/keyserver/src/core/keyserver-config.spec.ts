@@ -131,4 +131,68 @@ describe('keyserver configuration', () => {
       expect(statSync(join(dir, 'keyserver-storage-keys')).mode & 0o777).toBe(0o600);
     });
   });
+
+  describe('rate limits', () => {
+    const SECURE_PRODUCTION = { ...PRODUCTION, SERVER_URL: 'https://server.internal' };
+
+    it('applies both defaults, on, in the database, with no exempt credential', () => {
+      const config = loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY });
+      expect(config.rateLimits).toEqual({
+        enabled: true,
+        redisUrl: undefined,
+        keyPrefix: 'kx:keyserver',
+        rules: {
+          keysPerUser: { points: 60, durationSeconds: 3600 },
+          requestsPerAddress: { points: 600, durationSeconds: 60 },
+        },
+      });
+      expect(config.http.trustProxy).toBe(false);
+    });
+
+    it('reads its rate-limit variables, the proxies and the store', () => {
+      const config = loadKeyserverConfig({
+        ...SECURE_PRODUCTION,
+        RATE_LIMIT_KEYS_PER_USER: '6/2h',
+        RATE_LIMIT_REQUESTS_PER_ADDRESS: '100/10s',
+        REDIS_URL: 'redis://redis:6379',
+        REDIS_KEY_PREFIX: 'kx-prod',
+        TRUST_PROXY: '2',
+      });
+      expect(config.rateLimits).toMatchObject({
+        enabled: true,
+        redisUrl: 'redis://redis:6379',
+        keyPrefix: 'kx-prod:keyserver',
+        rules: { keysPerUser: { points: 6, durationSeconds: 7200 }, requestsPerAddress: { points: 100, durationSeconds: 10 } },
+      });
+      expect(config.http.trustProxy).toBe(2);
+    });
+
+    it.each(['RATE_LIMIT_KEYS_PER_USER', 'RATE_LIMIT_REQUESTS_PER_ADDRESS'])('refuses a malformed or too long %s, naming it', (name) => {
+      const attempt = () => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: '60/1y' });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(new RegExp(`- ${name}: ${name} must be <count>/<window>`));
+      expect(() => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: '60/367d' })).toThrow(
+        new RegExp(`^${name} must be <count>/<window>`),
+      );
+    });
+
+    it('refuses RATE_LIMITS=off in production, and allows it in development', () => {
+      expect(() => loadKeyserverConfig({ ...SECURE_PRODUCTION, RATE_LIMITS: 'off' })).toThrow(
+        /RATE_LIMITS=off is refused when NODE_ENV=production/,
+      );
+      expect(loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
+    });
+
+    it('refuses TRUST_PROXY=true, naming it', () => {
+      const attempt = () => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, TRUST_PROXY: 'true' });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(/^TRUST_PROXY must be.*"true" is refused/);
+    });
+
+    it('refuses a REDIS_URL that is not redis:// or rediss://, naming it', () => {
+      const attempt = () => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, REDIS_URL: 'https://redis:6379' });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(/- REDIS_URL: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+    });
+  });
 });

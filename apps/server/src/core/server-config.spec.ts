@@ -99,9 +99,133 @@ describe('server configuration', () => {
     ['KEYSERVER_API_KEY', 'too-short'],
     ['SESSION_TTL_SECONDS', '59'],
     ['SESSION_TTL_SECONDS', '1.5'],
+    ['LOGIN_HASH_CONCURRENCY', '0'],
+    ['LOGIN_HASH_QUEUE', '-1'],
   ])('refuses %s=%s, naming it', (name, value) => {
     const attempt = () => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: value });
     expect(attempt).toThrow(ConfigurationError);
     expect(attempt).toThrow(new RegExp(`- ${name}:`));
+  });
+
+  describe('rate limits', () => {
+    const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL, KEYSERVER_API_KEY: KEY, SERVER_VERIFIER_KEYS: `v1:${VERIFIER_KEY}` };
+
+    it('applies every default, on, in the database, exempting the keyserver API key from the ceiling', () => {
+      const config = loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY });
+      expect(config.rateLimits).toEqual({
+        enabled: true,
+        redisUrl: undefined,
+        keyPrefix: 'kx:server',
+        rules: {
+          loginPerEmailAndAddress: { points: 5, durationSeconds: 900 },
+          loginPerAddress: { points: 30, durationSeconds: 900 },
+          loginPerEmail: { points: 50, durationSeconds: 86_400 },
+          loginPerDevice: { points: 10, durationSeconds: 900 },
+          registerPerAddress: { points: 20, durationSeconds: 3600 },
+          accessTokensPerSession: { points: 30, durationSeconds: 60 },
+          challengesPerSession: { points: 20, durationSeconds: 60 },
+          wrongAnswersPerSession: { points: 5, durationSeconds: 3600 },
+          requestsPerAddress: { points: 600, durationSeconds: 60 },
+        },
+        exemptBearerHash: createHash('sha256').update(KEY).digest(),
+      });
+      expect(config.http.trustProxy).toBe(false);
+    });
+
+    it('reads every rate-limit variable, the proxies, the store and the login-hashing queue', () => {
+      const config = loadServerConfig({
+        ...PRODUCTION,
+        RATE_LIMIT_LOGIN_PER_EMAIL_AND_ADDRESS: '3/10m',
+        RATE_LIMIT_LOGIN_PER_ADDRESS: '4/10m',
+        RATE_LIMIT_LOGIN_PER_EMAIL: '5/2d',
+        RATE_LIMIT_LOGIN_PER_DEVICE: '6/10m',
+        RATE_LIMIT_REGISTER_PER_ADDRESS: '7/2h',
+        RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: '8/30s',
+        RATE_LIMIT_CHALLENGES_PER_SESSION: '9/30s',
+        RATE_LIMIT_WRONG_ANSWERS_PER_SESSION: '10/2h',
+        RATE_LIMIT_REQUESTS_PER_ADDRESS: '11/10s',
+        REDIS_URL: 'rediss://:secret@redis.internal:6380/2',
+        REDIS_KEY_PREFIX: 'kx-prod',
+        TRUST_PROXY: '10.0.0.0/8,fd00::/8',
+        LOGIN_HASH_CONCURRENCY: '3',
+        LOGIN_HASH_QUEUE: '0',
+      });
+      expect(config.rateLimits).toMatchObject({
+        enabled: true,
+        redisUrl: 'rediss://:secret@redis.internal:6380/2',
+        keyPrefix: 'kx-prod:server',
+        rules: {
+          loginPerEmailAndAddress: { points: 3, durationSeconds: 600 },
+          loginPerAddress: { points: 4, durationSeconds: 600 },
+          loginPerEmail: { points: 5, durationSeconds: 172_800 },
+          loginPerDevice: { points: 6, durationSeconds: 600 },
+          registerPerAddress: { points: 7, durationSeconds: 7200 },
+          accessTokensPerSession: { points: 8, durationSeconds: 30 },
+          challengesPerSession: { points: 9, durationSeconds: 30 },
+          wrongAnswersPerSession: { points: 10, durationSeconds: 7200 },
+          requestsPerAddress: { points: 11, durationSeconds: 10 },
+        },
+      });
+      expect(config.http.trustProxy).toEqual(['10.0.0.0/8', 'fd00::/8']);
+      expect(config.loginHashing).toEqual({ concurrency: 3, queue: 0 });
+    });
+
+    it.each([
+      'RATE_LIMIT_LOGIN_PER_EMAIL_AND_ADDRESS',
+      'RATE_LIMIT_LOGIN_PER_ADDRESS',
+      'RATE_LIMIT_LOGIN_PER_EMAIL',
+      'RATE_LIMIT_LOGIN_PER_DEVICE',
+      'RATE_LIMIT_REGISTER_PER_ADDRESS',
+      'RATE_LIMIT_ACCESS_TOKENS_PER_SESSION',
+      'RATE_LIMIT_CHALLENGES_PER_SESSION',
+      'RATE_LIMIT_WRONG_ANSWERS_PER_SESSION',
+      'RATE_LIMIT_REQUESTS_PER_ADDRESS',
+    ])('refuses a malformed or too long %s, naming it', (name) => {
+      for (const value of ['5/15', '0/1m', 'five/15m']) {
+        const attempt = () => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: value });
+        expect(attempt).toThrow(ConfigurationError);
+        expect(attempt).toThrow(new RegExp(`- ${name}: ${name} must be <count>/<window>`));
+      }
+      // Well formed, but a window over a year.
+      expect(() => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: '5/400d' })).toThrow(
+        new RegExp(`^${name} must be <count>/<window>.*"5/400d" is not`),
+      );
+    });
+
+    it('refuses RATE_LIMITS=off in production, and anything but on or off', () => {
+      expect(() => loadServerConfig({ ...PRODUCTION, RATE_LIMITS: 'off' })).toThrow(/RATE_LIMITS=off is refused when NODE_ENV=production/);
+      expect(() => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, RATE_LIMITS: 'false' })).toThrow(/- RATE_LIMITS:/);
+      expect(loadServerConfig({ ...PRODUCTION, RATE_LIMITS: 'on' }).rateLimits.enabled).toBe(true);
+    });
+
+    it('allows RATE_LIMITS=off in development, for benchmarks', () => {
+      expect(loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
+    });
+
+    it.each(['true', '10.0.0.0/33', 'loopback'])('refuses TRUST_PROXY=%s, naming it', (value) => {
+      const attempt = () => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, TRUST_PROXY: value });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(/^TRUST_PROXY must be/);
+    });
+
+    it('reads TRUST_PROXY as a hop count', () => {
+      expect(loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    });
+
+    it.each([
+      ['REDIS_URL', 'http://redis:6379'],
+      ['REDIS_URL', 'redis.internal:6379'],
+      ['REDIS_KEY_PREFIX', 'kx:prod'],
+      ['REDIS_KEY_PREFIX', 'k'.repeat(33)],
+    ])('refuses %s=%s, naming it', (name, value) => {
+      const attempt = () => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: value });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(new RegExp(`- ${name}: ${name} must be`));
+    });
+
+    it('accepts a redis:// REDIS_URL', () => {
+      const config = loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, REDIS_URL: 'redis://redis:6379' });
+      expect(config.rateLimits.redisUrl).toBe('redis://redis:6379');
+    });
   });
 });
