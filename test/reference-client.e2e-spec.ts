@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
@@ -10,9 +10,9 @@ import { promisify } from 'node:util';
 import { tsconfigPathsBeforeHookFactory } from '@nestjs/cli/lib/compiler/hooks/tsconfig-paths.hook.js';
 import ts from 'typescript';
 import { DataSource } from 'typeorm';
-import { fingerprint, generateKeyPair } from '@app/crypto';
+import { deriveLoginSecret, fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, freePort, startServices, type RunningApp } from './support/apps.js';
+import { closeAll, freePort, startKeyserver, startServer, startServices, type RunningApp } from './support/apps.js';
 import { createKeyPair, encryptedBlob, getAccessToken, passSessionChallenge, putPrivateKey, putPublicKey } from './support/client.js';
 import { bearer, type TestUser, uniqueEmail } from './support/users.js';
 
@@ -458,6 +458,102 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     expect(await client(['fly'])).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown command') });
     expect(await client(['public-key'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--user') });
     expect(await client(['status'], { KX_TIMEOUT_MS: 'soon' })).toMatchObject({ code: 2, stderr: expect.stringContaining('KX_TIMEOUT_MS') });
+  });
+
+  /** The device tokens the client keeps in `folder`, by email. */
+  function storedDeviceTokens(folder: string): Record<string, string> {
+    return JSON.parse(readFileSync(join(folder, 'device-tokens.json'), 'utf8')) as Record<string, string>;
+  }
+
+  it('keeps its device token past logout, so a stranger’s wrong guesses at the email do not lock it out', async () => {
+    // One failed login per email and address an hour: a stranger on this address locks the email out of it.
+    const strict = await startServer({ RATE_LIMIT_LOGIN_PER_EMAIL_AND_ADDRESS: '1/1h' });
+    let strictKeyserver: RunningApp | undefined;
+    try {
+      strictKeyserver = await startKeyserver(strict.url);
+      const folder = tempFolder('kx-client-');
+      const email = uniqueEmail('Device');
+      const onStrict = { KX_HOME: folder, KX_SERVER_URL: strict.url, KX_KEYSERVER_URL: strictKeyserver.url };
+      expect(await client(['register', '--email', email], onStrict)).toMatchObject({ code: 0 });
+      expect(await client(['login', '--email', email], onStrict)).toMatchObject({ code: 0 });
+      const devicesFile = join(folder, 'device-tokens.json');
+      expect(statSync(devicesFile).mode & 0o777).toBe(0o600);
+      const first = storedDeviceTokens(folder)[email.toLowerCase()];
+      expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await client(['logout'], onStrict)).toMatchObject({ code: 0 });
+      expect(existsSync(join(folder, 'session.json'))).toBe(false);
+      expect(storedDeviceTokens(folder)).toEqual({ [email.toLowerCase()]: first });
+
+      const stranger = await strict.http().post('/api/auth/login').send({ email, password: randomBytes(32).toString('base64url') });
+      expect(stranger.status).toBe(401);
+      const secret = await deriveLoginSecret(email, password);
+      const locked = await strict.http().post('/api/auth/login').send({ email, password: secret });
+      expect(locked.status).toBe(429);
+
+      // The same password from this address, with the device token: in, and the token replaced.
+      expect(await client(['login', '--email', email], onStrict)).toMatchObject({ code: 0 });
+      const second = storedDeviceTokens(folder)[email.toLowerCase()];
+      expect(second).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(second).not.toBe(first);
+      expect(statSync(devicesFile).mode & 0o777).toBe(0o600);
+      // create-keypair's password check logs in with it too, and keeps the token it answers.
+      expect(await client(['create-keypair'], onStrict)).toMatchObject({ code: 0 });
+      expect(storedDeviceTokens(folder)[email.toLowerCase()]).not.toBe(second);
+
+      // Without a device token the email stays locked on this address: for a client that never logged in here...
+      const elsewhere = await client(['login', '--email', email], { ...onStrict, KX_HOME: tempFolder('kx-client-') });
+      expect(elsewhere).toMatchObject({ code: 10, stderr: expect.stringMatching(/^Too many attempts: try again in (59|60) minutes\.\n$/) });
+      // ...and for the API called without one.
+      expect((await strict.http().post('/api/auth/login').send({ email, password: secret })).status).toBe(429);
+    } finally {
+      await closeAll(strictKeyserver, strict);
+    }
+  });
+
+  it('says how long to wait when a service refuses too many attempts, and exits 10', async () => {
+    const strict = await startServer({ RATE_LIMIT_LOGIN_PER_EMAIL_AND_ADDRESS: '1/15m' });
+    try {
+      const folder = tempFolder('kx-client-');
+      const email = uniqueEmail('limited');
+      const onStrict = { KX_HOME: folder, KX_SERVER_URL: strict.url };
+      expect(await client(['register', '--email', email], onStrict)).toMatchObject({ code: 0 });
+      expect(await client(['login', '--email', email], { ...onStrict, KX_PASSWORD: 'not the password' })).toMatchObject({ code: 4 });
+      const limited = await client(['login', '--email', email], onStrict);
+      expect(limited).toMatchObject({ code: 10, stderr: 'Too many attempts: try again in 15 minutes.\n' });
+      expect(existsSync(join(folder, 'session.json'))).toBe(false);
+      expect((await client(['--help'])).stdout).toContain('10 too many attempts');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('logs in past a damaged device token file, with a warning, and replaces it; never through a link', async () => {
+    const folder = tempFolder('kx-client-');
+    const email = uniqueEmail('damaged-devices');
+    const devicesFile = join(folder, 'device-tokens.json');
+    expect(await client(['register', '--email', email], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    for (const damage of ['{"half": "writ', '["a list"]', JSON.stringify({ [email]: 'not a token' })]) {
+      writeFileSync(devicesFile, damage, { mode: 0o600 });
+      const loggedIn = await client(['login', '--email', email], { KX_HOME: folder });
+      expect(loggedIn).toMatchObject({ code: 0, stderr: `Warning: ${devicesFile} is damaged; logging in without a device token (this login replaces the file).\n` });
+      expect(Object.keys(storedDeviceTokens(folder))).toEqual([email]);
+    }
+    // Another email's token is kept beside this one's.
+    const other = uniqueEmail('damaged-devices-2');
+    expect(await client(['register', '--email', other], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    expect(await client(['login', '--email', other], { KX_HOME: folder })).toMatchObject({ code: 0, stderr: '' });
+    expect(Object.keys(storedDeviceTokens(folder)).sort()).toEqual([email, other].sort());
+
+    const elsewhere = join(tempFolder('kx-client-'), 'planted.json');
+    writeFileSync(elsewhere, readFileSync(devicesFile));
+    rmSync(devicesFile);
+    symlinkSync(elsewhere, devicesFile);
+    const before = readFileSync(elsewhere, 'utf8');
+    expect(await client(['login', '--email', email], { KX_HOME: folder })).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('device-tokens.json is a symbolic link'),
+    });
+    expect(readFileSync(elsewhere, 'utf8')).toBe(before);
   });
 
   it('checks an id given on the command line before any request', async () => {

@@ -14,6 +14,7 @@ export const EXIT = {
   challengeUnopened: 7,
   keyMismatch: 8,
   kdfOverBudget: 9,
+  rateLimited: 10,
 } as const;
 
 /** A failure with a message for the user and the code to exit with. */
@@ -42,9 +43,7 @@ export function explain(error: unknown): CliError {
   // The client's own inputs are well-formed: this came from a service (a stored key, a challenge).
   if (error instanceof InvalidInputError) return new CliError(`A service sent malformed data: ${printable(error.message)}.`);
   if (isApiError(error)) {
-    const body = error.body as { message?: unknown } | undefined;
-    const message = Array.isArray(body?.message) ? body.message.join('; ') : typeof body?.message === 'string' ? body.message : error.statusText;
-    const detail = printable(String(message ?? ''));
+    const detail = serviceMessage(error.body, error.statusText);
     if (error.status === 401) return new CliError(`Not signed in, or the session has ended (${detail}). Run \`login\`.`, EXIT.notSignedIn);
     if (error.status === 403 || error.status === 409) return new CliError(`Refused: ${detail}`, EXIT.refused);
     if (error.status === 503) return new CliError(`Unavailable: ${detail}`, EXIT.unavailable);
@@ -56,4 +55,11 @@ export function explain(error: unknown): CliError {
     return new CliError(`Cannot reach the service${where} (${cause?.code ?? 'network error'}). Is it running?`, EXIT.unavailable);
   }
   return new CliError(`Unexpected error: ${printable((error as Error)?.message ?? String(error))}`);
+}
+
+/** The message(s) of a service's error body (`{statusCode, error, message}`), printable; else the status text. */
+export function serviceMessage(body: unknown, statusText: string | undefined): string {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  const text = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : statusText;
+  return printable(String(text ?? ''));
 }

@@ -1,4 +1,5 @@
-import { CliError, EXIT } from './cli-error.js';
+import { CliError, EXIT, serviceMessage } from './cli-error.js';
+import { waitInWords } from './retry-after.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -7,17 +8,19 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  * answer included: a service that accepts and never answers would otherwise
  * hold the command forever. The body is read here, inside the deadline,
  * because the generated client swallows errors thrown while it reads one.
+ * Answers that say when to come back are turned into errors here too: the
+ * generated client's ApiError drops the response headers, Retry-After with them.
  */
 export function installRequestTimeout(timeoutMs: number): void {
   const send = globalThis.fetch;
   globalThis.fetch = async (input, init = {}) => {
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    let response: Response;
+    let body: ArrayBuffer;
     try {
-      const response = await send(input, { ...init, signal });
-      const body = await response.arrayBuffer();
-      const { status, statusText, headers } = response;
-      return new Response([204, 205, 304].includes(status) ? null : body, { status, statusText, headers });
+      response = await send(input, { ...init, signal });
+      body = await response.arrayBuffer();
     } catch (error) {
       if (deadline.aborted) {
         const origin = new URL(input instanceof Request ? input.url : String(input)).origin;
@@ -25,7 +28,25 @@ export function installRequestTimeout(timeoutMs: number): void {
       }
       throw error;
     }
+    const { status, statusText, headers } = response;
+    refuseRetryLater(status, statusText, headers.get('retry-after'), body);
+    return new Response([204, 205, 304].includes(status) ? null : body, { status, statusText, headers });
   };
+}
+
+/** A 429 (always), or a 503 that says when to come back: one line with how long to wait. */
+function refuseRetryLater(status: number, statusText: string, retryAfter: string | null, body: ArrayBuffer): void {
+  const wait = waitInWords(retryAfter);
+  if (status === 429) throw new CliError(`Too many attempts: try again ${wait ? `in ${wait}` : 'later'}.`, EXIT.rateLimited);
+  if (status === 503 && wait) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(body));
+    } catch {
+      parsed = undefined;
+    }
+    throw new CliError(`Unavailable: ${serviceMessage(parsed, statusText)} (try again in ${wait}).`, EXIT.unavailable);
+  }
 }
 
 /** KX_TIMEOUT_MS, in milliseconds: a positive whole number. */

@@ -11,7 +11,10 @@ const USAGE = `keyexchange reference client
 Usage: npm run client -- <command> [options]
 
   register --email E      create an account (asks for the password twice at a terminal)
-  login --email E         open a session, kept in $KX_HOME/session.json (folder 0700, file 0600)
+  login --email E         open a session, kept in $KX_HOME/session.json (folder 0700, file 0600);
+                          keeps this device's token for the email in device-tokens.json, past
+                          logout, for the next login: then a stranger's wrong guesses at your
+                          email cannot lock this device out
   create-keypair          seed flow 1 and the session challenge that confirms the key; checks
                           the password with a fresh login first, and that the keyserver holds
                           the new key before confirming it
@@ -32,7 +35,8 @@ Exit codes: 0 ok, 1 failure, 2 usage (or a bad id), 3 not signed in,
   6 service unavailable or not answering in time,
   7 the server's challenge does not open with your private key,
   8 the stored private key does not belong to your public key,
-  9 the stored key's KDF parameters are over this client's budget.`;
+  9 the stored key's KDF parameters are over this client's budget,
+  10 too many attempts: a service's rate limit; the message says how long to wait.`;
 
 type Command = (context: Context, options: { email?: string; user?: string }) => Promise<void>;
 const commands: Record<string, Command> = {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { normalizeEmail } from '@app/contracts/wire';
 import { CliError, EXIT } from './cli-error.js';
 import { isUuid } from './ids.js';
 
@@ -14,23 +15,35 @@ export interface StoredSession {
   expiresAt: string;
 }
 
+/** Device tokens by normalized email: what a login presents so a stranger's guesses do not lock this device out. */
+type DeviceTokens = Record<string, string>;
+
 const { O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_WRONLY } = constants;
+/** 32 bytes in base64url, as the server issues them. */
+const DEVICE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * The session file lives in KX_HOME (default ~/.keyexchange), readable by its
- * owner only. It is never reached through a symbolic link: another local user
- * who could plant one would read the session token, or have us overwrite a file.
+ * The session file and the device tokens live in KX_HOME (default
+ * ~/.keyexchange), readable by their owner only. They are never reached
+ * through a symbolic link: another local user who could plant one would read
+ * a token, or have us overwrite a file. The device tokens outlive logout: the
+ * device stays known to the server.
  */
 export class SessionStore {
   private readonly file: string;
+  private readonly devicesFile: string;
 
-  constructor(private readonly folder = process.env.KX_HOME ?? join(homedir(), '.keyexchange')) {
+  constructor(
+    private readonly folder = process.env.KX_HOME ?? join(homedir(), '.keyexchange'),
+    private readonly warn: (line: string) => void = (line) => console.error(line),
+  ) {
     this.file = join(folder, 'session.json');
+    this.devicesFile = join(folder, 'device-tokens.json');
   }
 
   /**
    * Creates the folder (0700) if needed; refuses one that others can reach, and
-   * a session file that is a link. Checked before every save.
+   * a session or device token file that is a link. Checked before every save.
    */
   async prepare(): Promise<void> {
     await mkdir(this.folder, { recursive: true, mode: 0o700 });
@@ -46,44 +59,19 @@ export class SessionStore {
         EXIT.failure,
       );
     }
-    const file = await lstat(this.file).catch(() => undefined);
-    if (file?.isSymbolicLink()) throw this.linkRefused();
+    for (const path of [this.file, this.devicesFile]) {
+      const file = await lstat(path).catch(() => undefined);
+      if (file?.isSymbolicLink()) throw linkRefused(path);
+    }
   }
 
-  /** Writes a new file beside the old one, then renames it over: never through a link, never half-written. */
   async save(session: StoredSession): Promise<void> {
-    await this.prepare();
-    const temporary = join(this.folder, `.session.json.${randomBytes(6).toString('hex')}`);
-    const handle = await open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(session, null, 2)}\n`);
-      await handle.sync();
-      await handle.close();
-      await rename(temporary, this.file);
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await rm(temporary, { force: true });
-      throw error;
-    }
+    await this.write(this.file, session);
   }
 
   async load(): Promise<StoredSession | undefined> {
-    let text: string;
-    try {
-      const handle = await open(this.file, O_RDONLY | O_NOFOLLOW);
-      try {
-        if (!(await handle.stat()).isFile()) throw new CliError(`${this.file} is not a regular file; remove it and log in again.`, EXIT.failure);
-        text = await handle.readFile('utf8');
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return undefined;
-      if (code === 'ELOOP') throw this.linkRefused();
-      throw error;
-    }
-    return parseSession(text, this.file);
+    const text = await readPrivate(this.file);
+    return text === undefined ? undefined : parseSession(text, this.file);
   }
 
   async require(): Promise<StoredSession> {
@@ -92,13 +80,84 @@ export class SessionStore {
     return session;
   }
 
+  /** Ends the session here; the device token stays. */
   async clear(): Promise<void> {
     await rm(this.file, { force: true }); // removes a link itself, never its target
   }
 
-  private linkRefused(): CliError {
-    return new CliError(`${this.file} is a symbolic link; the client does not follow one for the session. Remove it and log in again.`, EXIT.failure);
+  /**
+   * The device token of this email's last login here, if any. A damaged file
+   * counts as none, with a warning: the login goes on, and its token replaces the file.
+   */
+  async deviceToken(email: string): Promise<string | undefined> {
+    const tokens = await this.deviceTokens();
+    if (tokens) return Object.hasOwn(tokens, normalizeEmail(email)) ? tokens[normalizeEmail(email)] : undefined;
+    this.warn(`Warning: ${this.devicesFile} is damaged; logging in without a device token (this login replaces the file).`);
+    return undefined;
   }
+
+  /** Keeps the token a login answered for this email, in place of the one it presented. */
+  async saveDeviceToken(email: string, deviceToken: string): Promise<void> {
+    const tokens = (await this.deviceTokens()) ?? {}; // a damaged file was reported when it was read
+    await this.write(this.devicesFile, { ...tokens, [normalizeEmail(email)]: deviceToken });
+  }
+
+  /** The stored tokens; undefined when the file is damaged. */
+  private async deviceTokens(): Promise<DeviceTokens | undefined> {
+    const text = await readPrivate(this.devicesFile);
+    if (text === undefined) return {};
+    let tokens: unknown;
+    try {
+      tokens = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    const valid =
+      typeof tokens === 'object' &&
+      tokens !== null &&
+      !Array.isArray(tokens) &&
+      Object.values(tokens).every((token) => typeof token === 'string' && DEVICE_TOKEN.test(token));
+    return valid ? (tokens as DeviceTokens) : undefined;
+  }
+
+  /** Writes a new file beside the old one, then renames it over: never through a link, never half-written. */
+  private async write(file: string, content: object): Promise<void> {
+    await this.prepare();
+    const temporary = join(this.folder, `.${basename(file)}.${randomBytes(6).toString('hex')}`);
+    const handle = await open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(content, null, 2)}\n`);
+      await handle.sync();
+      await handle.close();
+      await rename(temporary, file);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+}
+
+/** A file's text, never through a link; undefined when there is none. */
+async function readPrivate(file: string): Promise<string | undefined> {
+  try {
+    const handle = await open(file, O_RDONLY | O_NOFOLLOW);
+    try {
+      if (!(await handle.stat()).isFile()) throw new CliError(`${file} is not a regular file; remove it and log in again.`, EXIT.failure);
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw linkRefused(file);
+    throw error;
+  }
+}
+
+function linkRefused(file: string): CliError {
+  return new CliError(`${file} is a symbolic link; the client does not follow one to a token. Remove it and log in again.`, EXIT.failure);
 }
 
 /** A session file is ours, but its userId goes into request paths: check its shape like any input. */

@@ -1,5 +1,5 @@
 import { normalizeEmail } from '@app/contracts/wire';
-import { isApiError } from '@app/api-client';
+import { isApiError, type ServerApi } from '@app/api-client';
 import { deriveLoginSecret } from '@app/crypto';
 import { CliError, EXIT } from '../cli-error.js';
 import { type Context, requireEmail, serverClient } from '../context.js';
@@ -21,7 +21,7 @@ export async function login(context: Context, options: { email?: string }): Prom
   const password = await readPassword();
   const secret = await context.step('Derive the login secret (Argon2id)', () => deriveLoginSecret(email, password));
   const session = await context
-    .step('Log in', () => serverClient(context).auth.login({ requestBody: { email, password: secret } }))
+    .step('Log in', () => logIn(context, email, secret))
     .catch((error: unknown) => {
       if (isApiError(error) && error.status === 401) throw new CliError('Wrong email or password.', EXIT.wrongPassword);
       throw error;
@@ -33,6 +33,18 @@ export async function login(context: Context, options: { email?: string }): Prom
       ? 'Logged in. Next: unlock (fetch and decrypt your private key, then secure this session).'
       : 'Logged in. You have no key pair yet. Next: create-keypair',
   );
+}
+
+/**
+ * Logs in with this device's token for the email, and keeps the one the server
+ * answers in its place (the one sent is no longer good): with it, a stranger's
+ * wrong guesses at this email do not lock this device out.
+ */
+export async function logIn(context: Context, email: string, secret: string): Promise<ServerApi.LoginResponse> {
+  const deviceToken = await context.sessions.deviceToken(email);
+  const session = await serverClient(context).auth.login({ requestBody: { email, password: secret, deviceToken } });
+  await context.sessions.saveDeviceToken(email, session.deviceToken);
+  return session;
 }
 
 export async function logout(context: Context): Promise<void> {

@@ -19,6 +19,7 @@ import { CliError, EXIT } from '../cli-error.js';
 import { type Context, keyserverClient, serverClient } from '../context.js';
 import { readPassword } from '../password.js';
 import type { StoredSession } from '../session-store.js';
+import { logIn } from './auth.js';
 import { ChallengeUnopenedError, passSessionChallenge } from './challenge.js';
 
 type Blob = KeyserverApi.EncryptedPrivateKeyResponse;
@@ -118,14 +119,13 @@ export async function unlock(context: Context): Promise<void> {
  */
 async function checkAccountPassword(context: Context, session: StoredSession, password: string): Promise<void> {
   const secret = await deriveLoginSecret(session.email, password);
-  const check = await serverClient(context)
-    .auth.login({ requestBody: { email: session.email, password: secret } })
-    .catch((error: unknown) => {
-      if (isApiError(error) && error.status === 401) {
-        throw new CliError('This is not your account password; nothing was stored. Run create-keypair again with it.', EXIT.wrongPassword);
-      }
-      throw error;
-    });
+  // With this device's token, like any login here: a stranger's guesses must not block it, and its new token is kept.
+  const check = await logIn(context, session.email, secret).catch((error: unknown) => {
+    if (isApiError(error) && error.status === 401) {
+      throw new CliError('This is not your account password; nothing was stored. Run create-keypair again with it.', EXIT.wrongPassword);
+    }
+    throw error;
+  });
   await serverClient(context, check)
     .auth.logout()
     .catch(() => undefined); // it expires by itself
