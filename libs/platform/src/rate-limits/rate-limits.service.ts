@@ -33,6 +33,20 @@ const NEVER_COUNTED = new Set<number>([HttpStatus.BAD_REQUEST, HttpStatus.TOO_MA
 
 const NO_CHARGE: Charge = { refund: async () => undefined };
 
+/** What a 429 says: which kind of limit, never whose counter or how full it is. */
+const REFUSALS: Record<RateLimitName, string> = {
+  loginPerEmailAndAddress: 'Too many failed logins for this email from this address',
+  loginPerAddress: 'Too many failed logins from this address',
+  loginPerEmail: 'Too many failed logins for this email',
+  loginPerDevice: 'Too many failed logins from this device',
+  registerPerAddress: 'Too many registrations from this address',
+  accessTokensPerSession: 'Too many access tokens for this session',
+  challengesPerSession: 'Too many session challenges for this session',
+  wrongAnswersPerSession: 'Too many refused challenge answers for this session',
+  keysPerUser: 'Too many reads and writes of this user’s key',
+  requestsPerAddress: 'Too many requests from this address',
+};
+
 /**
  * The counters behind every rate limit, kept by rate-limiter-flexible in Redis
  * (REDIS_URL) or in the service's own database, so that they hold across
@@ -104,7 +118,7 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     if (!this.config.enabled || hits.length === 0) return NO_CHARGE;
     const counted = hits.map((hit) => ({ limiter: this.limiter(hit.limit), key: hashKey(hit.key) }));
     const before = await this.store(() => Promise.all(counted.map(({ limiter, key }) => limiter.get(key))));
-    this.refuseIfOver(before.map((res, i) => (res && res.consumedPoints >= counted[i].limiter.points ? res : null)));
+    this.refuseIfOver(hits, before.map((res, i) => (res && res.consumedPoints >= counted[i].limiter.points ? res : null)));
 
     const after = await Promise.allSettled(counted.map(({ limiter, key }) => limiter.consume(key)));
     const charge: Charge = { refund: () => this.give(counted.filter((_, i) => !isStoreError(after[i]))) };
@@ -117,7 +131,7 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     const overs = after.map((result) => (result.status === 'rejected' ? (result.reason as RateLimiterRes) : null));
     if (overs.some(Boolean)) {
       await charge.refund();
-      this.refuseIfOver(overs);
+      this.refuseIfOver(hits, overs);
     }
     return charge;
   }
@@ -156,7 +170,7 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     try {
       await limiter.consume(hashKey(address));
     } catch (error) {
-      if (error instanceof RateLimiterRes) this.refuseIfOver([error]);
+      if (error instanceof RateLimiterRes) this.refuseIfOver([{ limit: 'requestsPerAddress', key: address }], [error]);
       throw this.unavailable(error);
     }
   }
@@ -172,11 +186,12 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     return limiter;
   }
 
-  /** 429 for the hits at their limit, with the longest wait among them. */
-  private refuseIfOver(results: Array<RateLimiterRes | null>): void {
-    const waits = results.filter((res): res is RateLimiterRes => res !== null).map((res) => res.msBeforeNext);
-    if (waits.length === 0) return;
-    throw new RetryLaterException(HttpStatus.TOO_MANY_REQUESTS, 'Too many requests: try again later', Math.max(...waits));
+  /** 429 for the hits at their limit (`results[i]` is hit i's count, if over), with the longest wait among them. */
+  private refuseIfOver(hits: LimitHit[], results: Array<RateLimiterRes | null>): void {
+    const over = results.flatMap((res, i) => (res ? [{ limit: hits[i].limit, wait: res.msBeforeNext }] : []));
+    if (over.length === 0) return;
+    const longest = over.reduce((a, b) => (b.wait > a.wait ? b : a));
+    throw new RetryLaterException(HttpStatus.TOO_MANY_REQUESTS, `${REFUSALS[longest.limit]}: try again later`, longest.wait);
   }
 
   private async give(counted: Array<{ limiter: RateLimiterAbstract; key: string }>): Promise<void> {
