@@ -527,6 +527,37 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     }
   });
 
+  it('says how long to wait on any answer with Retry-After: a 429 from any command, a 503', async () => {
+    const folder = tempFolder('kx-client-');
+    // A session of our own making: `status` sends it, and the stand-in answers whatever it is.
+    const session = { email: 'who@example.com', userId: randomUUID(), sessionToken: randomBytes(32).toString('base64url'), expiresAt: '2099-01-01' };
+    writeFileSync(join(folder, 'session.json'), JSON.stringify(session), { mode: 0o600 });
+    const cases = [
+      { status: 429, retryAfter: '30', code: 10, says: 'Too many attempts: try again in 30 seconds.' },
+      { status: 429, retryAfter: '60', code: 10, says: 'Too many attempts: try again in 1 minute.' },
+      { status: 429, retryAfter: '61', code: 10, says: 'Too many attempts: try again in 2 minutes.' },
+      { status: 429, retryAfter: '86400', code: 10, says: 'Too many attempts: try again in 24 hours.' },
+      { status: 429, retryAfter: new Date(Date.now() + 600_000).toUTCString(), code: 10, says: /^Too many attempts: try again in (10|11) minutes\.$/ },
+      { status: 429, retryAfter: undefined, code: 10, says: 'Too many attempts: try again later.' },
+      { status: 503, retryAfter: '1', code: 6, says: 'Unavailable: busy right now (wait 1 second).' },
+      { status: 503, retryAfter: undefined, code: 6, says: 'Unavailable: busy right now' },
+    ];
+    for (const { status, retryAfter, code, says } of cases) {
+      const service = await fakeService((response) =>
+        response
+          .writeHead(status, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) })
+          .end(JSON.stringify({ statusCode: status, error: 'Error', message: 'busy right now' })),
+      );
+      for (const command of [['register', '--email', uniqueEmail('retry')], ['status']]) {
+        const result = await client(command, { KX_HOME: folder, KX_SERVER_URL: service.url });
+        expect({ command: command[0], code: result.code }).toEqual({ command: command[0], code });
+        const line = result.stderr.replace(/\n$/, '');
+        if (typeof says === 'string') expect(line).toBe(says);
+        else expect(line).toMatch(says);
+      }
+    }
+  });
+
   it('logs in past a damaged device token file, with a warning, and replaces it; never through a link', async () => {
     const folder = tempFolder('kx-client-');
     const email = uniqueEmail('damaged-devices');

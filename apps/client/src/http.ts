@@ -45,7 +45,7 @@ function refuseRetryLater(status: number, statusText: string, retryAfter: string
     } catch {
       parsed = undefined;
     }
-    throw new CliError(`Unavailable: ${serviceMessage(parsed, statusText)} (try again in ${wait}).`, EXIT.unavailable);
+    throw new CliError(`Unavailable: ${serviceMessage(parsed, statusText)} (wait ${wait}).`, EXIT.unavailable);
   }
 }
 
