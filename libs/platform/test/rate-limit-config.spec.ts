@@ -75,7 +75,13 @@ describe('countedAddress', () => {
     expect(countedAddress('2001:DB8::1')).toBe(countedAddress('2001:db8::1'));
   });
 
-  it.each([undefined, '', 'garbage', '203.0.113.9:1234', '1', '12345', '203.0.113.011', '0x7f000001'])(
+  it('drops the port some proxies forward with the address', () => {
+    expect(countedAddress('203.0.113.9:1234')).toBe('203.0.113.9');
+    expect(countedAddress('[2001:db8:1:2::1]:443')).toBe(countedAddress('2001:db8:1:2::1'));
+    expect(countedAddress('[::ffff:203.0.113.9]:80')).toBe('203.0.113.9');
+  });
+
+  it.each([undefined, '', 'garbage', '203.0.113.9:', '[2001:db8::1]', '1', '12345', '203.0.113.011', '0x7f000001'])(
     'counts %j as unknown, never as some address it happens to parse to',
     (address) => {
       expect(countedAddress(address)).toBe('unknown');

@@ -98,7 +98,9 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
  * IPv4 it is, and an IPv6 address by its /64, the smallest block a host
  * usually gets (one host can draw endless addresses from it).
  */
-export function countedAddress(address: string | undefined): string {
+export function countedAddress(forwarded: string | undefined): string {
+  // Some proxies forward `a.b.c.d:port` or `[v6]:port`: the port is not part of the client.
+  const address = forwarded && (/^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(forwarded)?.[1] ?? /^\[([^\]]+)\]:\d{1,5}$/.exec(forwarded)?.[1] ?? forwarded);
   // Node's strict forms only: ipaddr.js would also read `1` or `0x7f000001` as an IPv4 address.
   if (!address || isIP(address) === 0) return 'unknown';
   const parsed = ipaddr.process(address);
