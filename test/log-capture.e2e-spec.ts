@@ -2,7 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { generateKeyPair, toBase64Url } from '@app/crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { closeAll, type RunningApp, startServices, TEST_KEYSERVER_API_KEY, TEST_STORAGE_KEY } from './support/apps.js';
+import { closeAll, type RunningApp, startKeyserver, startServer, TEST_KEYSERVER_API_KEY, TEST_STORAGE_KEY, TEST_VERIFIER_KEY } from './support/apps.js';
 import { encryptedBlob, getAccessToken, openChallenge, passSessionChallenge, putPrivateKey, putPublicKey } from './support/client.js';
 import { bearer, randomPassword, registerAndLogin, uniqueEmail } from './support/users.js';
 
@@ -62,15 +62,22 @@ describe('logs, over every flow including failures', () => {
   const secrets = new Map<string, string | Uint8Array>([
     ['keyserver API key', TEST_KEYSERVER_API_KEY],
     ['storage key', TEST_STORAGE_KEY.key],
+    ['verifier key', TEST_VERIFIER_KEY.key],
     ['secret in malformed JSON', MALFORMED_JSON_SECRET],
   ]);
   const keep = (name: string, value: string | Uint8Array) => secrets.set(`${name} #${secrets.size}`, value);
   let server: RunningApp;
   let keyserver: RunningApp;
+  /** A pair without rate limits, whose databases go away: the 500s (with limits on, the lost counters answer 503 first). */
+  let plainServer: RunningApp;
+  let plainKeyserver: RunningApp;
 
   beforeAll(async () => {
     capture.install();
-    ({ server, keyserver } = await startServices());
+    server = await startServer({ RATE_LIMIT_LOGIN_PER_EMAIL_AND_ADDRESS: '3/15m' });
+    keyserver = await startKeyserver(server.url);
+    plainServer = await startServer({ RATE_LIMITS: 'off' });
+    plainKeyserver = await startKeyserver(plainServer.url, { RATE_LIMITS: 'off' });
 
     // Register, twice; log in wrong, then right.
     const user = await registerAndLogin(server.http);
@@ -106,6 +113,15 @@ describe('logs, over every flow including failures', () => {
     // A second session gets the blob back through the keyserver.
     const second = await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
     keep('second session token', second.body.sessionToken);
+    keep('device token', second.body.deviceToken);
+    // This device's token, sent back: a third session, and the device token that replaces it.
+    const third = await server
+      .http()
+      .post('/api/auth/login')
+      .send({ email: user.email, password: user.password, deviceToken: second.body.deviceToken })
+      .expect(200);
+    keep('third session token', third.body.sessionToken);
+    keep('replacing device token', third.body.deviceToken);
     const readToken = await getAccessToken(server, { ...user, sessionToken: second.body.sessionToken });
     keep('read access token', readToken);
     const read = await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(readToken)).expect(200);
@@ -134,29 +150,47 @@ describe('logs, over every flow including failures', () => {
     expect((await server.http().post('/api/auth/logout').set(bearer(second.body.sessionToken))).status).toBeLessThan(300);
     await server.http().get('/api/user/me').set(bearer(second.body.sessionToken)).expect(401);
 
-    // A 500 on each service, with secrets in the request: their databases go away.
-    const lastToken = await getAccessToken(server, user);
-    keep('access token at the 500', lastToken);
+    // A rate limit tripped with the right secret in the request: 429.
+    for (let i = 0; i < 3; i += 1) {
+      const guess = randomPassword();
+      keep('guessed login secret', guess);
+      await server.http().post('/api/auth/login').send({ email: user.email, password: guess }).expect(401);
+    }
+    await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(429);
+
+    // The counters' store goes away (the keyserver's database): 503, logged without the request's secrets.
+    const outageToken = await getAccessToken(server, user);
+    keep('access token at the outage', outageToken);
     await keyserver.app.get(DataSource).destroy();
-    await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(lastToken)).expect(500);
-    await server.app.get(DataSource).destroy();
-    await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(500);
-    await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(500);
+    await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(outageToken)).expect(503);
+
+    // A 500 on each service, with secrets in the request: their databases go away.
+    const plainUser = await registerAndLogin(plainServer.http);
+    keep('login secret at the 500', plainUser.password);
+    keep('session token at the 500', plainUser.sessionToken);
+    const lastToken = await getAccessToken(plainServer, plainUser);
+    keep('access token at the 500', lastToken);
+    await plainKeyserver.app.get(DataSource).destroy();
+    await plainKeyserver.http().get(`/api/keys/${plainUser.userId}`).set(bearer(lastToken)).expect(500);
+    await plainServer.app.get(DataSource).destroy();
+    await plainServer.http().post('/api/auth/login').send({ email: plainUser.email, password: plainUser.password }).expect(500);
+    await plainServer.http().get('/api/user/me').set(bearer(plainUser.sessionToken)).expect(500);
   });
 
   afterAll(async () => {
-    await closeAll(keyserver, server);
+    await closeAll(plainKeyserver, plainServer, keyserver, server);
     vi.restoreAllMocks();
   });
 
-  it('captured the logs (startup at every level, and the 500s)', () => {
+  it('captured the logs (startup at every level, the counter outage, and the 500s)', () => {
     const text = capture.text();
+    expect(text).toMatch(/\[error\] The rate-limit counters in the database cannot be reached/);
     expect(text).toMatch(/\[log\] .*Mapped \{\/api\/auth\/login, POST\}/);
     expect(text).toMatch(/\[error\] Unhandled error in request [\w-]+: GET \/api\/keys\//);
     expect(text).toMatch(/\[error\] Unhandled error in request [\w-]+: POST \/api\/auth\/login/);
   });
 
-  it('holds no token, session, login secret, password, blob, storage key or API key, in any form', () => {
+  it('holds no token, session, device token, login secret, password, blob, storage or verifier key, or API key, in any form', () => {
     const text = capture.text();
     const found = [...secrets].flatMap(([name, secret]) =>
       forms(secret)
