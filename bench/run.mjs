@@ -52,7 +52,18 @@ const record = (name, perSecond, detail) => results.push({ name, perSecond: Math
 const dataDir = mkdtempSync(join(tmpdir(), 'kx-bench-'));
 const databases = usePostgres ? await createDatabases() : undefined;
 const apiKey = randomBytes(32).toString('base64url');
-const common = { ...process.env, NODE_ENV: 'production', KEYSERVER_API_KEY: apiKey, DATA_DIR: dataDir };
+const storageKeys = (id) => `${id}:${randomBytes(32).toString('base64url')}`;
+const common = {
+  ...process.env,
+  // Production refuses the embedded database: PGlite runs as in development.
+  NODE_ENV: usePostgres ? 'production' : 'development',
+  KEYSERVER_API_KEY: apiKey,
+  KEYSERVER_STORAGE_KEYS: storageKeys('bench'),
+  SERVER_VERIFIER_KEYS: storageKeys('bench'),
+  DATA_DIR: dataDir,
+  // The limits would refuse the load itself; the hashing queue stays on.
+  RATE_LIMITS: 'off',
+};
 const services = [
   start('server', { ...common, PORT: '3100', ...(databases && { DATABASE_URL: databases.server }) }),
   start('keyserver', { ...common, PORT: '3101', SERVER_URL: SERVER, ...(databases && { DATABASE_URL: databases.keyserver }) }),
@@ -111,6 +122,8 @@ try {
     requests: [{ setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${fetchTokens.pop()}` } }) }],
   });
 
+  await loginFlood(session, email);
+
   // scrypt (128 MiB) runs on libuv's pool of 4 threads: logins are CPU-bound by design.
   const started = performance.now();
   await Promise.all(Array.from({ length: 16 }, () => post(`${SERVER}/api/auth/login`, { email, password })));
@@ -124,6 +137,42 @@ try {
 
 console.log(`\nkeyexchange benchmark (${usePostgres ? 'PostgreSQL' : 'embedded PGlite'}; ${CONNECTIONS} connections, ${DURATION_S} s per HTTP run)\n`);
 console.table(Object.fromEntries(results.map(({ name, perSecond, detail }) => [name, { 'per second': perSecond, detail }])));
+
+/**
+ * Issue 7's promise: 200 wrong-secret logins kept in flight (each answered one
+ * is sent again at once) leave GET /api/user/me with a p99 under 3x its idle
+ * p99, because hashing runs with bounded concurrency and a bounded queue.
+ */
+async function loginFlood(session, email) {
+  const me = { url: `${SERVER}/api/user/me`, headers: session, connections: 10, duration: 5 };
+  const idle = await autocannon(me);
+  let flooding = true;
+  const statuses = new Map();
+  const attacker = async () => {
+    while (flooding) {
+      const response = await fetch(`${SERVER}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: randomBytes(24).toString('base64url') }),
+      }).catch(() => undefined);
+      await response?.arrayBuffer();
+      statuses.set(response?.status ?? 'error', (statuses.get(response?.status ?? 'error') ?? 0) + 1);
+    }
+  };
+  const attackers = Array.from({ length: 200 }, attacker);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const flooded = await autocannon(me);
+  flooding = false;
+  await Promise.all(attackers);
+  const ratio = flooded.latency.p99 / Math.max(idle.latency.p99, 1);
+  const answers = [...statuses].map(([status, count]) => `${count}x ${status}`).join(', ');
+  record('GET /api/user/me, idle (10 connections)', idle.requests.average, `p99 ${idle.latency.p99} ms`);
+  record(
+    'GET /api/user/me, under 200 concurrent wrong logins',
+    flooded.requests.average,
+    `p99 ${flooded.latency.p99} ms = ${ratio.toFixed(2)}x idle (${ratio < 3 ? 'under' : 'NOT under'} 3x); logins answered ${answers}`,
+  );
+}
 
 async function load(name, options) {
   // autocannon reports on a 1 s tick; time the last response instead, so short runs are exact.

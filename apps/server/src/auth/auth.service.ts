@@ -66,7 +66,8 @@ export class AuthService {
       async () => {
         // The id is drawn here: the sealed verifier is bound to its row.
         const userId = randomUUID();
-        const verifier = this.sealer.seal(Buffer.from(await this.passwords.hash(password)), VERIFIER_TABLE, userId);
+        const hash = await this.passwords.inTurn(() => this.passwords.hash(password));
+        const verifier = this.sealer.seal(Buffer.from(hash), VERIFIER_TABLE, userId);
         const [row] = await this.db.query<{ id: string }[]>(
           `INSERT INTO users (id, email, verifier_key_id, sealed_verifier) VALUES ($1, $2, $3, $4)
            ON CONFLICT (email) DO NOTHING RETURNING id`,
@@ -87,7 +88,8 @@ export class AuthService {
   async login({ email, password, deviceToken }: LoginRequestDto, address: string): Promise<LoginResponseDto> {
     const device = await this.devices.recognise(deviceToken, email);
     const limits = loginLimits(email, address, device);
-    const user = await this.limits.attempt(limits, () => this.checkLoginSecret(email, password), isFailedLogin);
+    // The lookup waits for its turn with the hash: a flood past the queue costs no query.
+    const user = await this.limits.attempt(limits, () => this.passwords.inTurn(() => this.checkLoginSecret(email, password)), isFailedLogin);
     // The owner is back: this address's guesses at this email start again from zero.
     if (!device) await this.limits.clear(limits[0]);
     const sessionToken = generateSecretToken();

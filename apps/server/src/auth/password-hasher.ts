@@ -25,9 +25,10 @@ function derive(secret: string, salt: Buffer, ln: number, r: number, p: number):
 
 /**
  * Slow hash of the login secret: the only form in which the server keeps it.
- * Hashes run a few at a time (LOGIN_HASH_CONCURRENCY) with a bounded queue
- * (LOGIN_HASH_QUEUE), so a flood of logins leaves the CPU to every other
- * request; past the queue a login is refused with 503 at once.
+ * Work that hashes runs through `inTurn`: a few at a time
+ * (LOGIN_HASH_CONCURRENCY) with a bounded queue (LOGIN_HASH_QUEUE), so a
+ * flood of logins leaves the CPU and the database to every other request;
+ * past the queue a login is refused with 503 at once, before any query.
  */
 @Injectable()
 export class PasswordHasher {
@@ -43,17 +44,21 @@ export class PasswordHasher {
     this.slots = pLimit(this.concurrency);
   }
 
+  /** Hashes now: call it inside `inTurn`. */
   hash(secret: string): Promise<string> {
-    return this.inTurn(() => this.derivePhc(secret));
+    return this.derivePhc(secret);
   }
 
-  /** Whether `secret` matches `stored`; without `stored` (unknown email), the decoy is hashed and the answer is false. */
+  /**
+   * Whether `secret` matches `stored`; without `stored` (unknown email), the
+   * decoy is hashed and the answer is false. Hashes now: call it inside `inTurn`.
+   */
   async verify(secret: string, stored: string | undefined): Promise<boolean> {
     const match = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([\w-]+)\$([\w-]+)$/.exec(stored ?? (await this.decoy));
     if (!match) return false;
     const [, ln, r, p, salt, key] = match;
     const expected = Buffer.from(key, 'base64url');
-    const actual = await this.inTurn(() => derive(secret, Buffer.from(salt, 'base64url'), Number(ln), Number(r), Number(p)));
+    const actual = await derive(secret, Buffer.from(salt, 'base64url'), Number(ln), Number(r), Number(p));
     return actual.length === expected.length && timingSafeEqual(actual, expected) && stored !== undefined;
   }
 
@@ -63,7 +68,8 @@ export class PasswordHasher {
     return `${PREFIX}ln=${COST_LOG2},r=${BLOCK_SIZE},p=${PARALLELISM}$${salt.toString('base64url')}$${key.toString('base64url')}`;
   }
 
-  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+  /** Runs `work` (a lookup and its hash) when a slot is free, or refuses it with 503 if the queue is full. */
+  inTurn<T>(work: () => Promise<T>): Promise<T> {
     if (this.slots.activeCount >= this.concurrency && this.slots.pendingCount >= this.queue) {
       // About when the queue ahead will have drained.
       const waitMs = ((this.slots.pendingCount + this.slots.activeCount) * this.averageHashMs) / this.concurrency;
