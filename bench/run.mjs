@@ -55,8 +55,8 @@ const apiKey = randomBytes(32).toString('base64url');
 const storageKeys = (id) => `${id}:${randomBytes(32).toString('base64url')}`;
 const common = {
   ...process.env,
-  // Production refuses the embedded database: PGlite runs as in development.
-  NODE_ENV: usePostgres ? 'production' : 'development',
+  // Production refuses RATE_LIMITS=off (and the embedded database).
+  NODE_ENV: 'development',
   KEYSERVER_API_KEY: apiKey,
   KEYSERVER_STORAGE_KEYS: storageKeys('bench'),
   SERVER_VERIFIER_KEYS: storageKeys('bench'),
