@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { deriveLoginSecret, fromBase64Url, generateKeyPair, toBase64Url, unwrapPrivateKey } from '@app/crypto';
+import { deriveLoginSecret, fromBase64Url, generateKeyPair, unwrapPrivateKey } from '@app/crypto';
 import { parseStorageKeys, StorageSealer } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ import {
 import { onPostgres } from './support/database.js';
 import { encryptedBlob, getAccessToken, openChallenge, passSessionChallenge, putPrivateKey, putPublicKey } from './support/client.js';
 import { bearer, randomPassword, uniqueEmail, type TestUser } from './support/users.js';
+import { forms } from './support/secret-forms.js';
 
 /** One stored value: where it is, and its bytes (text as UTF-8). */
 interface Cell {
@@ -54,14 +55,6 @@ async function dump(db: DataSource): Promise<{ tables: Map<string, Record<string
     });
   }
   return { tables, cells };
-}
-
-/** A secret as it may be written: itself, and the bytes it encodes (or is) in base64, base64url and hex. */
-function forms(secret: string | Uint8Array): string[] {
-  if (typeof secret !== 'string') return forms(toBase64Url(secret));
-  const bytes = [Buffer.from(secret)];
-  if (/^[A-Za-z0-9_-]+$/.test(secret)) bytes.push(Buffer.from(secret, 'base64url'));
-  return [...new Set([secret, ...bytes.flatMap((b) => [b.toString('base64').replace(/=+$/, ''), b.toString('base64url'), b.toString('hex')])])];
 }
 
 /** What to look for in stored bytes: every written form, and the raw bytes themselves. */

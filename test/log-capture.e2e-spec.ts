@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeAll, type RunningApp, startKeyserver, startServer, TEST_KEYSERVER_API_KEY, TEST_STORAGE_KEY, TEST_VERIFIER_KEY } from './support/apps.js';
 import { encryptedBlob, getAccessToken, openChallenge, passSessionChallenge, putPrivateKey, putPublicKey } from './support/client.js';
 import { bearer, randomPassword, registerAndLogin, uniqueEmail } from './support/users.js';
+import { forms } from './support/secret-forms.js';
 
 /** Everything written to a log: Nest's logger at every level, the console, and stdout/stderr. */
 class LogCapture implements LoggerService {
@@ -39,14 +40,6 @@ class LogCapture implements LoggerService {
       }) as typeof stream.write);
     }
   }
-}
-
-/** A secret as it may be written: itself, and the bytes it encodes (or is) in base64, base64url and hex. */
-function forms(secret: string | Uint8Array): string[] {
-  if (typeof secret !== 'string') return forms(toBase64Url(secret));
-  const bytes = [Buffer.from(secret)];
-  if (/^[A-Za-z0-9_-]+$/.test(secret)) bytes.push(Buffer.from(secret, 'base64url'));
-  return [...new Set([secret, ...bytes.flatMap((b) => [b.toString('base64').replace(/=+$/, ''), b.toString('base64url'), b.toString('hex')])])];
 }
 
 function expectRefused(response: { status: number }): void {
