@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { storageSealerProvider } from '@app/platform';
 import { AccessTokenGuard } from './access-token.guard.js';
 import { KeysController } from './keys.controller.js';
+import { KeysRepository } from './keys.repository.js';
 import { KeysService } from './keys.service.js';
 import { ServerClient } from './server-client.js';
 
@@ -10,6 +11,7 @@ import { ServerClient } from './server-client.js';
   controllers: [KeysController],
   providers: [
     KeysService,
+    KeysRepository,
     ServerClient,
     storageSealerProvider('storageKeys'),
     { provide: APP_GUARD, useClass: AccessTokenGuard },

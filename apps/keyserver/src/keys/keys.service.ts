@@ -8,28 +8,12 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { RateLimits, StorageIntegrityError, StorageKeyMissingError, StorageSealer } from '@app/platform';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { base64UrlByteLength, type ValidateUserResponseDto } from '@app/contracts';
-import type { DataSource } from 'typeorm';
 import type { EncryptedPrivateKeyResponseDto, PutPrivateKeyResponseDto } from './dto/private-key-response.dto.js';
 import type { PutPrivateKeyRequestDto } from './dto/put-private-key.dto.js';
+import { type BlobRow, KeysRepository } from './keys.repository.js';
 import { BLOB_TABLE, type BlobSecrets, decodeBlobSecrets, encodeBlobSecrets } from './sealed-blob.js';
 import { ServerClient } from './server-client.js';
-
-interface BlobRow {
-  storage_key_id: string | null;
-  sealed_blob: Buffer | null;
-  /** Plaintext columns: only rows stored before blobs were sealed. */
-  encrypted_private_key: Buffer | null;
-  iv: Buffer | null;
-  salt: Buffer | null;
-  kdf_algorithm: 'argon2id';
-  kdf_memory_kib: number;
-  kdf_iterations: number;
-  kdf_parallelism: number;
-  public_key_fingerprint: string | null;
-  updated_at: Date;
-}
 
 /** An access token the server could have issued is 32 bytes. */
 const ACCESS_TOKEN_BYTES = 32;
@@ -39,7 +23,7 @@ export class KeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(KeysService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly repository: KeysRepository,
     private readonly server: ServerClient,
     private readonly sealer: StorageSealer,
     private readonly limits: RateLimits,
@@ -47,9 +31,7 @@ export class KeysService implements OnApplicationBootstrap {
 
   /** Says how many blobs each storage key holds, and which key ids are missing from configuration. */
   async onApplicationBootstrap(): Promise<void> {
-    const counts = await this.db.query<{ storage_key_id: string | null; blobs: string }[]>(
-      `SELECT storage_key_id, count(*) AS blobs FROM encrypted_private_keys GROUP BY storage_key_id ORDER BY storage_key_id`,
-    );
+    const counts = await this.repository.countBlobsByStorageKey();
     for (const { storage_key_id: keyId, blobs } of counts) {
       if (keyId === null) this.logger.warn(`${blobs} blob(s) not yet sealed under a storage key: run npm run rewrap`);
       else if (!this.sealer.holds(keyId)) this.logger.error(`${blobs} blob(s) sealed under storage key ${keyId}, which is not configured`);
@@ -91,29 +73,13 @@ export class KeysService implements OnApplicationBootstrap {
       BLOB_TABLE,
       userId,
     );
-    const [row] = await this.db.query<{ created_at: Date }[]>(
-      `INSERT INTO encrypted_private_keys AS stored
-         (user_id, storage_key_id, sealed_blob, kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism,
-          public_key_fingerprint)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (user_id) DO UPDATE SET storage_key_id = EXCLUDED.storage_key_id, sealed_blob = EXCLUDED.sealed_blob,
-           encrypted_private_key = NULL, iv = NULL, salt = NULL,
-           kdf_algorithm = EXCLUDED.kdf_algorithm, kdf_memory_kib = EXCLUDED.kdf_memory_kib,
-           kdf_iterations = EXCLUDED.kdf_iterations, kdf_parallelism = EXCLUDED.kdf_parallelism,
-           public_key_fingerprint = EXCLUDED.public_key_fingerprint, created_at = now(), updated_at = now()
-         WHERE stored.public_key_fingerprint IS DISTINCT FROM EXCLUDED.public_key_fingerprint
-       RETURNING created_at`,
-      [
-        userId,
-        sealed.keyId,
-        sealed.sealed,
-        dto.kdf.algorithm,
-        dto.kdf.memoryKiB,
-        dto.kdf.iterations,
-        dto.kdf.parallelism,
-        dto.publicKeyFingerprint,
-      ],
-    );
+    const row = await this.repository.putSealedBlob({
+      userId,
+      storageKeyId: sealed.keyId,
+      sealedBlob: sealed.sealed,
+      kdf: dto.kdf,
+      publicKeyFingerprint: dto.publicKeyFingerprint,
+    });
     if (!row) throw new ConflictException('A private key for this public key is stored already; it cannot be replaced');
     return { userId, createdAt: row.created_at.toISOString() };
   }
@@ -123,12 +89,7 @@ export class KeysService implements OnApplicationBootstrap {
   }
 
   private async read(userId: string): Promise<EncryptedPrivateKeyResponseDto> {
-    const [row] = await this.db.query<BlobRow[]>(
-      `SELECT storage_key_id, sealed_blob, encrypted_private_key, iv, salt,
-              kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism, public_key_fingerprint, updated_at
-         FROM encrypted_private_keys WHERE user_id = $1`,
-      [userId],
-    );
+    const row = await this.repository.findBlob(userId);
     if (!row) throw new NotFoundException('No encrypted private key is stored for this user');
     const secrets = this.openBlob(userId, row);
     return {
