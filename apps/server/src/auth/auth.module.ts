@@ -6,6 +6,7 @@ import { AuthService } from './auth.service.js';
 import { DeviceTokens } from './device-tokens.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionGuard } from './session.guard.js';
+import { UsersRepository } from './users.repository.js';
 
 @Module({
   controllers: [AuthController],
@@ -13,9 +14,10 @@ import { SessionGuard } from './session.guard.js';
     AuthService,
     PasswordHasher,
     DeviceTokens,
+    UsersRepository,
     storageSealerProvider('verifierKeys'),
     { provide: APP_GUARD, useClass: SessionGuard },
   ],
-  exports: [AuthService],
+  exports: [AuthService, UsersRepository],
 })
 export class AuthModule {}

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { RateLimits, StorageIntegrityError, StorageKeyMissingError, StorageSealer, type LimitHit, type Outcome } from '@app/platform';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { ServerConfig } from '../core/server-config.js';
 import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secrets.js';
 import type { AuthenticatedSession } from './current-session.decorator.js';
@@ -13,17 +12,10 @@ import type { LoginResponseDto } from './dto/login-response.dto.js';
 import type { RegisterResponseDto } from './dto/register-response.dto.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
 import { PasswordHasher } from './password-hasher.js';
+import { UsersRepository, type LoginRow } from './users.repository.js';
 
 /** The table sealed verifiers belong to, part of their additional data. */
 export const VERIFIER_TABLE = 'users';
-
-interface VerifierRow {
-  id: string;
-  password_hash: string | null;
-  verifier_key_id: string | null;
-  sealed_verifier: Buffer | null;
-  has_key_pair: boolean;
-}
 
 /** A wrong secret counts; anything else (400, 503...) does not. */
 const isFailedLogin = (outcome: Outcome) => !outcome.ok && outcome.error instanceof UnauthorizedException;
@@ -49,7 +41,7 @@ export class AuthService {
   private readonly sessionTtlSeconds: number;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersRepository,
     private readonly passwords: PasswordHasher,
     private readonly sealer: StorageSealer,
     private readonly limits: RateLimits,
@@ -68,13 +60,9 @@ export class AuthService {
         const userId = randomUUID();
         const hash = await this.passwords.inTurn(() => this.passwords.hash(password));
         const verifier = this.sealer.seal(Buffer.from(hash), VERIFIER_TABLE, userId);
-        const [row] = await this.db.query<{ id: string }[]>(
-          `INSERT INTO users (id, email, verifier_key_id, sealed_verifier) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (email) DO NOTHING RETURNING id`,
-          [userId, email, verifier.keyId, verifier.sealed],
-        );
-        if (!row) throw new ConflictException('An account with this email already exists');
-        return { userId: row.id };
+        const created = await this.users.create({ id: userId, email, verifierKeyId: verifier.keyId, sealedVerifier: verifier.sealed });
+        if (!created) throw new ConflictException('An account with this email already exists');
+        return { userId: created };
       },
       isAnsweredRegistration,
     );
@@ -93,16 +81,16 @@ export class AuthService {
     // The owner is back: this address's guesses at this email start again from zero.
     if (!device) await this.limits.clear(limits[0]);
     const sessionToken = generateSecretToken();
-    return this.db.transaction(async (tx) => {
-      const [session] = await tx.query<{ expires_at: Date }[]>(
-        `INSERT INTO sessions (user_id, token_hash, expires_at)
-         VALUES ($1, $2, now() + make_interval(secs => $3::int)) RETURNING expires_at`,
-        [user.id, hashSecret(sessionToken), this.sessionTtlSeconds],
-      );
+    return this.users.transaction(async (tx) => {
+      const expiresAt = await this.users.createSession(tx, {
+        userId: user.id,
+        tokenHash: hashSecret(sessionToken),
+        ttlSeconds: this.sessionTtlSeconds,
+      });
       return {
         sessionToken: sessionToken.toString('base64url'),
         userId: user.id,
-        expiresAt: session.expires_at.toISOString(),
+        expiresAt: expiresAt.toISOString(),
         hasKeyPair: user.has_key_pair,
         deviceToken: await this.devices.issue(tx, user.id, device),
       };
@@ -110,43 +98,25 @@ export class AuthService {
   }
 
   /** The user, if the login secret is theirs; the same 401, after the same scrypt cost, for an unknown email. */
-  private async checkLoginSecret(email: string, password: string): Promise<VerifierRow> {
-    const [user] = await this.db.query<VerifierRow[]>(
-      `SELECT u.id, u.password_hash, u.verifier_key_id, u.sealed_verifier,
-              EXISTS (SELECT 1 FROM public_keys k WHERE k.user_id = u.id AND k.confirmed_at IS NOT NULL) AS has_key_pair
-         FROM users u WHERE u.email = $1`,
-      [email],
-    );
-    if (!(await this.passwords.verify(password, user && this.verifierOf(user)))) {
-      throw new UnauthorizedException('Wrong email or password');
-    }
+  private async checkLoginSecret(email: string, password: string): Promise<LoginRow> {
+    const user = await this.users.findForLogin(email);
+    const verified = await this.passwords.verify(password, user && this.verifierOf(user));
+    if (!user || !verified) throw new UnauthorizedException('Wrong email or password');
     return user;
   }
 
   async logout(session: AuthenticatedSession): Promise<void> {
-    await this.db.query(`DELETE FROM sessions WHERE id = $1`, [session.sessionId]);
+    await this.users.deleteSession(session.sessionId);
   }
 
   /** The live session a bearer token opens, or undefined. */
   async authenticate(token: string | undefined): Promise<AuthenticatedSession | undefined> {
     const secret = decodeSecretToken(token);
-    if (!secret) return undefined;
-    const [row] = await this.db.query<{ id: string; user_id: string; secured: boolean }[]>(
-      `SELECT id, user_id, secured_at IS NOT NULL AS secured
-         FROM sessions WHERE token_hash = $1 AND expires_at > now()`,
-      [hashSecret(secret)],
-    );
-    return row && { sessionId: row.id, userId: row.user_id, secured: row.secured };
+    return secret && this.users.findLiveSession(hashSecret(secret));
   }
 
   async me(session: AuthenticatedSession): Promise<UserResponseDto> {
-    const [row] = await this.db.query<{ email: string; fingerprint: string | null; secured: boolean }[]>(
-      `SELECT u.email, k.fingerprint, s.secured_at IS NOT NULL AS secured
-         FROM sessions s JOIN users u ON u.id = s.user_id
-         LEFT JOIN public_keys k ON k.user_id = u.id AND k.confirmed_at IS NOT NULL
-        WHERE s.id = $1`,
-      [session.sessionId],
-    );
+    const row = await this.users.describeSession(session.sessionId);
     if (!row) throw new UnauthorizedException('This session has ended');
     return {
       userId: session.userId,
@@ -158,7 +128,7 @@ export class AuthService {
   }
 
   /** The scrypt verifier, opened with the storage key it was sealed under (or as stored, before sealing). */
-  private verifierOf(user: VerifierRow): string {
+  private verifierOf(user: LoginRow): string {
     if (user.sealed_verifier === null || user.verifier_key_id === null) return user.password_hash!;
     try {
       return this.sealer.open(user.verifier_key_id, user.sealed_verifier, VERIFIER_TABLE, user.id).toString('utf8');
@@ -175,7 +145,7 @@ export class AuthService {
   }
 
   /** Marks a session secured, inside the caller's transaction. */
-  async secure(manager: EntityManager, sessionId: string): Promise<void> {
-    await manager.query(`UPDATE sessions SET secured_at = coalesce(secured_at, now()) WHERE id = $1`, [sessionId]);
+  secure(tx: EntityManager, sessionId: string): Promise<void> {
+    return this.users.secureSession(tx, sessionId);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secrets.js';
+import { UsersRepository } from './users.repository.js';
 
 /** How long a device stays known after its last login. */
 export const DEVICE_TOKEN_TTL_DAYS = 90;
@@ -22,19 +22,15 @@ export interface KnownDevice {
  */
 @Injectable()
 export class DeviceTokens {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly users: UsersRepository) {}
 
   /** The device, if the token is live and the email's; anything else counts as no token at all. */
   async recognise(deviceToken: string | undefined, email: string): Promise<KnownDevice | undefined> {
     const secret = decodeSecretToken(deviceToken);
     if (!secret) return undefined;
     const tokenHash = hashSecret(secret);
-    const [row] = await this.db.query<{ id: string }[]>(
-      `SELECT d.id FROM device_tokens d JOIN users u ON u.id = d.user_id
-        WHERE d.token_hash = $1 AND u.email = $2 AND d.expires_at > now()`,
-      [tokenHash, email],
-    );
-    return row && { id: row.id, counterKey: tokenHash.toString('base64url') };
+    const id = await this.users.findLiveDeviceToken(tokenHash, email);
+    return id === undefined ? undefined : { id, counterKey: tokenHash.toString('base64url') };
   }
 
   /**
@@ -44,16 +40,13 @@ export class DeviceTokens {
    */
   async issue(tx: EntityManager, userId: string, replacing: KnownDevice | undefined): Promise<string> {
     const token = generateSecretToken();
-    if (replacing) await tx.query(`DELETE FROM device_tokens WHERE id = $1`, [replacing.id]);
-    await tx.query(
-      `INSERT INTO device_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, now() + make_interval(days => $3::int))`,
-      [userId, hashSecret(token), DEVICE_TOKEN_TTL_DAYS],
-    );
-    await tx.query(
-      `DELETE FROM device_tokens WHERE user_id = $1 AND id NOT IN (
-         SELECT id FROM device_tokens WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2)`,
-      [userId, DEVICE_TOKENS_PER_USER],
-    );
+    await this.users.addDeviceToken(tx, {
+      userId,
+      tokenHash: hashSecret(token),
+      ttlDays: DEVICE_TOKEN_TTL_DAYS,
+      replacing: replacing?.id,
+      keep: DEVICE_TOKENS_PER_USER,
+    });
     return token.toString('base64url');
   }
 }

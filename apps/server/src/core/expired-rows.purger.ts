@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { AccessTokensRepository } from '../access-tokens/access-tokens.repository.js';
+import { UsersRepository } from '../auth/users.repository.js';
+import { SessionChallengesRepository } from '../session-challenge/session-challenges.repository.js';
 
 const PURGE_INTERVAL_MS = 10 * 60_000;
 
@@ -14,7 +15,11 @@ export class ExpiredRowsPurger implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(ExpiredRowsPurger.name);
   private timer?: NodeJS.Timeout;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly accessTokens: AccessTokensRepository,
+    private readonly challenges: SessionChallengesRepository,
+    private readonly users: UsersRepository,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.purge(), PURGE_INTERVAL_MS).unref();
@@ -26,10 +31,9 @@ export class ExpiredRowsPurger implements OnApplicationBootstrap, OnApplicationS
 
   async purge(): Promise<void> {
     try {
-      await this.db.query(`DELETE FROM access_tokens WHERE expires_at < now()`);
-      await this.db.query(`DELETE FROM session_challenges WHERE expires_at < now()`);
-      await this.db.query(`DELETE FROM sessions WHERE expires_at < now()`);
-      await this.db.query(`DELETE FROM device_tokens WHERE expires_at < now()`);
+      await this.accessTokens.deleteExpired();
+      await this.challenges.deleteExpired();
+      await this.users.deleteExpired();
     } catch (error) {
       this.logger.warn(`Purging expired rows failed: ${(error as Error).message}`);
     }

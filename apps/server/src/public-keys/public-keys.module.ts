@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { PublicKeysController } from './public-keys.controller.js';
+import { PublicKeysRepository } from './public-keys.repository.js';
 import { PublicKeysService } from './public-keys.service.js';
 
 @Module({
   controllers: [PublicKeysController],
-  providers: [PublicKeysService],
+  providers: [PublicKeysService, PublicKeysRepository],
   exports: [PublicKeysService],
 })
 export class PublicKeysModule {}

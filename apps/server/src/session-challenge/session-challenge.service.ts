@@ -1,14 +1,13 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { fromBase64Url, sealSessionChallenge } from '@app/crypto';
 import { RateLimits } from '@app/platform';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { AuthService } from '../auth/auth.service.js';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { equalHashes, generateSecretToken, hashSecret } from '../core/secrets.js';
 import { PublicKeysService } from '../public-keys/public-keys.service.js';
 import type { SessionChallengeResponseDto } from './dto/session-challenge-response.dto.js';
+import { SessionChallengesRepository } from './session-challenges.repository.js';
 import type { SubmitSessionChallengeRequestDto, SubmitSessionChallengeResponseDto } from './dto/submit-session-challenge.dto.js';
 
 /** The protocol's lifetime for a session challenge. */
@@ -19,7 +18,7 @@ type Answer = 'accepted' | 'refused';
 @Injectable()
 export class SessionChallengeService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly challenges: SessionChallengesRepository,
     private readonly publicKeys: PublicKeysService,
     private readonly auth: AuthService,
     private readonly limits: RateLimits,
@@ -40,22 +39,19 @@ export class SessionChallengeService {
     const challengeId = randomUUID();
     const token = generateSecretToken();
     const { enc, ciphertext } = await sealSessionChallenge({ publicKey: key.publicKey, challengeId, token });
-    // Inserted only while the key and the session are still there: a key
-    // replaced (or a logout) between the read and the seal leaves no row and
-    // no foreign-key error behind.
-    const [row] = await this.db.query<{ expires_at: Date }[]>(
-      `INSERT INTO session_challenges (id, session_id, public_key_id, token_hash, expires_at)
-       SELECT $1, s.id, k.id, $4, now() + make_interval(secs => $5::int)
-         FROM public_keys k, sessions s WHERE k.id = $3 AND s.id = $2 FOR KEY SHARE
-       RETURNING expires_at`,
-      [challengeId, session.sessionId, key.id, hashSecret(token), SESSION_CHALLENGE_TTL_SECONDS],
-    );
-    if (!row) throw new ConflictException('The public key changed, or this session ended, while the challenge was made: ask again');
+    const expiresAt = await this.challenges.insert({
+      id: challengeId,
+      sessionId: session.sessionId,
+      publicKeyId: key.id,
+      tokenHash: hashSecret(token),
+      ttlSeconds: SESSION_CHALLENGE_TTL_SECONDS,
+    });
+    if (!expiresAt) throw new ConflictException('The public key changed, or this session ended, while the challenge was made: ask again');
     return {
       challengeId,
       enc: Buffer.from(enc).toString('base64url'),
       ciphertext: Buffer.from(ciphertext).toString('base64url'),
-      expiresAt: row.expires_at.toISOString(),
+      expiresAt: expiresAt.toISOString(),
     };
   }
 
@@ -77,20 +73,14 @@ export class SessionChallengeService {
     session: AuthenticatedSession,
     { challengeId, token }: SubmitSessionChallengeRequestDto,
   ): Promise<SubmitSessionChallengeResponseDto> {
-    const answer = await this.db.transaction(async (tx): Promise<Answer> => {
+    const answer = await this.challenges.transaction(async (tx): Promise<Answer> => {
       // Same lock order as putPublicKey (user, key, challenge): no deadlock.
-      await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [session.userId]);
-      const [rows] = await tx.query<[{ token_hash: Buffer; public_key_id: string }[], number]>(
-        `UPDATE session_challenges SET answered_at = now()
-          WHERE id = $1 AND session_id = $2 AND answered_at IS NULL AND expires_at > now()
-          RETURNING token_hash, public_key_id`,
-        [challengeId, session.sessionId],
-      );
-      const [challenge] = rows;
+      await this.publicKeys.lockKeysOf(tx, session.userId);
+      const challenge = await this.challenges.spend(tx, challengeId, session.sessionId);
       if (!challenge) return 'refused';
       // A wrong value is refused, and the spend above is kept.
-      if (!equalHashes(hashSecret(Buffer.from(fromBase64Url(token))), challenge.token_hash)) return 'refused';
-      if (!(await this.publicKeys.confirm(tx, challenge.public_key_id))) return 'refused';
+      if (!equalHashes(hashSecret(Buffer.from(fromBase64Url(token))), challenge.tokenHash)) return 'refused';
+      if (!(await this.publicKeys.confirm(tx, challenge.publicKeyId))) return 'refused';
       await this.auth.secure(tx, session.sessionId);
       return 'accepted';
     });

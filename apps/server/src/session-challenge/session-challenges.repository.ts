@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** The session challenges aggregate: one answer each, from the session that asked. */
+@Injectable()
+export class SessionChallengesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * When the new challenge expires. Inserted only while the key and the
+   * session are still there: a key replaced (or a logout) between the read and
+   * the seal leaves no row and no foreign-key error behind (undefined).
+   */
+  async insert(challenge: {
+    id: string;
+    sessionId: string;
+    publicKeyId: string;
+    tokenHash: Buffer;
+    ttlSeconds: number;
+  }): Promise<Date | undefined> {
+    const [row] = await this.db.query<{ expires_at: Date }[]>(
+      `INSERT INTO session_challenges (id, session_id, public_key_id, token_hash, expires_at)
+       SELECT $1, s.id, k.id, $4, now() + make_interval(secs => $5::int)
+         FROM public_keys k, sessions s WHERE k.id = $3 AND s.id = $2 FOR KEY SHARE
+       RETURNING expires_at`,
+      [challenge.id, challenge.sessionId, challenge.publicKeyId, challenge.tokenHash, challenge.ttlSeconds],
+    );
+    return row?.expires_at;
+  }
+
+  /**
+   * Spends the session's live, unanswered challenge in the caller's
+   * transaction, right or wrong; undefined when there is none to spend.
+   */
+  async spend(tx: EntityManager, challengeId: string, sessionId: string): Promise<{ tokenHash: Buffer; publicKeyId: string } | undefined> {
+    const [rows] = await tx.query<[{ token_hash: Buffer; public_key_id: string }[], number]>(
+      `UPDATE session_challenges SET answered_at = now()
+        WHERE id = $1 AND session_id = $2 AND answered_at IS NULL AND expires_at > now()
+        RETURNING token_hash, public_key_id`,
+      [challengeId, sessionId],
+    );
+    const [challenge] = rows;
+    return challenge && { tokenHash: challenge.token_hash, publicKeyId: challenge.public_key_id };
+  }
+
+  async deleteExpired(): Promise<void> {
+    await this.db.query(`DELETE FROM session_challenges WHERE expires_at < now()`);
+  }
+
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+}
