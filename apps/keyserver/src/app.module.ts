@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { configModuleFor, DatabaseModule, HttpPlatformModule, RateLimitsModule } from '@app/platform';
+import { configModuleFor, DatabaseModule, EventsModule, HttpPlatformModule, RateLimitsModule } from '@app/platform';
 import { loadKeyserverConfig } from './core/keyserver-config.js';
 import { KeysModule } from './keys/keys.module.js';
 import { keyserverMigrations } from './migrations/index.js';
@@ -16,6 +16,7 @@ export class KeyserverModule {
         DatabaseModule.forRoot({ migrations: keyserverMigrations }),
         HttpPlatformModule,
         RateLimitsModule,
+        EventsModule,
         KeysModule,
       ],
     };

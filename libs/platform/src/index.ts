@@ -18,3 +18,8 @@ export * from './rate-limits/rate-limit-config.js';
 export * from './rate-limits/rate-limits.service.js';
 export * from './rate-limits/rate-limits.module.js';
 export * from './rate-limits/client-address.decorator.js';
+export * from './events/events-table.js';
+export * from './events/events.repository.js';
+export * from './events/events.pruner.js';
+export * from './events/events.module.js';
+export * from './events/request-origin.js';

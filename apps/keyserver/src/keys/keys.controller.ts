@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '@app/platform';
+import { ApiErrors, RequestOrigin } from '@app/platform';
+import { EventsPageDto, ListEventsQueryDto } from '@app/contracts';
 import { AccessToken, RequiresAccessToken } from './access-token.guard.js';
 import { EncryptedPrivateKeyResponseDto, PutPrivateKeyResponseDto } from './dto/private-key-response.dto.js';
 import { PutPrivateKeyRequestDto } from './dto/put-private-key.dto.js';
@@ -39,8 +40,9 @@ export class KeysController {
     @Param('userId', ParseUserIdPipe) userId: string,
     @AccessToken() accessToken: string,
     @Body() dto: PutPrivateKeyRequestDto,
+    @RequestOrigin() origin: RequestOrigin,
   ): Promise<PutPrivateKeyResponseDto> {
-    return this.keys.putPrivateKey(userId, accessToken, dto);
+    return this.keys.putPrivateKey(userId, accessToken, dto, origin);
   }
 
   @RequiresAccessToken()
@@ -52,7 +54,31 @@ export class KeysController {
   getEncryptedPrivateKey(
     @Param('userId', ParseUserIdPipe) userId: string,
     @AccessToken() accessToken: string,
+    @RequestOrigin() origin: RequestOrigin,
   ): Promise<EncryptedPrivateKeyResponseDto> {
-    return this.keys.getEncryptedPrivateKey(userId, accessToken);
+    return this.keys.getEncryptedPrivateKey(userId, accessToken, origin);
+  }
+
+  @RequiresAccessToken()
+  @Get('events')
+  @ApiOperation({
+    summary: 'The user’s keyserver events, newest first, 50 a page (listKeyEvents)',
+    description:
+      'Key stores, fetches and refused requests (`key.stored`, `key.fetched`, `key.fetch-refused`, `key-change.*`), ' +
+      'each with when, the client’s address and its User-Agent; never a token, secret or blob. Spends an access token, ' +
+      'which must come from a secured session. Pass `nextCursor` as `?cursor=` for the next page; it is null on the last.',
+  })
+  @ApiErrors({
+    400: 'cursor is not a nextCursor this API issued, or userId is not a UUID (the token is not spent)',
+    401: ACCESS_ERRORS[401],
+    403: 'The server rejected the access token (unknown, expired, spent, another user’s, or its session ended), or the token’s session is not secured',
+    503: ACCESS_ERRORS[503],
+  })
+  listKeyEvents(
+    @Param('userId', ParseUserIdPipe) userId: string,
+    @AccessToken() accessToken: string,
+    @Query() query: ListEventsQueryDto,
+  ): Promise<EventsPageDto> {
+    return this.keys.listKeyEvents(userId, accessToken, query.cursor);
   }
 }

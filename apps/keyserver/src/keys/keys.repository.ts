@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { KdfParamsDto } from '@app/contracts';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /** How many blobs one storage key holds; `blobs` is a bigint count, so a string. */
 export interface StorageKeyBlobCountRow {
@@ -52,8 +52,8 @@ export class KeysRepository {
    * first blob for a key is final; a blob of another key is replaced (its
    * plaintext columns cleared, as the sealed blob supersedes them).
    */
-  async putSealedBlob(blob: SealedBlob): Promise<{ created_at: Date } | undefined> {
-    const [row] = await this.db.query<{ created_at: Date }[]>(
+  async putSealedBlob(blob: SealedBlob, tx?: EntityManager): Promise<{ created_at: Date } | undefined> {
+    const [row] = await (tx ?? this.db.manager).query<{ created_at: Date }[]>(
       `INSERT INTO encrypted_private_keys AS stored
          (user_id, storage_key_id, sealed_blob, kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism,
           public_key_fingerprint)

@@ -1,14 +1,25 @@
 import {
   ConflictException,
   ForbiddenException,
+  HttpException,
+  HttpStatus,
   Injectable,
   Logger,
   NotFoundException,
   OnApplicationBootstrap,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { RateLimits, StorageIntegrityError, StorageKeyMissingError, StorageSealer } from '@app/platform';
-import { base64UrlByteLength, type ValidateUserResponseDto } from '@app/contracts';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  EventsRepository,
+  RateLimits,
+  type RequestOrigin,
+  StorageIntegrityError,
+  StorageKeyMissingError,
+  StorageSealer,
+} from '@app/platform';
+import { base64UrlByteLength, type EventsPageDto, type KeyserverEventType, type ValidateUserResponseDto } from '@app/contracts';
+import type { DataSource } from 'typeorm';
 import type { EncryptedPrivateKeyResponseDto, PutPrivateKeyResponseDto } from './dto/private-key-response.dto.js';
 import type { PutPrivateKeyRequestDto } from './dto/put-private-key.dto.js';
 import { type BlobRow, KeysRepository } from './keys.repository.js';
@@ -17,6 +28,8 @@ import { ServerClient } from './server-client.js';
 
 /** An access token the server could have issued is 32 bytes. */
 const ACCESS_TOKEN_BYTES = 32;
+/** Answers that refuse a validated token's request: logged as `key.fetch-refused` (404 and 503 refuse no one). */
+const REFUSALS = new Set<number>([HttpStatus.FORBIDDEN, HttpStatus.CONFLICT, HttpStatus.TOO_MANY_REQUESTS]);
 
 @Injectable()
 export class KeysService implements OnApplicationBootstrap {
@@ -27,6 +40,8 @@ export class KeysService implements OnApplicationBootstrap {
     private readonly server: ServerClient,
     private readonly sealer: StorageSealer,
     private readonly limits: RateLimits,
+    private readonly events: EventsRepository,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   /** Says how many blobs each storage key holds, and which key ids are missing from configuration. */
@@ -48,11 +63,21 @@ export class KeysService implements OnApplicationBootstrap {
    * proves it holds the confirmed private key, may store: the repair path for
    * an account left holding another key's blob.
    */
-  putPrivateKey(userId: string, accessToken: string, dto: PutPrivateKeyRequestDto): Promise<PutPrivateKeyResponseDto> {
-    return this.asUser(userId, accessToken, (user) => this.store(userId, user, dto));
+  putPrivateKey(
+    userId: string,
+    accessToken: string,
+    dto: PutPrivateKeyRequestDto,
+    origin: RequestOrigin,
+  ): Promise<PutPrivateKeyResponseDto> {
+    return this.asUser(userId, accessToken, origin, (user) => this.store(userId, user, dto, origin));
   }
 
-  private async store(userId: string, user: ValidateUserResponseDto, dto: PutPrivateKeyRequestDto): Promise<PutPrivateKeyResponseDto> {
+  private async store(
+    userId: string,
+    user: ValidateUserResponseDto,
+    dto: PutPrivateKeyRequestDto,
+    origin: RequestOrigin,
+  ): Promise<PutPrivateKeyResponseDto> {
     if (user.publicKeyFingerprint === null) {
       throw new ConflictException('You have no public key on the server: put the public key before its private key');
     }
@@ -73,25 +98,29 @@ export class KeysService implements OnApplicationBootstrap {
       BLOB_TABLE,
       userId,
     );
-    const row = await this.repository.putSealedBlob({
-      userId,
-      storageKeyId: sealed.keyId,
-      sealedBlob: sealed.sealed,
-      kdf: dto.kdf,
-      publicKeyFingerprint: dto.publicKeyFingerprint,
+    // The blob and its event commit together: no store goes unlogged.
+    const row = await this.db.transaction(async (tx) => {
+      const stored = await this.repository.putSealedBlob(
+        { userId, storageKeyId: sealed.keyId, sealedBlob: sealed.sealed, kdf: dto.kdf, publicKeyFingerprint: dto.publicKeyFingerprint },
+        tx,
+      );
+      if (stored) await this.events.record(event(userId, 'key.stored', origin), tx);
+      return stored;
     });
     if (!row) throw new ConflictException('A private key for this public key is stored already; it cannot be replaced');
     return { userId, createdAt: row.created_at.toISOString() };
   }
 
-  getEncryptedPrivateKey(userId: string, accessToken: string): Promise<EncryptedPrivateKeyResponseDto> {
-    return this.asUser(userId, accessToken, () => this.read(userId));
+  getEncryptedPrivateKey(userId: string, accessToken: string, origin: RequestOrigin): Promise<EncryptedPrivateKeyResponseDto> {
+    return this.asUser(userId, accessToken, origin, () => this.read(userId, origin));
   }
 
-  private async read(userId: string): Promise<EncryptedPrivateKeyResponseDto> {
+  private async read(userId: string, origin: RequestOrigin): Promise<EncryptedPrivateKeyResponseDto> {
     const row = await this.repository.findBlob(userId);
     if (!row) throw new NotFoundException('No encrypted private key is stored for this user');
     const secrets = this.openBlob(userId, row);
+    // Logged before the blob leaves: a fetch the log cannot show is not served.
+    await this.events.record(event(userId, 'key.fetched', origin));
     return {
       userId,
       encryptedPrivateKey: secrets.encryptedPrivateKey.toString('base64url'),
@@ -132,9 +161,41 @@ export class KeysService implements OnApplicationBootstrap {
    * against RATE_LIMIT_KEYS_PER_USER once the token is validated: a request
    * over the limit has spent its token.
    */
-  private async asUser<T>(userId: string, accessToken: string, operation: (user: ValidateUserResponseDto) => Promise<T>): Promise<T> {
+  private async asUser<T>(
+    userId: string,
+    accessToken: string,
+    origin: RequestOrigin,
+    operation: (user: ValidateUserResponseDto) => Promise<T>,
+  ): Promise<T> {
     const user = await this.redeem(userId, accessToken);
-    return this.limits.attempt([{ limit: 'keysPerUser', key: userId }], () => operation(user), () => true);
+    try {
+      return await this.limits.attempt([{ limit: 'keysPerUser', key: userId }], () => operation(user), () => true);
+    } catch (error) {
+      // Only after the token validated: a stranger cannot fill a user's log.
+      if (error instanceof HttpException && REFUSALS.has(error.getStatus())) await this.recordRefusal(userId, origin);
+      throw error;
+    }
+  }
+
+  /**
+   * The user's keyserver events, newest first, for a token from a secured
+   * session only: the log shows where the key was fetched from, which a
+   * session that has not proved it holds the private key must not learn.
+   * Not counted against RATE_LIMIT_KEYS_PER_USER: it neither reads nor writes the key.
+   */
+  async listKeyEvents(userId: string, accessToken: string, cursor: string | undefined): Promise<EventsPageDto> {
+    const user = await this.redeem(userId, accessToken);
+    if (!user.sessionSecured) {
+      throw new ForbiddenException('Only a secured session (one that answered a session challenge) may list its events');
+    }
+    return this.events.list(userId, cursor);
+  }
+
+  /** The refusal is answered whatever happens here: a log outage must not turn a 429 into a 500. */
+  private async recordRefusal(userId: string, origin: RequestOrigin): Promise<void> {
+    await this.events.record(event(userId, 'key.fetch-refused', origin)).catch((error: unknown) => {
+      this.logger.warn(`Recording key.fetch-refused failed: ${(error as Error).message}`);
+    });
   }
 
   /**
@@ -156,4 +217,8 @@ export class KeysService implements OnApplicationBootstrap {
 
 function rejected(): ForbiddenException {
   return new ForbiddenException('The access token was rejected: unknown, expired, already used, or for another user');
+}
+
+function event(userId: string, type: KeyserverEventType, origin: RequestOrigin) {
+  return { userId, type, clientAddress: origin.clientAddress, userAgent: origin.userAgent };
 }

@@ -2,6 +2,7 @@ import { InitialSchema1764032400000 } from './1764032400000-initial-schema.js';
 import { BlobsBoundToPublicKeys1764979200000 } from './1764979200000-blobs-bound-to-public-keys.js';
 import { SealedBlobs1765000000000 } from './1765000000000-sealed-blobs.js';
 import { RateLimits1765100000000 } from './1765100000000-rate-limits.js';
+import { Events1765200000000 } from './1765200000000-events.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
 export const keyserverMigrations = [
@@ -9,4 +10,5 @@ export const keyserverMigrations = [
   BlobsBoundToPublicKeys1764979200000,
   SealedBlobs1765000000000,
   RateLimits1765100000000,
+  Events1765200000000,
 ];

@@ -69,6 +69,10 @@ export class ServiceEnvironment {
 
   @RateLimitVariable()
   RATE_LIMIT_REQUESTS_PER_ADDRESS = '600/1m';
+
+  /** How long each user's events are kept before the service prunes them. */
+  @Expose() @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  EVENTS_RETENTION_DAYS = 90;
 }
 
 export interface ServiceConfig {
@@ -78,6 +82,8 @@ export interface ServiceConfig {
   database: DatabaseConfig;
   http: HttpConfig;
   rateLimits: RateLimitsConfig;
+  /** EVENTS_RETENTION_DAYS: events older than this are pruned. */
+  eventRetentionDays: number;
 }
 
 /** The shared part of a service's configuration, and the keyserver API key it uses. */
@@ -99,6 +105,7 @@ export function serviceConfig(env: ServiceEnvironment, service: string): Service
     },
     http: httpConfig(env),
     rateLimits: rateLimitsConfig(env, service, production),
+    eventRetentionDays: env.EVENTS_RETENTION_DAYS,
     keyserverApiKey: resolveKeyserverApiKey({ value: env.KEYSERVER_API_KEY, production, dataRoot: env.DATA_DIR }),
   };
 }
