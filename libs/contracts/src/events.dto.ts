@@ -62,7 +62,10 @@ export class EventDto {
 
 /** One page of a user's events, newest first. */
 export class EventsPageDto {
-  /** At most 50, newest first. */
+  /**
+   * At most 50, newest first.
+   * @example [{"type":"key.fetched","createdAt":"2026-12-02T14:00:00.000Z","clientAddress":"203.0.113.7","userAgent":"keyexchange-client/1.0"}]
+   */
   items: EventDto[];
 
   @ApiProperty({
