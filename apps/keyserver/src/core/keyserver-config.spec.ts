@@ -96,6 +96,19 @@ describe('keyserver configuration', () => {
     expect(attempt).toThrow(new RegExp(`- ${name}:`));
   });
 
+  describe('EVENTS_RETENTION_DAYS', () => {
+    it('keeps events 90 days by default, and reads the variable', () => {
+      expect(loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY }).eventRetentionDays).toBe(90);
+      expect(loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, EVENTS_RETENTION_DAYS: '3650' }).eventRetentionDays).toBe(3650);
+    });
+
+    it.each(['0', '3651', '1.5', 'forever'])('refuses %s, naming it', (value) => {
+      const attempt = () => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, EVENTS_RETENTION_DAYS: value });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(/- EVENTS_RETENTION_DAYS:/);
+    });
+  });
+
   describe('KEYSERVER_STORAGE_KEYS', () => {
     it('reads id:key entries, the first being current', () => {
       const other = Buffer.alloc(32, 9).toString('base64url');
