@@ -16,7 +16,7 @@ import { configureHttpApp, HttpPlatformModule } from '@app/platform';
 import { generateKeyPair } from '@app/crypto';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closeAll, type RunningApp, startServices } from './support/apps.js';
+import { closeAll, type RunningApp, startKeyserver, startServer } from './support/apps.js';
 import { getAccessToken, passSessionChallenge, putPublicKey } from './support/client.js';
 import { bearer, registerAndLogin } from './support/users.js';
 
@@ -193,7 +193,9 @@ describe('an unexpected error on the services', () => {
   let server: RunningApp;
   let keyserver: RunningApp;
   beforeAll(async () => {
-    ({ server, keyserver } = await startServices());
+    // Without rate limits: with them, the lost database is first the counters' store, and answers 503 (fail closed).
+    server = await startServer({ RATE_LIMITS: 'off' });
+    keyserver = await startKeyserver(server.url, { RATE_LIMITS: 'off' });
     // Both apps log through Nest's shared Logger.
     server.app.useLogger(logs);
   });
