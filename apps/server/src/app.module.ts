@@ -7,6 +7,7 @@ import { loadServerConfig } from './core/server-config.js';
 import { serverMigrations } from './migrations/index.js';
 import { PublicKeysModule } from './public-keys/public-keys.module.js';
 import { SessionChallengeModule } from './session-challenge/session-challenge.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
 
 @Module({})
 export class ServerModule {
@@ -24,6 +25,7 @@ export class ServerModule {
         PublicKeysModule,
         AccessTokensModule,
         SessionChallengeModule,
+        SessionsModule,
       ],
       providers: [ExpiredRowsPurger],
     };

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, ClientAddress } from '@app/platform';
+import { ApiErrors, ClientAddress, RequestOrigin } from '@app/platform';
 import { Authenticated, Public } from './auth-policy.js';
 import { AuthService } from './auth.service.js';
 import { CurrentSession, type AuthenticatedSession } from './current-session.decorator.js';
@@ -40,8 +40,12 @@ export class AuthController {
     429: 'Too many failed logins for this email, address or device; see Retry-After',
     503: 'Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After',
   })
-  login(@Body() credentials: LoginRequestDto, @ClientAddress() address: string): Promise<LoginResponseDto> {
-    return this.auth.login(credentials, address);
+  login(
+    @Body() credentials: LoginRequestDto,
+    @ClientAddress() address: string,
+    @RequestOrigin() origin: RequestOrigin,
+  ): Promise<LoginResponseDto> {
+    return this.auth.login(credentials, address, origin);
   }
 
   @Authenticated()

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { RateLimits, StorageIntegrityError, StorageKeyMissingError, StorageSealer, type LimitHit, type Outcome } from '@app/platform';
+import {
+  RateLimits,
+  StorageIntegrityError,
+  StorageKeyMissingError,
+  StorageSealer,
+  type LimitHit,
+  type Outcome,
+  type RequestOrigin,
+} from '@app/platform';
 import type { EntityManager } from 'typeorm';
 import type { ServerConfig } from '../core/server-config.js';
 import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secrets.js';
@@ -73,7 +81,11 @@ export class AuthService {
    * cannot all slip in while hashes run) and given back when the secret is
    * right. Unknown emails go through the same steps, limits and hash.
    */
-  async login({ email, password, deviceToken }: LoginRequestDto, address: string): Promise<LoginResponseDto> {
+  async login(
+    { email, password, deviceToken }: LoginRequestDto,
+    address: string,
+    origin: RequestOrigin = { clientAddress: null, userAgent: null },
+  ): Promise<LoginResponseDto> {
     const device = await this.devices.recognise(deviceToken, email);
     const limits = loginLimits(email, address, device);
     // The lookup waits for its turn with the hash: a flood past the queue costs no query.
@@ -86,6 +98,7 @@ export class AuthService {
         userId: user.id,
         tokenHash: hashSecret(sessionToken),
         ttlSeconds: this.sessionTtlSeconds,
+        ...origin,
       });
       return {
         sessionToken: sessionToken.toString('base64url'),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { RequestOrigin } from '@app/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** What a login reads: the verifier in whichever form it is stored, and whether a key is confirmed. */
@@ -16,6 +17,17 @@ export interface LiveSession {
   sessionId: string;
   userId: string;
   secured: boolean;
+}
+
+/** A session as its user may see it: never its token. */
+export interface SessionRow {
+  id: string;
+  created_at: Date;
+  last_used_at: Date;
+  expires_at: Date;
+  secured: boolean;
+  client_address: string | null;
+  user_agent: string | null;
 }
 
 export interface SessionView {
@@ -53,23 +65,62 @@ export class UsersRepository {
   }
 
   /** Opens a session in the caller's transaction; answers when it expires. */
-  async createSession(tx: EntityManager, session: { userId: string; tokenHash: Buffer; ttlSeconds: number }): Promise<Date> {
+  async createSession(
+    tx: EntityManager,
+    session: { userId: string; tokenHash: Buffer; ttlSeconds: number } & RequestOrigin,
+  ): Promise<Date> {
     const [row] = await tx.query<{ expires_at: Date }[]>(
-      `INSERT INTO sessions (user_id, token_hash, expires_at)
-       VALUES ($1, $2, now() + make_interval(secs => $3::int)) RETURNING expires_at`,
-      [session.userId, session.tokenHash, session.ttlSeconds],
+      `INSERT INTO sessions (user_id, token_hash, expires_at, client_address, user_agent)
+       VALUES ($1, $2, now() + make_interval(secs => $3::int), $4, $5) RETURNING expires_at`,
+      [session.userId, session.tokenHash, session.ttlSeconds, session.clientAddress, session.userAgent],
     );
     return row.expires_at;
   }
 
-  /** The live session a token hash opens. */
+  /**
+   * The live session a token hash opens, marked as used: in the same round
+   * trip, and written at most once a minute (not a new row version per request).
+   */
   async findLiveSession(tokenHash: Buffer): Promise<LiveSession | undefined> {
     const [row] = await this.db.query<{ id: string; user_id: string; secured: boolean }[]>(
-      `SELECT id, user_id, secured_at IS NOT NULL AS secured
-         FROM sessions WHERE token_hash = $1 AND expires_at > now()`,
+      `WITH live AS (
+         SELECT id, user_id, secured_at IS NOT NULL AS secured, last_used_at
+           FROM sessions WHERE token_hash = $1 AND expires_at > now()),
+       used AS (
+         UPDATE sessions SET last_used_at = now()
+          WHERE id = (SELECT id FROM live) AND last_used_at < now() - interval '1 minute')
+       SELECT id, user_id, secured FROM live`,
       [tokenHash],
     );
     return row && { sessionId: row.id, userId: row.user_id, secured: row.secured };
+  }
+
+  /** The user's live sessions, newest first. */
+  async listSessions(userId: string): Promise<SessionRow[]> {
+    return this.db.query<SessionRow[]>(
+      `SELECT id, created_at, last_used_at, expires_at, secured_at IS NOT NULL AS secured, client_address, user_agent
+         FROM sessions WHERE user_id = $1 AND expires_at > now()
+        ORDER BY created_at DESC, id`,
+      [userId],
+    );
+  }
+
+  /** Ends one of the user's sessions; false when the user has no such session. Its tokens and challenges cascade. */
+  async endSession(userId: string, sessionId: string): Promise<boolean> {
+    const [rows] = await this.db.query<[unknown[], number]>(
+      `DELETE FROM sessions WHERE id = $1 AND user_id = $2 RETURNING id`,
+      [sessionId, userId],
+    );
+    return rows.length === 1;
+  }
+
+  /** Ends every session of the user but one; answers how many ended. */
+  async endOtherSessions(userId: string, keepSessionId: string): Promise<number> {
+    const [rows] = await this.db.query<[unknown[], number]>(
+      `DELETE FROM sessions WHERE user_id = $1 AND id <> $2 RETURNING id`,
+      [userId, keepSessionId],
+    );
+    return rows.length;
   }
 
   /** The session's user, confirmed key and state, if the session still exists. */

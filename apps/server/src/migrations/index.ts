@@ -2,6 +2,7 @@ import { InitialSchema1764032400000 } from './1764032400000-initial-schema.js';
 import { AccessTokensBelongToSessions1764979200000 } from './1764979200000-access-tokens-belong-to-sessions.js';
 import { SealedVerifiers1765000000000 } from './1765000000000-sealed-verifiers.js';
 import { RateLimitsAndDeviceTokens1765100000000 } from './1765100000000-rate-limits-and-device-tokens.js';
+import { SessionDetails1765200000000 } from './1765200000000-session-details.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
 export const serverMigrations = [
@@ -9,4 +10,5 @@ export const serverMigrations = [
   AccessTokensBelongToSessions1764979200000,
   SealedVerifiers1765000000000,
   RateLimitsAndDeviceTokens1765100000000,
+  SessionDetails1765200000000,
 ];
