@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
@@ -38,8 +39,12 @@ describe('every route', () => {
     'POST /api/user/session-challenge/answer',
     'GET /api/users/:userId/public-key',
     'POST /keyserver/user/validate',
+    'GET /api/user/sessions',
+    'DELETE /api/user/sessions',
+    'DELETE /api/user/sessions/:id',
+    'GET /api/user/events',
   ];
-  const keyserverRoutes = ['POST /api/keys/:userId', 'GET /api/keys/:userId'];
+  const keyserverRoutes = ['POST /api/keys/:userId', 'GET /api/keys/:userId', 'GET /api/keys/:userId/events'];
 
   it('states who may call it (deny by default), on the server', () => {
     const routes = listRoutes(server.app, SERVER_AUTH_POLICY);
@@ -62,7 +67,7 @@ describe('every route', () => {
   });
 
   // A concrete request per route, authenticated, so what is tested is the body handling.
-  const concrete = (route: string) => route.replace(':userId', user.userId);
+  const concrete = (route: string) => route.replace(':userId', user.userId).replace(':id', randomUUID());
   const allRoutes = [...serverRoutes.map((r) => ['server', r] as const), ...keyserverRoutes.map((r) => ['keyserver', r] as const)];
 
   async function send(app: 'server' | 'keyserver', route: string, body: string, contentType: string) {
@@ -76,7 +81,7 @@ describe('every route', () => {
           : user.sessionToken;
     return target
       .http()
-      [method.toLowerCase() as 'get' | 'post' | 'put'](path)
+      [method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](path)
       .set(bearer(credential))
       .set('Content-Type', contentType)
       .send(body);

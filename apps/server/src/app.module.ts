@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { configModuleFor, DatabaseModule, HttpPlatformModule, RateLimitsModule } from '@app/platform';
+import { configModuleFor, DatabaseModule, EventsModule, HttpPlatformModule, RateLimitsModule } from '@app/platform';
 import { AccessTokensModule } from './access-tokens/access-tokens.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ExpiredRowsPurger } from './core/expired-rows.purger.js';
+import { ServerEventsModule } from './events/events.module.js';
 import { loadServerConfig } from './core/server-config.js';
 import { serverMigrations } from './migrations/index.js';
 import { PublicKeysModule } from './public-keys/public-keys.module.js';
@@ -21,11 +22,13 @@ export class ServerModule {
         DatabaseModule.forRoot({ migrations: serverMigrations }),
         HttpPlatformModule,
         RateLimitsModule,
+        EventsModule,
         AuthModule,
         PublicKeysModule,
         AccessTokensModule,
         SessionChallengeModule,
         SessionsModule,
+        ServerEventsModule,
       ],
       providers: [ExpiredRowsPurger],
     };

@@ -26,8 +26,12 @@ export class AuthController {
     429: 'Too many registrations from this address (RATE_LIMIT_REGISTER_PER_ADDRESS); see Retry-After',
     503: 'Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After',
   })
-  register(@Body() credentials: CredentialsDto, @ClientAddress() address: string): Promise<RegisterResponseDto> {
-    return this.auth.register(credentials, address);
+  register(
+    @Body() credentials: CredentialsDto,
+    @ClientAddress() address: string,
+    @RequestOrigin() origin: RequestOrigin,
+  ): Promise<RegisterResponseDto> {
+    return this.auth.register(credentials, address, origin);
   }
 
   @Public()
@@ -53,8 +57,8 @@ export class AuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End this session' })
   @ApiErrors({ 401: 'No valid session' })
-  logout(@CurrentSession() session: AuthenticatedSession): Promise<void> {
-    return this.auth.logout(session);
+  logout(@CurrentSession() session: AuthenticatedSession, @RequestOrigin() origin: RequestOrigin): Promise<void> {
+    return this.auth.logout(session, origin);
   }
 
   @Authenticated()

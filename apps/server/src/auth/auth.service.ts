@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
+  EventsRepository,
   RateLimits,
   StorageIntegrityError,
   StorageKeyMissingError,
   StorageSealer,
   type LimitHit,
   type Outcome,
+  type NewEvent,
   type RequestOrigin,
 } from '@app/platform';
 import type { EntityManager } from 'typeorm';
@@ -19,11 +21,15 @@ import type { CredentialsDto, LoginRequestDto } from './dto/credentials.dto.js';
 import type { LoginResponseDto } from './dto/login-response.dto.js';
 import type { RegisterResponseDto } from './dto/register-response.dto.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
+import { serverEvent } from '../events/server-events.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UsersRepository, type LoginRow } from './users.repository.js';
 
 /** The table sealed verifiers belong to, part of their additional data. */
 export const VERIFIER_TABLE = 'users';
+
+/** For callers with no request (tests, scripts). */
+const NO_ORIGIN: RequestOrigin = { clientAddress: null, userAgent: null };
 
 /** A wrong secret counts; anything else (400, 503...) does not. */
 const isFailedLogin = (outcome: Outcome) => !outcome.ok && outcome.error instanceof UnauthorizedException;
@@ -54,13 +60,14 @@ export class AuthService {
     private readonly sealer: StorageSealer,
     private readonly limits: RateLimits,
     private readonly devices: DeviceTokens,
+    private readonly events: EventsRepository,
     config: ConfigService<ServerConfig, true>,
   ) {
     this.sessionTtlSeconds = config.get('sessionTtlSeconds', { infer: true });
   }
 
   /** The per-address limit bounds how fast a caller can learn, from 409s, which emails have accounts. */
-  register({ email, password }: CredentialsDto, address: string): Promise<RegisterResponseDto> {
+  register({ email, password }: CredentialsDto, address: string, origin: RequestOrigin = NO_ORIGIN): Promise<RegisterResponseDto> {
     return this.limits.attempt(
       [{ limit: 'registerPerAddress', key: address }],
       async () => {
@@ -68,7 +75,11 @@ export class AuthService {
         const userId = randomUUID();
         const hash = await this.passwords.inTurn(() => this.passwords.hash(password));
         const verifier = this.sealer.seal(Buffer.from(hash), VERIFIER_TABLE, userId);
-        const created = await this.users.create({ id: userId, email, verifierKeyId: verifier.keyId, sealedVerifier: verifier.sealed });
+        const created = await this.users.transaction(async (tx) => {
+          const id = await this.users.create({ id: userId, email, verifierKeyId: verifier.keyId, sealedVerifier: verifier.sealed }, tx);
+          if (id) await this.events.record(serverEvent(id, 'registered', origin), tx);
+          return id;
+        });
         if (!created) throw new ConflictException('An account with this email already exists');
         return { userId: created };
       },
@@ -84,12 +95,16 @@ export class AuthService {
   async login(
     { email, password, deviceToken }: LoginRequestDto,
     address: string,
-    origin: RequestOrigin = { clientAddress: null, userAgent: null },
+    origin: RequestOrigin = NO_ORIGIN,
   ): Promise<LoginResponseDto> {
     const device = await this.devices.recognise(deviceToken, email);
     const limits = loginLimits(email, address, device);
     // The lookup waits for its turn with the hash: a flood past the queue costs no query.
-    const user = await this.limits.attempt(limits, () => this.passwords.inTurn(() => this.checkLoginSecret(email, password)), isFailedLogin);
+    const user = await this.limits.attempt(
+      limits,
+      () => this.passwords.inTurn(() => this.checkLoginSecret(email, password, origin)),
+      isFailedLogin,
+    );
     // The owner is back: this address's guesses at this email start again from zero.
     if (!device) await this.limits.clear(limits[0]);
     const sessionToken = generateSecretToken();
@@ -100,6 +115,7 @@ export class AuthService {
         ttlSeconds: this.sessionTtlSeconds,
         ...origin,
       });
+      await this.events.record(serverEvent(user.id, 'login.succeeded', origin), tx);
       return {
         sessionToken: sessionToken.toString('base64url'),
         userId: user.id,
@@ -111,15 +127,30 @@ export class AuthService {
   }
 
   /** The user, if the login secret is theirs; the same 401, after the same scrypt cost, for an unknown email. */
-  private async checkLoginSecret(email: string, password: string): Promise<LoginRow> {
+  private async checkLoginSecret(email: string, password: string, origin: RequestOrigin): Promise<LoginRow> {
     const user = await this.users.findForLogin(email);
     const verified = await this.passwords.verify(password, user && this.verifierOf(user));
+    if (user && !verified) this.recordAfterTheAnswer(serverEvent(user.id, 'login.failed', origin));
     if (!user || !verified) throw new UnauthorizedException('Wrong email or password');
     return user;
   }
 
-  async logout(session: AuthenticatedSession): Promise<void> {
-    await this.users.deleteSession(session.sessionId);
+  /**
+   * A failed login is written once its 401 is on its way (a timer runs after
+   * the answer's promise chain), so the write's time tells nothing about
+   * whether the email exists.
+   */
+  private recordAfterTheAnswer(event: NewEvent): void {
+    setTimeout(() => {
+      this.events.record(event).catch((error: unknown) => this.logger.warn(`A login.failed event was not recorded: ${(error as Error).message}`));
+    }, 0);
+  }
+
+  async logout(session: AuthenticatedSession, origin: RequestOrigin = NO_ORIGIN): Promise<void> {
+    await this.users.transaction(async (tx) => {
+      await this.users.deleteSession(session.sessionId, tx);
+      await this.events.record(serverEvent(session.userId, 'session.ended', origin), tx);
+    });
   }
 
   /** The live session a bearer token opens, or undefined. */

@@ -45,8 +45,8 @@ export class UsersRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** The new user's id, or undefined when the email is taken. */
-  async create(user: { id: string; email: string; verifierKeyId: string; sealedVerifier: Buffer }): Promise<string | undefined> {
-    const [row] = await this.db.query<{ id: string }[]>(
+  async create(user: { id: string; email: string; verifierKeyId: string; sealedVerifier: Buffer }, tx?: EntityManager): Promise<string | undefined> {
+    const [row] = await (tx ?? this.db.manager).query<{ id: string }[]>(
       `INSERT INTO users (id, email, verifier_key_id, sealed_verifier) VALUES ($1, $2, $3, $4)
        ON CONFLICT (email) DO NOTHING RETURNING id`,
       [user.id, user.email, user.verifierKeyId, user.sealedVerifier],
@@ -106,8 +106,8 @@ export class UsersRepository {
   }
 
   /** Ends one of the user's sessions; false when the user has no such session. Its tokens and challenges cascade. */
-  async endSession(userId: string, sessionId: string): Promise<boolean> {
-    const [rows] = await this.db.query<[unknown[], number]>(
+  async endSession(userId: string, sessionId: string, tx?: EntityManager): Promise<boolean> {
+    const [rows] = await (tx ?? this.db.manager).query<[unknown[], number]>(
       `DELETE FROM sessions WHERE id = $1 AND user_id = $2 RETURNING id`,
       [sessionId, userId],
     );
@@ -115,8 +115,8 @@ export class UsersRepository {
   }
 
   /** Ends every session of the user but one; answers how many ended. */
-  async endOtherSessions(userId: string, keepSessionId: string): Promise<number> {
-    const [rows] = await this.db.query<[unknown[], number]>(
+  async endOtherSessions(userId: string, keepSessionId: string, tx?: EntityManager): Promise<number> {
+    const [rows] = await (tx ?? this.db.manager).query<[unknown[], number]>(
       `DELETE FROM sessions WHERE user_id = $1 AND id <> $2 RETURNING id`,
       [userId, keepSessionId],
     );
@@ -140,8 +140,8 @@ export class UsersRepository {
     await tx.query(`UPDATE sessions SET secured_at = coalesce(secured_at, now()) WHERE id = $1`, [sessionId]);
   }
 
-  async deleteSession(sessionId: string): Promise<void> {
-    await this.db.query(`DELETE FROM sessions WHERE id = $1`, [sessionId]);
+  async deleteSession(sessionId: string, tx?: EntityManager): Promise<void> {
+    await (tx ?? this.db.manager).query(`DELETE FROM sessions WHERE id = $1`, [sessionId]);
   }
 
   /** The device token's id, if it is live and belongs to the user with this email. */

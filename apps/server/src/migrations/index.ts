@@ -3,6 +3,7 @@ import { AccessTokensBelongToSessions1764979200000 } from './1764979200000-acces
 import { SealedVerifiers1765000000000 } from './1765000000000-sealed-verifiers.js';
 import { RateLimitsAndDeviceTokens1765100000000 } from './1765100000000-rate-limits-and-device-tokens.js';
 import { SessionDetails1765200000000 } from './1765200000000-session-details.js';
+import { Events1765300000000 } from './1765300000000-events.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
 export const serverMigrations = [
@@ -11,4 +12,5 @@ export const serverMigrations = [
   SealedVerifiers1765000000000,
   RateLimitsAndDeviceTokens1765100000000,
   SessionDetails1765200000000,
+  Events1765300000000,
 ];

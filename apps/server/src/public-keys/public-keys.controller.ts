@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '@app/platform';
+import { ApiErrors, RequestOrigin } from '@app/platform';
 import { Authenticated } from '../auth/auth-policy.js';
 import { CurrentSession, type AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { PutPublicKeyRequestDto } from './dto/put-public-key.dto.js';
@@ -28,8 +28,9 @@ export class PublicKeysController {
   putPublicKey(
     @CurrentSession() session: AuthenticatedSession,
     @Body() dto: PutPublicKeyRequestDto,
+    @RequestOrigin() origin: RequestOrigin,
   ): Promise<PublicKeyResponseDto> {
-    return this.publicKeys.putPublicKey(session, dto);
+    return this.publicKeys.putPublicKey(session, dto, origin);
   }
 
   @Authenticated({ secured: true })

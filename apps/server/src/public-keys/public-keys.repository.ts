@@ -58,14 +58,16 @@ export class PublicKeysRepository {
     return row;
   }
 
-  /** Confirms a key in the caller's transaction; false when it has been replaced since. */
-  async confirm(tx: EntityManager, publicKeyId: string): Promise<boolean> {
-    const [rows] = await tx.query<[unknown[], number]>(
+  /** Confirms a key in the caller's transaction: now, earlier, or not at all (it was replaced since). */
+  async confirm(tx: EntityManager, publicKeyId: string): Promise<'confirmed' | 'already-confirmed' | 'replaced'> {
+    const [rows] = await tx.query<[{ newly: boolean }[], number]>(
+      // now() is the transaction's start: only a key confirmed by this transaction has it.
       `UPDATE public_keys SET confirmed_at = coalesce(confirmed_at, now()), updated_at = now()
-        WHERE id = $1 RETURNING id`,
+        WHERE id = $1 RETURNING confirmed_at = now() AS newly`,
       [publicKeyId],
     );
-    return rows.length === 1;
+    const [row] = rows;
+    return !row ? 'replaced' : row.newly ? 'confirmed' : 'already-confirmed';
   }
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {

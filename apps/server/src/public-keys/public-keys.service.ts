@@ -1,20 +1,25 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { fingerprint, fromBase64Url } from '@app/crypto';
+import { EventsRepository, type RequestOrigin } from '@app/platform';
 import type { EntityManager } from 'typeorm';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
+import { serverEvent } from '../events/server-events.js';
 import type { PutPublicKeyRequestDto } from './dto/put-public-key.dto.js';
 import type { PublicKeyResponseDto, UserPublicKeyResponseDto } from './dto/public-key-response.dto.js';
 import { PublicKeysRepository, type PublicKeyRow } from './public-keys.repository.js';
 
 @Injectable()
 export class PublicKeysService {
-  constructor(private readonly keys: PublicKeysRepository) {}
+  constructor(
+    private readonly keys: PublicKeysRepository,
+    private readonly events: EventsRepository,
+  ) {}
 
   /**
    * Stores the user's key as pending. A pending key is replaced (and the
    * challenges sealed to it go with it); a confirmed one is not.
    */
-  async putPublicKey(session: AuthenticatedSession, dto: PutPublicKeyRequestDto): Promise<PublicKeyResponseDto> {
+  async putPublicKey(session: AuthenticatedSession, dto: PutPublicKeyRequestDto, origin: RequestOrigin): Promise<PublicKeyResponseDto> {
     const publicKey = fromBase64Url(dto.publicKey);
     const keyFingerprint = await fingerprint(publicKey);
     return this.keys.transaction(async (tx) => {
@@ -28,6 +33,7 @@ export class PublicKeysService {
       if (!row) {
         throw new ConflictException('This user already has a confirmed public key; it cannot be replaced');
       }
+      await this.events.record(serverEvent(session.userId, 'public-key.put', origin), tx);
       return toResponse(row);
     });
   }
@@ -49,7 +55,7 @@ export class PublicKeysService {
    * Confirms the key a challenge was sealed to, inside the caller's
    * transaction; false when that key has been replaced since.
    */
-  confirm(tx: EntityManager, publicKeyId: string): Promise<boolean> {
+  confirm(tx: EntityManager, publicKeyId: string): Promise<'confirmed' | 'already-confirmed' | 'replaced'> {
     return this.keys.confirm(tx, publicKeyId);
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '@app/platform';
+import { ApiErrors, RequestOrigin } from '@app/platform';
 import { Authenticated } from '../auth/auth-policy.js';
 import { CurrentSession, type AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { SessionChallengeResponseDto } from './dto/session-challenge-response.dto.js';
@@ -43,7 +43,8 @@ export class SessionChallengeController {
   submitSessionChallenge(
     @CurrentSession() session: AuthenticatedSession,
     @Body() answer: SubmitSessionChallengeRequestDto,
+    @RequestOrigin() origin: RequestOrigin,
   ): Promise<SubmitSessionChallengeResponseDto> {
-    return this.sessionChallenge.submitSessionChallenge(session, answer);
+    return this.sessionChallenge.submitSessionChallenge(session, answer, origin);
   }
 }

@@ -1,10 +1,11 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { fromBase64Url, sealSessionChallenge } from '@app/crypto';
-import { RateLimits } from '@app/platform';
+import { EventsRepository, RateLimits, type RequestOrigin } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { AuthService } from '../auth/auth.service.js';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { equalHashes, generateSecretToken, hashSecret } from '../core/secrets.js';
+import { serverEvent } from '../events/server-events.js';
 import { PublicKeysService } from '../public-keys/public-keys.service.js';
 import type { SessionChallengeResponseDto } from './dto/session-challenge-response.dto.js';
 import { SessionChallengesRepository } from './session-challenges.repository.js';
@@ -22,6 +23,7 @@ export class SessionChallengeService {
     private readonly publicKeys: PublicKeysService,
     private readonly auth: AuthService,
     private readonly limits: RateLimits,
+    private readonly events: EventsRepository,
   ) {}
 
   /** Counted when issued. */
@@ -60,11 +62,15 @@ export class SessionChallengeService {
    * spends the challenge whether or not it is right, and a right one secures
    * the session and confirms the key the challenge was sealed to.
    */
-  submitSessionChallenge(session: AuthenticatedSession, answer: SubmitSessionChallengeRequestDto): Promise<SubmitSessionChallengeResponseDto> {
+  submitSessionChallenge(
+    session: AuthenticatedSession,
+    answer: SubmitSessionChallengeRequestDto,
+    origin: RequestOrigin,
+  ): Promise<SubmitSessionChallengeResponseDto> {
     // Counted before the answer is checked, given back unless it is refused: concurrent guesses cannot slip past.
     return this.limits.attempt(
       [{ limit: 'wrongAnswersPerSession', key: session.sessionId }],
-      () => this.check(session, answer),
+      () => this.check(session, answer, origin),
       (outcome) => !outcome.ok && outcome.error instanceof ForbiddenException,
     );
   }
@@ -72,6 +78,7 @@ export class SessionChallengeService {
   private async check(
     session: AuthenticatedSession,
     { challengeId, token }: SubmitSessionChallengeRequestDto,
+    origin: RequestOrigin,
   ): Promise<SubmitSessionChallengeResponseDto> {
     const answer = await this.challenges.transaction(async (tx): Promise<Answer> => {
       // Same lock order as putPublicKey (user, key, challenge): no deadlock.
@@ -80,7 +87,10 @@ export class SessionChallengeService {
       if (!challenge) return 'refused';
       // A wrong value is refused, and the spend above is kept.
       if (!equalHashes(hashSecret(Buffer.from(fromBase64Url(token))), challenge.tokenHash)) return 'refused';
-      if (!(await this.publicKeys.confirm(tx, challenge.publicKeyId))) return 'refused';
+      const key = await this.publicKeys.confirm(tx, challenge.publicKeyId);
+      if (key === 'replaced') return 'refused';
+      if (key === 'confirmed') await this.events.record(serverEvent(session.userId, 'key.confirmed', origin), tx);
+      if (!session.secured) await this.events.record(serverEvent(session.userId, 'session.secured', origin), tx);
       await this.auth.secure(tx, session.sessionId);
       return 'accepted';
     });

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '@app/platform';
+import { ApiErrors, RequestOrigin } from '@app/platform';
 import { Authenticated } from '../auth/auth-policy.js';
 import { CurrentSession, type AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { SessionsResponseDto } from './dto/session.dto.js';
@@ -30,8 +30,12 @@ export class SessionsController {
     description: 'Its unspent access tokens and challenges end with it. The current session may end itself.',
   })
   @ApiErrors({ 400: 'id is not a UUID', ...SECURED_ONLY, 404: 'The user has no session with this id' })
-  endSession(@CurrentSession() session: AuthenticatedSession, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    return this.sessions.endSession(session, id);
+  endSession(
+    @CurrentSession() session: AuthenticatedSession,
+    @Param('id', ParseUUIDPipe) id: string,
+    @RequestOrigin() origin: RequestOrigin,
+  ): Promise<void> {
+    return this.sessions.endSession(session, id, origin);
   }
 
   @Authenticated({ secured: true })
@@ -42,7 +46,7 @@ export class SessionsController {
     description: 'Their unspent access tokens and challenges end with them.',
   })
   @ApiErrors(SECURED_ONLY)
-  endOtherSessions(@CurrentSession() session: AuthenticatedSession): Promise<void> {
-    return this.sessions.endOtherSessions(session);
+  endOtherSessions(@CurrentSession() session: AuthenticatedSession, @RequestOrigin() origin: RequestOrigin): Promise<void> {
+    return this.sessions.endOtherSessions(session, origin);
   }
 }

@@ -1,11 +1,16 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { EventsRepository, type RequestOrigin } from '@app/platform';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { UsersRepository } from '../auth/users.repository.js';
+import { serverEvent } from '../events/server-events.js';
 import type { SessionsResponseDto } from './dto/session.dto.js';
 
 @Injectable()
 export class SessionsService {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly events: EventsRepository,
+  ) {}
 
   async listSessions(session: AuthenticatedSession): Promise<SessionsResponseDto> {
     const rows = await this.users.listSessions(session.userId);
@@ -24,11 +29,20 @@ export class SessionsService {
   }
 
   /** Another user's session and an unknown id get the same 404: ids tell nothing. */
-  async endSession(session: AuthenticatedSession, sessionId: string): Promise<void> {
-    if (!(await this.users.endSession(session.userId, sessionId))) throw new NotFoundException('You have no session with this id');
+  async endSession(session: AuthenticatedSession, sessionId: string, origin: RequestOrigin): Promise<void> {
+    const ended = await this.users.transaction(async (tx) => {
+      if (!(await this.users.endSession(session.userId, sessionId, tx))) return false;
+      await this.events.record(serverEvent(session.userId, 'session.ended', origin), tx);
+      return true;
+    });
+    if (!ended) throw new NotFoundException('You have no session with this id');
   }
 
-  async endOtherSessions(session: AuthenticatedSession): Promise<void> {
-    await this.users.endOtherSessions(session.userId, session.sessionId);
+  /** One `session.ended` event per session ended. */
+  async endOtherSessions(session: AuthenticatedSession, origin: RequestOrigin): Promise<void> {
+    await this.users.transaction(async (tx) => {
+      const ended = await this.users.endOtherSessions(session.userId, session.sessionId, tx);
+      for (let i = 0; i < ended; i += 1) await this.events.record(serverEvent(session.userId, 'session.ended', origin), tx);
+    });
   }
 }
