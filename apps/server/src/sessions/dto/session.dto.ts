@@ -43,6 +43,9 @@ export class SessionDto {
 }
 
 export class SessionsResponseDto {
-  /** The user's live sessions, newest first. */
+  /**
+   * The user's live sessions, newest first.
+   * @example [{"id":"6f1c2b7e-3d4a-4f5b-9c8d-7e6f5a4b3c2d","createdAt":"2026-12-01T09:00:00.000Z","lastUsedAt":"2026-12-01T10:41:00.000Z","expiresAt":"2026-12-01T21:00:00.000Z","secured":true,"clientAddress":"203.0.113.7","userAgent":"keyexchange-client/0.1.0","current":true}]
+   */
   items: SessionDto[];
 }

@@ -12,6 +12,8 @@ export type { OpenAPIConfig } from './core/OpenAPI.js';
 
 export type { EncryptedPrivateKeyResponse } from './models/EncryptedPrivateKeyResponse.js';
 export type { ErrorResponse } from './models/ErrorResponse.js';
+export type { Event } from './models/Event.js';
+export type { EventsPage } from './models/EventsPage.js';
 export type { KdfParams } from './models/KdfParams.js';
 export type { PutPrivateKeyRequest } from './models/PutPrivateKeyRequest.js';
 export type { PutPrivateKeyResponse } from './models/PutPrivateKeyResponse.js';

@@ -7,14 +7,18 @@ import type { OpenAPIConfig } from './core/OpenAPI.js';
 import { FetchHttpRequest } from './core/FetchHttpRequest.js';
 import { AccessTokensService } from './services/AccessTokensService.js';
 import { AuthService } from './services/AuthService.js';
+import { EventsService } from './services/EventsService.js';
 import { PublicKeysService } from './services/PublicKeysService.js';
 import { SessionChallengeService } from './services/SessionChallengeService.js';
+import { SessionsService } from './services/SessionsService.js';
 type HttpRequestConstructor = new (config: OpenAPIConfig) => BaseHttpRequest;
 export class ServerClient {
     public readonly accessTokens: AccessTokensService;
     public readonly auth: AuthService;
+    public readonly events: EventsService;
     public readonly publicKeys: PublicKeysService;
     public readonly sessionChallenge: SessionChallengeService;
+    public readonly sessions: SessionsService;
     public readonly request: BaseHttpRequest;
     constructor(config?: Partial<OpenAPIConfig>, HttpRequest: HttpRequestConstructor = FetchHttpRequest) {
         this.request = new HttpRequest({
@@ -30,8 +34,10 @@ export class ServerClient {
         });
         this.accessTokens = new AccessTokensService(this.request);
         this.auth = new AuthService(this.request);
+        this.events = new EventsService(this.request);
         this.publicKeys = new PublicKeysService(this.request);
         this.sessionChallenge = new SessionChallengeService(this.request);
+        this.sessions = new SessionsService(this.request);
     }
 }
 

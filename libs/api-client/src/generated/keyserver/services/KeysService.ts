@@ -3,6 +3,7 @@
 /* tslint:disable */
 /* eslint-disable */
 import type { EncryptedPrivateKeyResponse } from '../models/EncryptedPrivateKeyResponse.js';
+import type { EventsPage } from '../models/EventsPage.js';
 import type { PutPrivateKeyRequest } from '../models/PutPrivateKeyRequest.js';
 import type { PutPrivateKeyResponse } from '../models/PutPrivateKeyResponse.js';
 import type { CancelablePromise } from '../core/CancelablePromise.js';
@@ -68,6 +69,43 @@ export class KeysService {
                 403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended)`,
                 409: `publicKeyFingerprint is not the user’s current public key, a blob for this key is stored already, or the key is confirmed and the token’s session is not secured`,
                 429: `Too many reads and writes of this user’s key (RATE_LIMIT_KEYS_PER_USER; the token is spent), or too many requests from this address; see Retry-After`,
+                503: `The server could not be reached to validate the token, or answered unexpectedly, or the rate limits cannot be checked; see Retry-After`,
+            },
+        });
+    }
+    /**
+     * The user’s keyserver events, newest first, 50 a page (listKeyEvents)
+     * Key stores, fetches and refused requests (`key.stored`, `key.fetched`, `key.fetch-refused`, `key-change.*`), each with when, the client’s address and its User-Agent; never a token, secret or blob. Spends an access token, which must come from a secured session. Pass `nextCursor` as `?cursor=` for the next page; it is null on the last.
+     * @returns EventsPage
+     * @throws ApiError
+     */
+    public listKeyEvents({
+        userId,
+        cursor,
+    }: {
+        /**
+         * The user whose key this is; must match the access token
+         */
+        userId: string,
+        /**
+         * The `nextCursor` of the previous page; omit for the newest events.
+         */
+        cursor?: string,
+    }): CancelablePromise<EventsPage> {
+        return this.httpRequest.request({
+            method: 'GET',
+            url: '/api/keys/{userId}/events',
+            path: {
+                'userId': userId,
+            },
+            query: {
+                'cursor': cursor,
+            },
+            errors: {
+                400: `cursor is not a nextCursor this API issued, or userId is not a UUID (the token is not spent)`,
+                401: `No access token`,
+                403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended), or the token’s session is not secured`,
+                429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
                 503: `The server could not be reached to validate the token, or answered unexpectedly, or the rate limits cannot be checked; see Retry-After`,
             },
         });
