@@ -5,6 +5,7 @@ import { Authenticated, Public } from './auth-policy.js';
 import { AuthService } from './auth.service.js';
 import { CurrentSession, type AuthenticatedSession } from './current-session.decorator.js';
 import { CredentialsDto, LoginRequestDto } from './dto/credentials.dto.js';
+import { DeleteAccountRequestDto } from './dto/delete-account.dto.js';
 import { LoginResponseDto } from './dto/login-response.dto.js';
 import { RegisterResponseDto } from './dto/register-response.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
@@ -67,5 +68,30 @@ export class AuthController {
   @ApiErrors({ 401: 'No valid session' })
   getCurrentUser(@CurrentSession() session: AuthenticatedSession): Promise<UserResponseDto> {
     return this.auth.me(session);
+  }
+
+  @Authenticated({ secured: true })
+  @Post('user/delete')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Delete the account (secured session, current password)',
+    description:
+      'Deletes the user, sessions, tokens, challenges, keys and events in one transaction; the email can register again. ' +
+      'Delete the private key on the keyserver first (`deletePrivateKey`): nothing can recover it afterwards. ' +
+      'A wrong password counts as a failed login for the email.',
+  })
+  @ApiErrors({
+    400: 'Malformed body',
+    401: 'No valid session',
+    403: 'This session is not secured, or the current password is wrong (the session stays)',
+    429: 'Too many failed logins for this email or address; see Retry-After',
+    503: 'Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After',
+  })
+  deleteAccount(
+    @CurrentSession() session: AuthenticatedSession,
+    @Body() request: DeleteAccountRequestDto,
+    @ClientAddress() address: string,
+  ): Promise<void> {
+    return this.auth.deleteAccount(session, request, address);
   }
 }

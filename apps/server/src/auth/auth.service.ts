@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictException, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import {
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
   EventsRepository,
@@ -18,6 +25,7 @@ import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secr
 import type { AuthenticatedSession } from './current-session.decorator.js';
 import { DeviceTokens, type KnownDevice } from './device-tokens.js';
 import type { CredentialsDto, LoginRequestDto } from './dto/credentials.dto.js';
+import type { DeleteAccountRequestDto } from './dto/delete-account.dto.js';
 import type { LoginResponseDto } from './dto/login-response.dto.js';
 import type { RegisterResponseDto } from './dto/register-response.dto.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
@@ -151,6 +159,39 @@ export class AuthService {
       await this.users.deleteSession(session.sessionId, tx);
       await this.events.record(serverEvent(session.userId, 'session.ended', origin), tx);
     });
+  }
+
+  /**
+   * Deletes the account, once the current password is given again: the user,
+   * sessions, tokens, challenges, keys, device tokens and events, in one
+   * transaction. A wrong password counts as a failed login for the email.
+   */
+  async deleteAccount(session: AuthenticatedSession, { currentPassword }: DeleteAccountRequestDto, address: string): Promise<void> {
+    const user = await this.users.findForPasswordCheck(session.userId);
+    if (!user) throw new UnauthorizedException('This session has ended');
+    await this.checkCurrentPassword(user, currentPassword, address);
+    await this.users.transaction(async (tx) => {
+      await this.users.delete(user.id, tx);
+      await this.events.deleteUser(user.id, tx);
+    });
+  }
+
+  /**
+   * An operation that asks for the current password again checks it as a
+   * login would: the same limits (429 when the email is over them), the same
+   * queue, and a wrong one (403, the session stays) counted as a failed login.
+   */
+  private checkCurrentPassword(user: LoginRow & { email: string }, currentPassword: string, address: string): Promise<void> {
+    return this.limits.attempt(
+      loginLimits(user.email, address, undefined),
+      () =>
+        this.passwords.inTurn(async () => {
+          if (!(await this.passwords.verify(currentPassword, this.verifierOf(user)))) {
+            throw new ForbiddenException('The current password is wrong');
+          }
+        }),
+      (outcome) => !outcome.ok && outcome.error instanceof ForbiddenException,
+    );
   }
 
   /** The live session a bearer token opens, or undefined. */

@@ -64,6 +64,20 @@ export class UsersRepository {
     return row;
   }
 
+  /** What a check of the current password reads, by user id. */
+  async findForPasswordCheck(userId: string): Promise<(LoginRow & { email: string }) | undefined> {
+    const [row] = await this.db.query<(LoginRow & { email: string })[]>(
+      `SELECT id, email, password_hash, verifier_key_id, sealed_verifier, false AS has_key_pair FROM users WHERE id = $1`,
+      [userId],
+    );
+    return row;
+  }
+
+  /** Deletes the account; its sessions, tokens, challenges, keys and device tokens cascade. */
+  async delete(userId: string, tx: EntityManager): Promise<void> {
+    await tx.query(`DELETE FROM users WHERE id = $1`, [userId]);
+  }
+
   /** Opens a session in the caller's transaction; answers when it expires. */
   async createSession(
     tx: EntityManager,

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
 
 /** A lone surrogate would be hashed as U+FFFD, colliding with other passwords. */
-const IsWellFormedUnicode = () =>
+export const IsWellFormedUnicode = () =>
   ValidateBy({
     name: 'isWellFormedUnicode',
     validator: {
