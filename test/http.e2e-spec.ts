@@ -44,7 +44,7 @@ describe('every route', () => {
     'DELETE /api/user/sessions/:id',
     'GET /api/user/events',
   ];
-  const keyserverRoutes = ['POST /api/keys/:userId', 'GET /api/keys/:userId', 'GET /api/keys/:userId/events'];
+  const keyserverRoutes = ['POST /api/keys/:userId', 'GET /api/keys/:userId', 'DELETE /api/keys/:userId', 'GET /api/keys/:userId/events'];
 
   it('states who may call it (deny by default), on the server', () => {
     const routes = listRoutes(server.app, SERVER_AUTH_POLICY);

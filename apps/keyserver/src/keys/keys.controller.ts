@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, RequestOrigin } from '@app/platform';
 import { EventsPageDto, ListEventsQueryDto } from '@app/contracts';
@@ -57,6 +57,30 @@ export class KeysController {
     @RequestOrigin() origin: RequestOrigin,
   ): Promise<EncryptedPrivateKeyResponseDto> {
     return this.keys.getEncryptedPrivateKey(userId, accessToken, origin);
+  }
+
+  @RequiresAccessToken()
+  @Delete()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Delete the user’s encrypted private key, staged key changes and keyserver events (deletePrivateKey)',
+    description:
+      'The first step of deleting the account: the client then asks the server to delete the user. Spends an ' +
+      'access token, which must come from a secured session, and counts against RATE_LIMIT_KEYS_PER_USER. ' +
+      'Everything is deleted in one transaction; 204 also when nothing was stored, so a retry after a lost answer ' +
+      'succeeds. Records no event: the user’s log is deleted with the rest.',
+  })
+  @ApiErrors({
+    400: 'userId is not a UUID (the token is not spent)',
+    ...ACCESS_ERRORS,
+    403: 'The server rejected the access token (unknown, expired, spent, another user’s, or its session ended), or the token’s session is not secured',
+  })
+  deletePrivateKey(
+    @Param('userId', ParseUserIdPipe) userId: string,
+    @AccessToken() accessToken: string,
+    @RequestOrigin() origin: RequestOrigin,
+  ): Promise<void> {
+    return this.keys.deletePrivateKey(userId, accessToken, origin);
   }
 
   @RequiresAccessToken()

@@ -89,4 +89,14 @@ export class KeysRepository {
     );
     return row;
   }
+
+  /**
+   * Deletes everything the keyserver keeps of the user's keys: the blob and,
+   * once key changes exist, the staged changes (their table's DELETE joins
+   * here, in the same `tx`). Deleting nothing is not an error: a retry after
+   * a lost answer finds nothing left.
+   */
+  async deleteUserKeys(userId: string, tx: EntityManager): Promise<void> {
+    await tx.query(`DELETE FROM encrypted_private_keys WHERE user_id = $1`, [userId]);
+  }
 }

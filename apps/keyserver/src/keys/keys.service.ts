@@ -157,6 +157,26 @@ export class KeysService implements OnApplicationBootstrap {
   }
 
   /**
+   * Deletes the user's blob, staged key changes and keyserver events, the
+   * first step of leaving (the server deletes the account next). Only a
+   * secured session may: it proved it holds the private key, so a stolen
+   * session token cannot destroy the key. Idempotent: a retry after a lost
+   * answer finds nothing and succeeds. Records no event: the log is deleted
+   * with the rest, and one left behind would outlive the account.
+   */
+  deletePrivateKey(userId: string, accessToken: string, origin: RequestOrigin): Promise<void> {
+    return this.asUser(userId, accessToken, origin, async (user) => {
+      if (!user.sessionSecured) {
+        throw new ForbiddenException('Only a secured session (one that answered a session challenge) may delete the key');
+      }
+      await this.db.transaction(async (tx) => {
+        await this.repository.deleteUserKeys(userId, tx);
+        await this.events.deleteUser(userId, tx);
+      });
+    });
+  }
+
+  /**
    * Runs `operation` for the user the access token is good for, counted
    * against RATE_LIMIT_KEYS_PER_USER once the token is validated: a request
    * over the limit has spent its token.
