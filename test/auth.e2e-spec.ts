@@ -71,7 +71,7 @@ describe('auth: register, login, logout, me', () => {
   });
 
   describe('POST /api/auth/login', () => {
-    it('answers 200 with a session token, the userId, its expiry, hasKeyPair and a device token', async () => {
+    it('answers 200 with a session token, the userId, its expiry, hasKeyPair, a device token and the KDF floor and recommendation', async () => {
       const email = uniqueEmail();
       const password = randomPassword();
       const { body: registered } = await server.http().post('/api/auth/register').send({ email, password }).expect(201);
@@ -84,6 +84,8 @@ describe('auth: register, login, logout, me', () => {
         expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         hasKeyPair: false,
         deviceToken: expect.stringMatching(BASE64URL_32),
+        kdfFloor: { memoryKiB: 19456, iterations: 2, parallelism: 1 },
+        kdfRecommended: { memoryKiB: 65536, iterations: 3, parallelism: 1 },
       });
       expect(response.body.deviceToken).not.toBe(response.body.sessionToken);
       const lifetime = Date.parse(response.body.expiresAt) - before;

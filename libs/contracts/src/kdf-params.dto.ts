@@ -29,3 +29,15 @@ export class KdfParamsDto {
   @Max(KDF_LIMITS.parallelism.max)
   parallelism: number;
 }
+
+/** An Argon2id cost (the algorithm being the protocol's one): what a login answers as floor and recommendation. */
+export class KdfCostDto {
+  @ApiProperty({ type: 'integer', example: 65536, description: 'Memory in KiB (m)' })
+  memoryKiB: number;
+
+  @ApiProperty({ type: 'integer', example: 3, description: 'Passes (t)' })
+  iterations: number;
+
+  @ApiProperty({ type: 'integer', example: 1, description: 'Lanes (p)' })
+  parallelism: number;
+}

@@ -8,6 +8,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { DEFAULT_KDF_PARAMS, KDF_LIMITS } from '@app/crypto';
 import {
   EventsRepository,
   RateLimits,
@@ -35,6 +36,18 @@ import { UsersRepository, type LoginRow } from './users.repository.js';
 
 /** The table sealed verifiers belong to, part of their additional data. */
 export const VERIFIER_TABLE = 'users';
+
+/** What a login tells the client about wrapping its key (protocol v1: libs/crypto's bounds and defaults). */
+const KDF_FLOOR = {
+  memoryKiB: KDF_LIMITS.memoryKiB.min,
+  iterations: KDF_LIMITS.iterations.min,
+  parallelism: KDF_LIMITS.parallelism.min,
+};
+const KDF_RECOMMENDED = {
+  memoryKiB: DEFAULT_KDF_PARAMS.memoryKiB,
+  iterations: DEFAULT_KDF_PARAMS.iterations,
+  parallelism: DEFAULT_KDF_PARAMS.parallelism,
+};
 
 /** For callers with no request (tests, scripts). */
 const NO_ORIGIN: RequestOrigin = { clientAddress: null, userAgent: null };
@@ -130,6 +143,8 @@ export class AuthService {
         expiresAt: expiresAt.toISOString(),
         hasKeyPair: user.has_key_pair,
         deviceToken: await this.devices.issue(tx, user.id, device),
+        kdfFloor: KDF_FLOOR,
+        kdfRecommended: KDF_RECOMMENDED,
       };
     });
   }

@@ -1,4 +1,4 @@
-import { ApiBase64Url } from '@app/contracts';
+import { ApiBase64Url, KdfCostDto } from '@app/contracts';
 
 export class LoginResponseDto {
   /**
@@ -26,4 +26,14 @@ export class LoginResponseDto {
    */
   @ApiBase64Url({ bytes: 32 })
   deviceToken: string;
+  /**
+   * The weakest Argon2id cost a blob may be wrapped under (what the keyserver accepts).
+   * @example {"memoryKiB":19456,"iterations":2,"parallelism":1}
+   */
+  kdfFloor: KdfCostDto;
+  /**
+   * The cost new blobs are wrapped under; a client whose stored blob is weaker re-wraps it after an unlock.
+   * @example {"memoryKiB":65536,"iterations":3,"parallelism":1}
+   */
+  kdfRecommended: KdfCostDto;
 }
