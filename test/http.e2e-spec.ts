@@ -43,6 +43,7 @@ describe('every route', () => {
     'DELETE /api/user/sessions',
     'DELETE /api/user/sessions/:id',
     'GET /api/user/events',
+    'POST /api/user/delete',
   ];
   const keyserverRoutes = ['POST /api/keys/:userId', 'GET /api/keys/:userId', 'DELETE /api/keys/:userId', 'GET /api/keys/:userId/events'];
 

@@ -12,9 +12,11 @@ export type { OpenAPIConfig } from './core/OpenAPI.js';
 
 export type { AccessTokenResponse } from './models/AccessTokenResponse.js';
 export type { Credentials } from './models/Credentials.js';
+export type { DeleteAccountRequest } from './models/DeleteAccountRequest.js';
 export type { ErrorResponse } from './models/ErrorResponse.js';
 export type { Event } from './models/Event.js';
 export type { EventsPage } from './models/EventsPage.js';
+export type { KdfCost } from './models/KdfCost.js';
 export type { LoginRequest } from './models/LoginRequest.js';
 export type { LoginResponse } from './models/LoginResponse.js';
 export type { PublicKeyResponse } from './models/PublicKeyResponse.js';

@@ -11,6 +11,35 @@ import type { BaseHttpRequest } from '../core/BaseHttpRequest.js';
 export class KeysService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
+     * Delete the user’s encrypted private key, staged key changes and keyserver events (deletePrivateKey)
+     * The first step of deleting the account: the client then asks the server to delete the user. Spends an access token, which must come from a secured session, and counts against RATE_LIMIT_KEYS_PER_USER. Everything is deleted in one transaction; 204 also when nothing was stored, so a retry after a lost answer succeeds. Records no event: the user’s log is deleted with the rest.
+     * @returns void
+     * @throws ApiError
+     */
+    public deletePrivateKey({
+        userId,
+    }: {
+        /**
+         * The user whose key this is; must match the access token
+         */
+        userId: string,
+    }): CancelablePromise<void> {
+        return this.httpRequest.request({
+            method: 'DELETE',
+            url: '/api/keys/{userId}',
+            path: {
+                'userId': userId,
+            },
+            errors: {
+                400: `userId is not a UUID (the token is not spent)`,
+                401: `No access token`,
+                403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended), or the token’s session is not secured`,
+                429: `Too many reads and writes of this user’s key (RATE_LIMIT_KEYS_PER_USER; the token is spent), or too many requests from this address; see Retry-After`,
+                503: `The server could not be reached to validate the token, or answered unexpectedly, or the rate limits cannot be checked; see Retry-After`,
+            },
+        });
+    }
+    /**
      * The user’s encrypted private key, with its iv, salt, KDF parameters and public key fingerprint (seed: getEncryptedPrivateKey)
      * @returns EncryptedPrivateKeyResponse
      * @throws ApiError

@@ -2,6 +2,7 @@
 /* istanbul ignore file */
 /* tslint:disable */
 /* eslint-disable */
+import type { KdfCost } from './KdfCost.js';
 export type LoginResponse = {
     /**
      * Keep it with the session and send it as `deviceToken` in this device's
@@ -16,6 +17,14 @@ export type LoginResponse = {
      * Whether the user has a confirmed public key (so a private key to fetch).
      */
     hasKeyPair: boolean;
+    /**
+     * The weakest Argon2id cost a blob may be wrapped under (what the keyserver accepts).
+     */
+    kdfFloor: KdfCost;
+    /**
+     * The cost new blobs are wrapped under; a client whose stored blob is weaker re-wraps it after an unlock.
+     */
+    kdfRecommended: KdfCost;
     /**
      * Bearer token for this session: 32 random bytes, base64url.
      */

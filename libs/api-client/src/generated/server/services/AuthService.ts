@@ -3,6 +3,7 @@
 /* tslint:disable */
 /* eslint-disable */
 import type { Credentials } from '../models/Credentials.js';
+import type { DeleteAccountRequest } from '../models/DeleteAccountRequest.js';
 import type { LoginRequest } from '../models/LoginRequest.js';
 import type { LoginResponse } from '../models/LoginResponse.js';
 import type { RegisterResponse } from '../models/RegisterResponse.js';
@@ -70,6 +71,31 @@ export class AuthService {
                 400: `Invalid email or password field`,
                 409: `The email is taken`,
                 429: `Too many registrations from this address (RATE_LIMIT_REGISTER_PER_ADDRESS); see Retry-After`,
+                503: `Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After`,
+            },
+        });
+    }
+    /**
+     * Delete the account (secured session, current password)
+     * Deletes the user, sessions, tokens, challenges, keys and events in one transaction; the email can register again. Delete the private key on the keyserver first (`deletePrivateKey`): nothing can recover it afterwards. A wrong password counts as a failed login for the email.
+     * @returns void
+     * @throws ApiError
+     */
+    public deleteAccount({
+        requestBody,
+    }: {
+        requestBody: DeleteAccountRequest,
+    }): CancelablePromise<void> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/api/user/delete',
+            body: requestBody,
+            mediaType: 'application/json',
+            errors: {
+                400: `Malformed body`,
+                401: `No valid session`,
+                403: `This session is not secured, or the current password is wrong (the session stays)`,
+                429: `Too many failed logins for this email or address; see Retry-After`,
                 503: `Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After`,
             },
         });
