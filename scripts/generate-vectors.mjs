@@ -12,6 +12,7 @@
  */
 import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { argon2id } from 'hash-wasm';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +35,7 @@ function assertEqual(what, actual, expected) {
 const LOGIN_PREFIX = 'keyexchange/v1/login/';
 const PRIVATE_KEY_AAD_PREFIX = 'keyexchange/v1/private-key/';
 const CHALLENGE_INFO = 'keyexchange/v1/session-challenge';
+const RECEIPT_INFO = 'keyexchange/v1/key-change-receipt';
 const PKCS8_X25519_PREFIX = unhex('302e020100300506032b656e04220420');
 const LOGIN_KDF = { algorithm: 'argon2id', memoryKiB: 65536, iterations: 3, parallelism: 1 };
 const CHEAPEST_KDF = { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 };
@@ -256,6 +258,24 @@ async function generate() {
     answer: { challengeId: CHALLENGE.challengeId, token: b64url(CHALLENGE.token) },
   };
 
+  // node:crypto's HKDF and HMAC here; the library uses WebCrypto's.
+  const receiptApiKey = 'kx-example-api-key-Zm9yIHRlc3QgdmVjdG9ycyBvbmx5';
+  const receiptKey = new Uint8Array(hkdfSync('sha256', utf8(receiptApiKey), new Uint8Array(0), utf8(RECEIPT_INFO), 32));
+  const lengthPrefixed = (...fields) =>
+    concat(...fields.map((field) => concat(Buffer.from([0, 0, 0, 0].map((_, i) => (utf8(field).length >>> (8 * (3 - i))) & 0xff)), utf8(field))));
+  const keyChangeReceipt = {
+    keyserverApiKey: receiptApiKey,
+    info: RECEIPT_INFO,
+    receiptKey: hex(receiptKey),
+    receipts: [
+      { userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a', keyChangeId: '8b0f8d2e-2d1b-4c55-9b0a-6f4f9f0d3c21', baseVersion: 1 },
+      { userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a', keyChangeId: 'c2d5a1f0-6b3e-4f7a-8d9c-0e1f2a3b4c5d', baseVersion: 12 },
+    ].map((input) => {
+      const message = lengthPrefixed(input.userId, input.keyChangeId, String(input.baseVersion));
+      return { ...input, message: hex(message), receipt: wire(new Uint8Array(createHmac('sha256', receiptKey).update(message).digest())) };
+    }),
+  };
+
   const base64url = {
     valid: ['', '00', '0001', 'fbffbf'].map((bytes) => ({ text: b64url(unhex(bytes)), hex: bytes })),
     invalid: [
@@ -279,6 +299,7 @@ async function generate() {
     keyEncryptionKey,
     wrappedPrivateKey,
     sessionChallenge,
+    keyChangeReceipt,
     base64url,
   };
 }

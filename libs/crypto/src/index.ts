@@ -5,3 +5,4 @@ export * from './keys.js';
 export * from './login-secret.js';
 export * from './private-key.js';
 export * from './session-challenge.js';
+export * from './key-change-receipt.js';

@@ -13,6 +13,11 @@ import {
   fromBase64Url,
   fromHex,
   KEY_ALGORITHM,
+  KEY_CHANGE_RECEIPT_INFO,
+  keyChangeReceiptKey,
+  keyChangeReceiptMessage,
+  signKeyChangeReceipt,
+  verifyKeyChangeReceipt,
   LOGIN_SECRET_KDF,
   openSessionChallenge,
   passwordBytes,
@@ -71,6 +76,12 @@ interface Vectors {
     ciphertext: Wire;
     response: { challengeId: string; enc: string; ciphertext: string };
     answer: { challengeId: string; token: string };
+  };
+  keyChangeReceipt: {
+    keyserverApiKey: string;
+    info: string;
+    receiptKey: string;
+    receipts: { userId: string; keyChangeId: string; baseVersion: number; message: string; receipt: Wire }[];
   };
   base64url: { valid: { text: string; hex: string }[]; invalid: { text: string; why: string }[] };
 }
@@ -238,6 +249,29 @@ describe('session challenge', () => {
     expect(expectWire(v.enc)).toHaveLength(32);
     expect(expectWire(v.ciphertext)).toHaveLength(48);
     expect(v.response).toEqual({ challengeId: v.challengeId, enc: v.enc.base64url, ciphertext: v.ciphertext.base64url });
+  });
+});
+
+describe('key-change receipts', () => {
+  const v = V.keyChangeReceipt;
+
+  it.each(v.receipts)('signs and verifies the published receipt for base version $baseVersion', async ({ userId, keyChangeId, baseVersion, message, receipt }) => {
+    expect(v.info).toBe(KEY_CHANGE_RECEIPT_INFO);
+    const key = await keyChangeReceiptKey(v.keyserverApiKey);
+    expect(toHex(keyChangeReceiptMessage({ userId, keyChangeId, baseVersion }))).toBe(message);
+    expect(await signKeyChangeReceipt(key, { userId, keyChangeId, baseVersion })).toBe(receipt.base64url);
+    expect(await verifyKeyChangeReceipt(key, { userId, keyChangeId, baseVersion }, fromHex(receipt.hex))).toBe(true);
+  });
+
+  it('refuses a receipt for another user, change or version, or under another API key', async () => {
+    const key = await keyChangeReceiptKey(v.keyserverApiKey);
+    const [{ userId, keyChangeId, baseVersion, receipt }, other] = v.receipts;
+    const tag = fromHex(receipt.hex);
+    expect(await verifyKeyChangeReceipt(key, { userId: other.keyChangeId, keyChangeId, baseVersion }, tag)).toBe(false);
+    expect(await verifyKeyChangeReceipt(key, { userId, keyChangeId: other.keyChangeId, baseVersion }, tag)).toBe(false);
+    expect(await verifyKeyChangeReceipt(key, { userId, keyChangeId, baseVersion: baseVersion + 1 }, tag)).toBe(false);
+    expect(await verifyKeyChangeReceipt(await keyChangeReceiptKey(`${v.keyserverApiKey}x`), { userId, keyChangeId, baseVersion }, tag)).toBe(false);
+    expect(() => keyChangeReceiptMessage({ userId, keyChangeId, baseVersion: 0 })).toThrow();
   });
 });
 
