@@ -669,4 +669,113 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
       silent.close();
     }
   });
+
+  /** The lines `sessions` printed, each with its id and whether it is marked as this client's. */
+  function listedSessions(stdout: string): { id: string; current: boolean; line: string }[] {
+    return stdout
+      .split('\n')
+      .filter((line) => /^[ *] [0-9a-f-]{36}  /.test(line))
+      .map((line) => ({ id: line.slice(2, 38), current: line.startsWith('*'), line }));
+  }
+
+  it('lists the sessions, ends one, ends all others; only from a secured session', async () => {
+    const folder = tempFolder('kx-client-');
+    const other = tempFolder('kx-client-');
+    const user = await signedIn('sessions', folder);
+    expect(await client(['create-keypair'], { KX_HOME: folder })).toMatchObject({ code: 0 }); // secures this session
+    expect(await client(['login', '--email', user.email], { KX_HOME: other })).toMatchObject({ code: 0 });
+    const otherToken = storedUser(user.email, other).sessionToken;
+
+    const unsecured = await client(['sessions'], { KX_HOME: other });
+    expect(unsecured).toMatchObject({ code: 5, stderr: expect.stringContaining('run `unlock` first') });
+    expect(unsecured.stderr.trim().split('\n')).toHaveLength(1);
+    expect(await client(['end-other-sessions'], { KX_HOME: other })).toMatchObject({ code: 5, stderr: expect.stringContaining('run `unlock` first') });
+
+    const listed = await client(['sessions'], { KX_HOME: folder });
+    expect(listed.code).toBe(0);
+    const lines = listedSessions(listed.stdout);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.filter((line) => line.current)).toHaveLength(1);
+    expect(lines.find((line) => line.current)?.line).toMatch(/ secured .*\(this session\)$/);
+    const [newest] = lines; // the other folder's login came last
+    expect(newest).toMatchObject({ current: false, line: expect.stringContaining('not secured') });
+
+    expect(await client(['end-session', 'not-an-id'], { KX_HOME: folder })).toMatchObject({ code: 2, stderr: expect.stringContaining('UUID') });
+    expect(await client(['end-session', randomUUID()], { KX_HOME: folder })).toMatchObject({ code: 5, stderr: expect.stringContaining('No live session') });
+    await server.http().get('/api/user/me').set(bearer(otherToken)).expect(200);
+    expect(await client(['end-session', newest.id], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    await server.http().get('/api/user/me').set(bearer(otherToken)).expect(401);
+    expect(listedSessions((await client(['sessions'], { KX_HOME: folder })).stdout).map((line) => line.id)).not.toContain(newest.id);
+
+    const tokens: string[] = [];
+    while (tokens.length < 2) {
+      expect(await client(['login', '--email', user.email], { KX_HOME: other })).toMatchObject({ code: 0 });
+      tokens.push(storedUser(user.email, other).sessionToken);
+    }
+    expect(await client(['end-other-sessions'], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    for (const token of tokens) await server.http().get('/api/user/me').set(bearer(token)).expect(401);
+    const left = listedSessions((await client(['sessions'], { KX_HOME: folder })).stdout);
+    expect(left).toEqual([expect.objectContaining({ current: true })]);
+  });
+
+  it('lists the server’s and the keyserver’s events merged, newest first', async () => {
+    const folder = tempFolder('kx-client-');
+    const user = await signedIn('events', folder);
+    expect(await client(['create-keypair'], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    expect(await client(['unlock'], { KX_HOME: folder })).toMatchObject({ code: 0 });
+
+    const listed = await client(['events'], { KX_HOME: folder });
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.split('\n').filter((line) => /^(server|keyserver) /.test(line));
+    for (const [source, type] of [
+      ['server', 'registered'],
+      ['server', 'login.succeeded'],
+      ['server', 'session.secured'],
+      ['keyserver', 'key.stored'],
+      ['keyserver', 'key.fetched'],
+    ]) {
+      expect(lines.some((line) => new RegExp(`^${source} +${type.replace('.', '\\.')} +\\d{4}-`).test(line))).toBe(true);
+    }
+    const times = lines.map((line) => line.split(/ {2,}/)[2]);
+    expect(times).toEqual([...times].sort().reverse());
+
+    const limited = await client(['events', '--limit', '2'], { KX_HOME: folder });
+    expect(limited.stdout.split('\n').filter((line) => /^(server|keyserver) /.test(line))).toEqual(lines.slice(0, 2));
+    expect(limited.stdout).toContain('older events not shown');
+    expect(await client(['events', '--limit', '0'], { KX_HOME: folder })).toMatchObject({ code: 2, stderr: expect.stringContaining('--limit') });
+
+    // A fresh login is not secured.
+    expect(await client(['login', '--email', user.email], { KX_HOME: folder })).toMatchObject({ code: 0 });
+    expect(await client(['events'], { KX_HOME: folder })).toMatchObject({ code: 5, stderr: expect.stringContaining('run `unlock` first') });
+  });
+
+  it('delete-account: a mistyped email or a wrong password deletes nothing; the right one deletes the account and its key', async () => {
+    const folder = tempFolder('kx-client-');
+    const user = await signedIn('leaving', folder);
+    const at = { KX_HOME: folder, KX_CONFIRM_EMAIL: user.email };
+    expect(await client(['delete-account', '--email', user.email], at)).toMatchObject({ code: 5, stderr: expect.stringContaining('run `unlock` first') });
+    expect(await client(['create-keypair'], at)).toMatchObject({ code: 0 });
+
+    const mistyped = await client(['delete-account', '--email', user.email], { ...at, KX_CONFIRM_EMAIL: `x${user.email}` });
+    expect(mistyped).toMatchObject({ code: 2, stderr: expect.stringContaining('nothing was deleted') });
+    expect((await storedBlob(user)).status).toBe(200);
+
+    const wrong = await client(['delete-account', '--email', user.email], { ...at, KX_PASSWORD: 'not the password' });
+    expect(wrong).toMatchObject({ code: 4, stderr: 'Wrong password; nothing was deleted.\n' });
+    expect(wrong.stdout).not.toContain('Delete the');
+    expect((await storedBlob(user)).status).toBe(200);
+    await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(200);
+
+    const deleted = await client(['delete-account', '--email', user.email], at);
+    expect(deleted).toMatchObject({ code: 0, stdout: expect.stringContaining('private key is gone for good') });
+    expect(deleted.stdout.indexOf('Delete the encrypted private key on the keyserver')).toBeLessThan(deleted.stdout.indexOf('Delete the account on the server'));
+    expect(existsSync(join(folder, 'session.json'))).toBe(false);
+    expect(Object.keys(storedDeviceTokens(folder))).not.toContain(user.email.toLowerCase());
+    await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(401);
+    // The keyserver's side has no route left to ask through (its user is gone): its table is the witness.
+    const blobs = await keyserver.app.get(DataSource).query('SELECT 1 FROM encrypted_private_keys WHERE user_id = $1', [user.userId]);
+    expect(blobs).toHaveLength(0);
+    expect(await client(['login', '--email', user.email], at)).toMatchObject({ code: 4 });
+    expect(await client(['register', '--email', user.email], at)).toMatchObject({ code: 0 });
+  });
 });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CliError, EXIT, explain } from './cli-error.js';
+import { deleteAccount, endOtherSessions, endSession, events, sessions } from './commands/account.js';
 import { login, logout, register, status } from './commands/auth.js';
 import { createKeypair, unlock } from './commands/keys.js';
 import { publicKey } from './commands/public-key.js';
@@ -22,6 +23,19 @@ Usage: npm run client -- <command> [options]
   status                  who is signed in, key pair and session state
   public-key --user ID    another user's confirmed public key (needs an unlocked session)
   logout                  end the session
+  sessions                the account's live sessions, newest first: id, created, last used,
+                          secured or not, address, user agent; * marks this one (needs a
+                          secured session: run unlock first)
+  end-session ID          end one of them, by the id \`sessions\` shows (secured session)
+  end-other-sessions      end every session of the account but this one (secured session)
+  events [--limit N]      the server's and the keyserver's logs merged, newest first: source,
+                          type, time, address, user agent; the newest N (default 50, at most
+                          1000; each keyserver page spends an access token; secured session)
+  delete-account --email E
+                          delete the account for good: asks for the email again (or
+                          KX_CONFIRM_EMAIL) and the password, deletes the private key on the
+                          keyserver, then the account on the server, and forgets the session
+                          and this device's token. There is no recovery of the private key.
 
 Options: --server URL (KX_SERVER_URL, default http://127.0.0.1:3000),
          --keyserver URL (KX_KEYSERVER_URL, default http://127.0.0.1:3001).
@@ -29,16 +43,20 @@ Every request gives up after KX_TIMEOUT_MS milliseconds (default ${DEFAULT_TIMEO
 KX_HOME (default ~/.keyexchange) must be a folder only you can open (chmod 700).
 The password is read without echo, or from KX_PASSWORD, or from standard input.
 
-Exit codes: 0 ok, 1 failure, 2 usage (or a bad id), 3 not signed in,
-  4 wrong password (at create-keypair: not your account password),
-  5 refused (by a service, or another create-keypair ran meanwhile),
+Exit codes: 0 ok, 1 failure, 2 usage (or a bad id; at delete-account: the email typed again
+  differs), 3 not signed in,
+  4 wrong password (at create-keypair: not your account password; at delete-account:
+    nothing was deleted),
+  5 refused (by a service; the session is not secured, for sessions, end-session,
+    end-other-sessions, events and delete-account; end-session: no such session;
+    or another create-keypair ran meanwhile),
   6 service unavailable or not answering in time,
   7 the server's challenge does not open with your private key,
   8 the stored private key does not belong to your public key,
   9 the stored key's KDF parameters are over this client's budget,
   10 too many attempts: a service's rate limit; the message says how long to wait.`;
 
-type Command = (context: Context, options: { email?: string; user?: string }) => Promise<void>;
+type Command = (context: Context, options: { email?: string; user?: string; limit?: string }, argument?: string) => Promise<void>;
 const commands: Record<string, Command> = {
   register,
   login,
@@ -47,7 +65,14 @@ const commands: Record<string, Command> = {
   status,
   'public-key': publicKey,
   logout,
+  sessions,
+  'end-session': endSession,
+  'end-other-sessions': endOtherSessions,
+  events,
+  'delete-account': deleteAccount,
 };
+/** Commands that take one argument after their name. */
+const withArgument = new Set(['end-session']);
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -58,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         email: { type: 'string' },
         user: { type: 'string' },
+        limit: { type: 'string' },
         server: { type: 'string' },
         keyserver: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -72,9 +98,9 @@ async function main(argv: string[]): Promise<number> {
     return parsed.values.help ? EXIT.ok : EXIT.usage;
   }
   const command = commands[name];
-  if (!command || extra.length > 0) throw new CliError(`Unknown command: ${parsed.positionals.join(' ')}\n\n${USAGE}`, EXIT.usage);
+  if (!command || extra.length > (withArgument.has(name) ? 1 : 0)) throw new CliError(`Unknown command: ${parsed.positionals.join(' ')}\n\n${USAGE}`, EXIT.usage);
   installRequestTimeout(parseTimeout(process.env.KX_TIMEOUT_MS));
-  await command(createContext(parsed.values), parsed.values);
+  await command(createContext(parsed.values), parsed.values, extra[0]);
   return EXIT.ok;
 }
 

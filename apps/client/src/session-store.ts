@@ -102,6 +102,13 @@ export class SessionStore {
     await this.write(this.devicesFile, { ...tokens, [normalizeEmail(email)]: deviceToken });
   }
 
+  /** Forgets this email's device token (its account is gone); a damaged file is left as it is. */
+  async forgetDeviceToken(email: string): Promise<void> {
+    const tokens = await this.deviceTokens();
+    if (!tokens || !Object.hasOwn(tokens, normalizeEmail(email))) return;
+    await this.write(this.devicesFile, Object.fromEntries(Object.entries(tokens).filter(([key]) => key !== normalizeEmail(email))));
+  }
+
   /** The stored tokens; undefined when the file is damaged. */
   private async deviceTokens(): Promise<DeviceTokens | undefined> {
     const text = await readPrivate(this.devicesFile);
