@@ -52,6 +52,7 @@ describe('access tokens: getAccessToken, validateUser', () => {
         keyConfirmed: false,
         publicKeyFingerprint: null,
         sessionSecured: false,
+        keyVersion: null,
       });
     });
 
@@ -82,12 +83,12 @@ describe('access tokens: getAccessToken, validateUser', () => {
       await validate({ userId: other.userId, accessToken: otherToken }).expect(403);
     });
 
-    it('reports keyConfirmed: true once the user’s key is confirmed', async () => {
+    it('reports keyConfirmed: true and keyVersion 1 once the user’s key is confirmed', async () => {
       const user = await registerAndLogin(server.http);
       const keys = await generateKeyPair();
       await putPublicKey(server, user, keys.publicKey).expect(200);
       const beforeConfirm = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user) });
-      expect(beforeConfirm.body.keyConfirmed).toBe(false);
+      expect(beforeConfirm.body).toMatchObject({ keyConfirmed: false, keyVersion: null });
       await passSessionChallenge(server, user.sessionToken, keys);
       const afterConfirm = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user) });
       expect(afterConfirm.body).toEqual({
@@ -96,6 +97,7 @@ describe('access tokens: getAccessToken, validateUser', () => {
         keyConfirmed: true,
         publicKeyFingerprint: await fingerprint(keys.publicKey),
         sessionSecured: true,
+        keyVersion: 1,
       });
     });
 

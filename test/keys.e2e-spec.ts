@@ -243,7 +243,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       expect(put1.status).toBe(201);
       const response = await getKey(user.userId, await getAccessToken(server, user));
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ userId: user.userId, ...blob, updatedAt: put1.body.createdAt });
+      expect(response.body).toEqual({ userId: user.userId, ...blob, updatedAt: put1.body.createdAt, version: 1 });
     });
 
     it('answers 404 when no blob is stored', async () => {
@@ -364,11 +364,13 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       ['500', json(500, {})],
       ['404', json(404, { statusCode: 404 })],
       ['400', json(400, { statusCode: 400 })],
-      ['200 without keyConfirmed', json(200, { valid: true, userId: '<id>', publicKeyFingerprint: null, sessionSecured: false })],
-      ['200 with keyConfirmed as a string', json(200, { valid: true, userId: '<id>', keyConfirmed: 'false', publicKeyFingerprint: null, sessionSecured: false })],
-      ['200 without sessionSecured', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null })],
-      ['200 with a malformed fingerprint', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: 'AB', sessionSecured: false })],
-      ['200 about another user', json(200, { valid: true, userId: randomUUID(), keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false })],
+      ['200 without keyConfirmed', json(200, { valid: true, userId: '<id>', publicKeyFingerprint: null, sessionSecured: false, keyVersion: null })],
+      ['200 with keyConfirmed as a string', json(200, { valid: true, userId: '<id>', keyConfirmed: 'false', publicKeyFingerprint: null, sessionSecured: false, keyVersion: null })],
+      ['200 without sessionSecured', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, keyVersion: null })],
+      ['200 with a malformed fingerprint', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: 'AB', sessionSecured: false, keyVersion: null })],
+      ['200 about another user', json(200, { valid: true, userId: randomUUID(), keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null })],
+      ['200 without keyVersion', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false })],
+      ['200 with keyVersion 0', json(200, { valid: true, userId: '<id>', keyConfirmed: true, publicKeyFingerprint: null, sessionSecured: false, keyVersion: 0 })],
       ['200 that is not JSON', (_req, res) => res.writeHead(200).end('ok')],
     ] as Array<[string, RequestListener]>)('answers 503 to both operations when the server answers %s', async (_case, handler) => {
       const userId = randomUUID();
@@ -390,7 +392,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       // Where the redirect points: it would say yes, and it sees any request that reaches it.
       const target = createServer((req, res) => {
         followed.push(String(req.headers.authorization));
-        json(200, { valid: true, userId, keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false })(req, res);
+        json(200, { valid: true, userId, keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null })(req, res);
       });
       fakes.push(target);
       await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));

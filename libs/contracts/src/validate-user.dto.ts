@@ -52,4 +52,13 @@ export class ValidateUserResponseDto {
    * @example false
    */
   sessionSecured: boolean;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    description: 'The confirmed key’s version: null while the key is pending, 1 at confirmation, +1 per committed key change.',
+    example: 1,
+  })
+  keyVersion: number | null;
 }

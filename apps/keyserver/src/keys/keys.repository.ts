@@ -23,6 +23,7 @@ export interface BlobRow {
   kdf_parallelism: number;
   public_key_fingerprint: string | null;
   updated_at: Date;
+  version: number;
 }
 
 /** A blob to store, already sealed under a storage key. */
@@ -62,7 +63,7 @@ export class KeysRepository {
            encrypted_private_key = NULL, iv = NULL, salt = NULL,
            kdf_algorithm = EXCLUDED.kdf_algorithm, kdf_memory_kib = EXCLUDED.kdf_memory_kib,
            kdf_iterations = EXCLUDED.kdf_iterations, kdf_parallelism = EXCLUDED.kdf_parallelism,
-           public_key_fingerprint = EXCLUDED.public_key_fingerprint, created_at = now(), updated_at = now()
+           public_key_fingerprint = EXCLUDED.public_key_fingerprint, version = 1, created_at = now(), updated_at = now()
          WHERE stored.public_key_fingerprint IS DISTINCT FROM EXCLUDED.public_key_fingerprint
        RETURNING created_at`,
       [
@@ -83,7 +84,7 @@ export class KeysRepository {
   async findBlob(userId: string): Promise<BlobRow | undefined> {
     const [row] = await this.db.query<BlobRow[]>(
       `SELECT storage_key_id, sealed_blob, encrypted_private_key, iv, salt,
-              kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism, public_key_fingerprint, updated_at
+              kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism, public_key_fingerprint, updated_at, version
          FROM encrypted_private_keys WHERE user_id = $1`,
       [userId],
     );

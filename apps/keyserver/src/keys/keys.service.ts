@@ -134,6 +134,7 @@ export class KeysService implements OnApplicationBootstrap {
       },
       publicKeyFingerprint: row.public_key_fingerprint,
       updatedAt: row.updated_at.toISOString(),
+      version: row.version,
     };
   }
 

@@ -74,6 +74,7 @@ function isValidation(body: unknown, userId: string): body is ValidateUserRespon
     user.userId === userId &&
     typeof user.keyConfirmed === 'boolean' &&
     typeof user.sessionSecured === 'boolean' &&
+    (user.keyVersion === null || (Number.isSafeInteger(user.keyVersion) && (user.keyVersion as number) >= 1)) &&
     (user.publicKeyFingerprint === null || (typeof user.publicKeyFingerprint === 'string' && FINGERPRINT.test(user.publicKeyFingerprint)))
   );
 }

@@ -3,6 +3,7 @@ import { BlobsBoundToPublicKeys1764979200000 } from './1764979200000-blobs-bound
 import { SealedBlobs1765000000000 } from './1765000000000-sealed-blobs.js';
 import { RateLimits1765100000000 } from './1765100000000-rate-limits.js';
 import { Events1765200000000 } from './1765200000000-events.js';
+import { BlobVersions1765400000000 } from './1765400000000-blob-versions.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
 export const keyserverMigrations = [
@@ -11,4 +12,5 @@ export const keyserverMigrations = [
   SealedBlobs1765000000000,
   RateLimits1765100000000,
   Events1765200000000,
+  BlobVersions1765400000000,
 ];

@@ -10,6 +10,8 @@ export interface SpentToken {
   session_secured: boolean;
   key_confirmed: boolean;
   fingerprint: string | null;
+  /** Null until the key is confirmed. */
+  key_version: number | null;
 }
 
 /** The access tokens aggregate: one-time tokens, each bound to the session that asked for it. */
@@ -45,7 +47,8 @@ export class AccessTokensRepository {
               spent.live AND s.id IS NOT NULL AS live,
               s.secured_at IS NOT NULL AS session_secured,
               k.confirmed_at IS NOT NULL AS key_confirmed,
-              k.fingerprint
+              k.fingerprint,
+              k.key_version
          FROM spent
          LEFT JOIN sessions s ON s.id = spent.session_id AND s.expires_at > now()
          LEFT JOIN public_keys k ON k.user_id = spent.user_id`,

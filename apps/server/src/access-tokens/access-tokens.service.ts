@@ -53,6 +53,7 @@ export class AccessTokensService {
       keyConfirmed: token.key_confirmed,
       publicKeyFingerprint: token.fingerprint,
       sessionSecured: token.session_secured,
+      keyVersion: token.key_version,
     };
   }
 }

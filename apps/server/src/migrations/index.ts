@@ -4,6 +4,7 @@ import { SealedVerifiers1765000000000 } from './1765000000000-sealed-verifiers.j
 import { RateLimitsAndDeviceTokens1765100000000 } from './1765100000000-rate-limits-and-device-tokens.js';
 import { SessionDetails1765200000000 } from './1765200000000-session-details.js';
 import { Events1765300000000 } from './1765300000000-events.js';
+import { KeyVersions1765400000000 } from './1765400000000-key-versions.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
 export const serverMigrations = [
@@ -13,4 +14,5 @@ export const serverMigrations = [
   RateLimitsAndDeviceTokens1765100000000,
   SessionDetails1765200000000,
   Events1765300000000,
+  KeyVersions1765400000000,
 ];

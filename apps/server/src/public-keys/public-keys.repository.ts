@@ -62,7 +62,7 @@ export class PublicKeysRepository {
   async confirm(tx: EntityManager, publicKeyId: string): Promise<'confirmed' | 'already-confirmed' | 'replaced'> {
     const [rows] = await tx.query<[{ newly: boolean }[], number]>(
       // now() is the transaction's start: only a key confirmed by this transaction has it.
-      `UPDATE public_keys SET confirmed_at = coalesce(confirmed_at, now()), updated_at = now()
+      `UPDATE public_keys SET confirmed_at = coalesce(confirmed_at, now()), key_version = coalesce(key_version, 1), updated_at = now()
         WHERE id = $1 RETURNING confirmed_at = now() AS newly`,
       [publicKeyId],
     );

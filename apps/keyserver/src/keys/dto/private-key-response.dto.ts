@@ -54,4 +54,9 @@ export class EncryptedPrivateKeyResponseDto {
    * @example 2026-11-25T14:00:00.000Z
    */
   updatedAt: string;
+  /**
+   * The blob's version: 1 for the first blob (also while the key is pending), +1 per applied key change; the server's keyVersion once confirmed.
+   * @example 1
+   */
+  version: number;
 }

@@ -27,5 +27,9 @@ export type EncryptedPrivateKeyResponse = {
      */
     updatedAt: string;
     userId: string;
+    /**
+     * The blob's version: 1 for the first blob (also while the key is pending), +1 per applied key change; the server's keyVersion once confirmed.
+     */
+    version: number;
 };
 

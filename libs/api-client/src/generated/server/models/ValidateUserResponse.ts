@@ -8,6 +8,10 @@ export type ValidateUserResponse = {
      */
     keyConfirmed: boolean;
     /**
+     * The confirmed key’s version: null while the key is pending, 1 at confirmation, +1 per committed key change.
+     */
+    keyVersion: number | null;
+    /**
      * The fingerprint of the user’s current public key, pending or confirmed (null when there is none): the keyserver stores only a blob bound to it.
      */
     publicKeyFingerprint: string | null;
