@@ -100,4 +100,9 @@ export class KeysRepository {
   async deleteUserKeys(userId: string, tx: EntityManager): Promise<void> {
     await tx.query(`DELETE FROM encrypted_private_keys WHERE user_id = $1`, [userId]);
   }
+
+  /** Runs `work` in one transaction (a write and the event that records it). */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
 }

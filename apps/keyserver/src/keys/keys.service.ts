@@ -9,7 +9,6 @@ import {
   OnApplicationBootstrap,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import {
   EventsRepository,
   RateLimits,
@@ -19,7 +18,6 @@ import {
   StorageSealer,
 } from '@app/platform';
 import { base64UrlByteLength, type EventsPageDto, type KeyserverEventType, type ValidateUserResponseDto } from '@app/contracts';
-import type { DataSource } from 'typeorm';
 import type { EncryptedPrivateKeyResponseDto, PutPrivateKeyResponseDto } from './dto/private-key-response.dto.js';
 import type { PutPrivateKeyRequestDto } from './dto/put-private-key.dto.js';
 import { type BlobRow, KeysRepository } from './keys.repository.js';
@@ -41,7 +39,6 @@ export class KeysService implements OnApplicationBootstrap {
     private readonly sealer: StorageSealer,
     private readonly limits: RateLimits,
     private readonly events: EventsRepository,
-    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   /** Says how many blobs each storage key holds, and which key ids are missing from configuration. */
@@ -99,7 +96,7 @@ export class KeysService implements OnApplicationBootstrap {
       userId,
     );
     // The blob and its event commit together: no store goes unlogged.
-    const row = await this.db.transaction(async (tx) => {
+    const row = await this.repository.transaction(async (tx) => {
       const stored = await this.repository.putSealedBlob(
         { userId, storageKeyId: sealed.keyId, sealedBlob: sealed.sealed, kdf: dto.kdf, publicKeyFingerprint: dto.publicKeyFingerprint },
         tx,
@@ -170,7 +167,7 @@ export class KeysService implements OnApplicationBootstrap {
       if (!user.sessionSecured) {
         throw new ForbiddenException('Only a secured session (one that answered a session challenge) may delete the key');
       }
-      await this.db.transaction(async (tx) => {
+      await this.repository.transaction(async (tx) => {
         await this.repository.deleteUserKeys(userId, tx);
         await this.events.deleteUser(userId, tx);
       });
