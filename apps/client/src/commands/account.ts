@@ -6,8 +6,7 @@ import { CliError, EXIT } from '../cli-error.js';
 import { type Context, keyserverClient, requireEmail, serverClient } from '../context.js';
 import { isUuid } from '../ids.js';
 import { readPassword } from '../password.js';
-import type { StoredSession } from '../session-store.js';
-import { logIn } from './auth.js';
+import { checkLoginSecret } from './auth.js';
 
 /** The services answer these routes only to a session that passed a session challenge. */
 const NOT_SECURED = 'This session is not secured: run `unlock` first (or `create-keypair` if the account has no key pair yet).';
@@ -131,7 +130,12 @@ export async function deleteAccount(context: Context, options: { email?: string 
   if (!me.secured) throw new CliError(NOT_SECURED, EXIT.refused);
   const password = await readPassword();
   const secret = await context.step('Derive the login secret (Argon2id)', () => deriveLoginSecret(email, password));
-  await context.step('Check the password with a fresh login', () => checkLoginSecret(context, session, secret));
+  await context.step('Check the password with a fresh login', () =>
+    checkLoginSecret(context, session, secret, {
+      wrongPassword: 'Wrong password; nothing was deleted.',
+      otherAccount: 'That password opens another account than the one signed in; nothing was deleted.',
+    }),
+  );
 
   await context.step('Delete the encrypted private key on the keyserver (with a one-time access token)', () =>
     secured(keyserverClient(context, server).keys.deletePrivateKey({ userId: session.userId })),
@@ -158,14 +162,3 @@ async function confirmationEmail(): Promise<string> {
   return read({ prompt: 'To delete the account and its private key for good, type its email again: ' });
 }
 
-/** A fresh login with the secret, ended at once: it is only a check. A wrong password deletes nothing. */
-async function checkLoginSecret(context: Context, session: StoredSession, secret: string): Promise<void> {
-  const check = await logIn(context, session.email, secret).catch((error: unknown) => {
-    if (isApiError(error) && error.status === 401) throw new CliError('Wrong password; nothing was deleted.', EXIT.wrongPassword);
-    throw error;
-  });
-  await serverClient(context, check)
-    .auth.logout()
-    .catch(() => undefined); // it expires by itself
-  if (check.userId !== session.userId) throw new CliError('That password opens another account than the one signed in; nothing was deleted.', EXIT.wrongPassword);
-}

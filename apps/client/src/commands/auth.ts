@@ -5,6 +5,7 @@ import { CliError, EXIT } from '../cli-error.js';
 import { type Context, requireEmail, serverClient } from '../context.js';
 import { isUuid } from '../ids.js';
 import { readPassword } from '../password.js';
+import type { StoredSession } from '../session-store.js';
 
 export async function register(context: Context, options: { email?: string }): Promise<void> {
   const email = requireEmail(options.email);
@@ -45,6 +46,28 @@ export async function logIn(context: Context, email: string, secret: string): Pr
   const session = await serverClient(context).auth.login({ requestBody: { email, password: secret, deviceToken } });
   await context.sessions.saveDeviceToken(email, session.deviceToken);
   return session;
+}
+
+/**
+ * Checks a login secret with a fresh login, ended at once (it is only a check).
+ * It sends this device's token and keeps the new one, like any login here, so a
+ * stranger's guesses cannot block it. `refusals` are the lines (exit 4) for a
+ * wrong password and for a password of another account.
+ */
+export async function checkLoginSecret(
+  context: Context,
+  session: StoredSession,
+  secret: string,
+  refusals: { wrongPassword: string; otherAccount: string },
+): Promise<void> {
+  const check = await logIn(context, session.email, secret).catch((error: unknown) => {
+    if (isApiError(error) && error.status === 401) throw new CliError(refusals.wrongPassword, EXIT.wrongPassword);
+    throw error;
+  });
+  await serverClient(context, check)
+    .auth.logout()
+    .catch(() => undefined); // it expires by itself
+  if (check.userId !== session.userId) throw new CliError(refusals.otherAccount, EXIT.wrongPassword);
 }
 
 export async function logout(context: Context): Promise<void> {

@@ -19,7 +19,7 @@ import { CliError, EXIT } from '../cli-error.js';
 import { type Context, keyserverClient, serverClient } from '../context.js';
 import { readPassword } from '../password.js';
 import type { StoredSession } from '../session-store.js';
-import { logIn } from './auth.js';
+import { checkLoginSecret } from './auth.js';
 import { ChallengeUnopenedError, passSessionChallenge } from './challenge.js';
 
 type Blob = KeyserverApi.EncryptedPrivateKeyResponse;
@@ -118,18 +118,10 @@ export async function unlock(context: Context): Promise<void> {
  * must open the account. The login it makes is only a check, so it is ended.
  */
 async function checkAccountPassword(context: Context, session: StoredSession, password: string): Promise<void> {
-  const secret = await deriveLoginSecret(session.email, password);
-  // With this device's token, like any login here: a stranger's guesses must not block it, and its new token is kept.
-  const check = await logIn(context, session.email, secret).catch((error: unknown) => {
-    if (isApiError(error) && error.status === 401) {
-      throw new CliError('This is not your account password; nothing was stored. Run create-keypair again with it.', EXIT.wrongPassword);
-    }
-    throw error;
+  await checkLoginSecret(context, session, await deriveLoginSecret(session.email, password), {
+    wrongPassword: 'This is not your account password; nothing was stored. Run create-keypair again with it.',
+    otherAccount: 'That password opens another account than the one signed in; run `login` again.',
   });
-  await serverClient(context, check)
-    .auth.logout()
-    .catch(() => undefined); // it expires by itself
-  if (check.userId !== session.userId) throw new CliError('That password opens another account than the one signed in; run `login` again.', EXIT.wrongPassword);
 }
 
 /** An earlier attempt's blob, when it decrypts with the password to the key it names; else undefined (it will be replaced). */
