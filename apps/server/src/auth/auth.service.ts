@@ -57,6 +57,9 @@ const isFailedLogin = (outcome: Outcome) => !outcome.ok && outcome.error instanc
 /** A registration counts when it was answered: created, or the email is taken. */
 const isAnsweredRegistration = (outcome: Outcome) => outcome.ok || outcome.error instanceof ConflictException;
 
+/** The counter a successful login clears: this address's guesses at this email. */
+const emailAndAddress = (email: string, address: string): LimitHit => ({ limit: 'loginPerEmailAndAddress', key: `${email}\n${address}` });
+
 /**
  * What a login's failure counts against: a known device's own counter, or the
  * email + address, address and email counters of a stranger to the account.
@@ -64,7 +67,7 @@ const isAnsweredRegistration = (outcome: Outcome) => outcome.ok || outcome.error
 export function loginLimits(email: string, address: string, device: KnownDevice | undefined): LimitHit[] {
   if (device) return [{ limit: 'loginPerDevice', key: device.counterKey }];
   return [
-    { limit: 'loginPerEmailAndAddress', key: `${email}\n${address}` },
+    emailAndAddress(email, address),
     { limit: 'loginPerAddress', key: address },
     { limit: 'loginPerEmail', key: email },
   ];
@@ -127,7 +130,7 @@ export class AuthService {
       isFailedLogin,
     );
     // The owner is back: this address's guesses at this email start again from zero.
-    if (!device) await this.limits.clear(limits[0]);
+    if (!device) await this.limits.clear(emailAndAddress(email, address));
     const sessionToken = generateSecretToken();
     return this.users.transaction(async (tx) => {
       const expiresAt = await this.users.createSession(tx, {
