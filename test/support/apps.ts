@@ -16,6 +16,12 @@ export interface RunningApp {
   databaseUrl?: string;
   http: () => supertest.Agent;
   close: () => Promise<void>;
+  /**
+   * Stops the app without a word to anyone, as a crash would leave its data
+   * (nothing dropped), and starts the same service on that data and port.
+   * Needs data that outlives the process: PostgreSQL, or a DATA_DIR folder.
+   */
+  restart: () => Promise<RunningApp>;
 }
 
 /** Shared by every pair of apps a test file starts. */
@@ -33,9 +39,14 @@ export const TEST_VERIFIER_KEYS = `${TEST_VERIFIER_KEY.id}:${TEST_VERIFIER_KEY.k
  */
 export const GENEROUS_RATE_LIMITS = Object.fromEntries(Object.values(RATE_LIMIT_VARIABLES).map((variable) => [variable, '100000/1h']));
 
-async function start(service: Service, env: Record<string, string>): Promise<RunningApp> {
+async function start(
+  service: Service,
+  env: Record<string, string>,
+  port = 0,
+  database: { url: string; drop: () => Promise<void> } | undefined = undefined,
+): Promise<RunningApp> {
   // An explicit DATABASE_URL shares another instance's database, which that instance drops.
-  const database = onPostgres && !env.DATABASE_URL ? await createTestDatabase(service) : undefined;
+  database ??= onPostgres && !env.DATABASE_URL ? await createTestDatabase(service) : undefined;
   const fullEnv: Record<string, string> = {
     NODE_ENV: 'test',
     KEYSERVER_API_KEY: TEST_KEYSERVER_API_KEY,
@@ -48,7 +59,7 @@ async function start(service: Service, env: Record<string, string>): Promise<Run
   const root = service === 'server' ? ServerModule.forRoot(fullEnv) : KeyserverModule.forRoot(fullEnv);
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
   const app = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] }));
-  await app.listen(0, '127.0.0.1');
+  await app.listen(port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app,
@@ -58,6 +69,11 @@ async function start(service: Service, env: Record<string, string>): Promise<Run
     close: async () => {
       await app.close();
       await database?.drop();
+    },
+    restart: async () => {
+      if (fullEnv.DATA_DIR === IN_MEMORY) throw new Error('restart() needs data that outlives the app: PostgreSQL or a DATA_DIR folder');
+      await app.close();
+      return start(service, env, Number(new URL(url).port), database);
     },
   };
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CliError, EXIT, explain } from './cli-error.js';
 import { deleteAccount, endOtherSessions, endSession, events, sessions } from './commands/account.js';
 import { login, logout, register, status } from './commands/auth.js';
+import { changePassword } from './commands/change-password.js';
 import { createKeypair, unlock } from './commands/keys.js';
 import { publicKey } from './commands/public-key.js';
 import { type Context, createContext } from './context.js';
@@ -19,7 +20,14 @@ Usage: npm run client -- <command> [options]
   create-keypair          seed flow 1 and the session challenge that confirms the key; checks
                           the password with a fresh login first, and that the keyserver holds
                           the new key before confirming it
-  unlock                  seed flow 2 (fetch and decrypt the private key), then flow 3
+  unlock                  seed flow 2 (fetch and decrypt the private key), then flow 3; a key
+                          stored under weaker KDF parameters than the defaults is encrypted
+                          anew under the same password, without asking
+  change-password         a new password for the account and its private key: asks for the
+                          current password, then the new one twice at a terminal (or
+                          KX_NEW_PASSWORD); ends every other session of the account. After any
+                          interruption, run it again with the same two passwords: it finishes
+                          or abandons the change, and says which password is valid
   status                  who is signed in, key pair and session state
   public-key --user ID    another user's confirmed public key (needs an unlocked session)
   logout                  end the session
@@ -42,14 +50,16 @@ Options: --server URL (KX_SERVER_URL, default http://127.0.0.1:3000),
 Every request gives up after KX_TIMEOUT_MS milliseconds (default ${DEFAULT_TIMEOUT_MS}).
 KX_HOME (default ~/.keyexchange) must be a folder only you can open (chmod 700).
 The password is read without echo, or from KX_PASSWORD, or from standard input.
+change-password reads the new password without echo, or from KX_NEW_PASSWORD.
 
 Exit codes: 0 ok, 1 failure, 2 usage (or a bad id; at delete-account: the email typed again
   differs), 3 not signed in,
   4 wrong password (at create-keypair: not your account password; at delete-account:
-    nothing was deleted),
+    nothing was deleted; at change-password: the key opens with neither password),
   5 refused (by a service; the session is not secured, for sessions, end-session,
     end-other-sessions, events and delete-account; end-session: no such session;
-    or another create-keypair ran meanwhile),
+    or another create-keypair ran meanwhile; at change-password: another change of
+    the key was made meanwhile),
   6 service unavailable or not answering in time,
   7 the server's challenge does not open with your private key,
   8 the stored private key does not belong to your public key,
@@ -62,6 +72,7 @@ const commands: Record<string, Command> = {
   login,
   'create-keypair': createKeypair,
   unlock,
+  'change-password': changePassword,
   status,
   'public-key': publicKey,
   logout,

@@ -4,6 +4,7 @@ import { AccessTokensModule } from './access-tokens/access-tokens.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ExpiredRowsPurger } from './core/expired-rows.purger.js';
 import { ServerEventsModule } from './events/events.module.js';
+import { KeyChangesModule } from './key-changes/key-changes.module.js';
 import { loadServerConfig } from './core/server-config.js';
 import { serverMigrations } from './migrations/index.js';
 import { PublicKeysModule } from './public-keys/public-keys.module.js';
@@ -28,6 +29,7 @@ export class ServerModule {
         AccessTokensModule,
         SessionChallengeModule,
         SessionsModule,
+        KeyChangesModule,
         ServerEventsModule,
       ],
       providers: [ExpiredRowsPurger],

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsUUID } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { IsBase64Url } from './base64url.js';
 
 /** What the keyserver asks the server: may this token act for this user? */
@@ -19,6 +19,24 @@ export class ValidateUserRequestDto {
    */
   @IsBase64Url({ bytes: 32 })
   accessToken: string;
+
+  /**
+   * A staged key change the keyserver is asked to abandon: when the token's session is secured and the change is not
+   * committed, the server records it as abandoned, so it can never be committed (abandonKeyChange).
+   * @example 0b6f5a0e-2f55-4d8c-9d3e-7f4e1c2a9b10
+   */
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @IsUUID()
+  abandonKeyChangeId?: string;
+}
+
+/** A key change the server has committed: the keyserver makes it current when it holds it staged on that version. */
+export class CommittedKeyChangeDto {
+  /** @example 0b6f5a0e-2f55-4d8c-9d3e-7f4e1c2a9b10 */
+  keyChangeId: string;
+  /** @example 1 */
+  baseVersion: number;
 }
 
 export class ValidateUserResponseDto {
@@ -61,4 +79,23 @@ export class ValidateUserResponseDto {
     example: 1,
   })
   keyVersion: number | null;
+
+  @ApiProperty({
+    type: CommittedKeyChangeDto,
+    nullable: true,
+    description: 'The last key change the server committed (the one that made keyVersion), or null when there is none.',
+    example: { keyChangeId: '0b6f5a0e-2f55-4d8c-9d3e-7f4e1c2a9b10', baseVersion: 1 },
+  })
+  committedKeyChange: CommittedKeyChangeDto | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      'The change named by abandonKeyChangeId when it is now recorded as abandoned (it can never be committed); ' +
+      'null when none was named, the session is not secured, or the change is committed.',
+    example: null,
+  })
+  abandonedKeyChangeId: string | null;
 }

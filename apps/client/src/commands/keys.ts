@@ -20,11 +20,12 @@ import { type Context, keyserverClient, serverClient } from '../context.js';
 import { readPassword } from '../password.js';
 import type { StoredSession } from '../session-store.js';
 import { checkLoginSecret } from './auth.js';
+import { upgradeKdf } from './change-password.js';
 import { ChallengeUnopenedError, passSessionChallenge } from './challenge.js';
 
-type Blob = KeyserverApi.EncryptedPrivateKeyResponse;
-type Wrapped = Awaited<ReturnType<typeof wrapPrivateKey>>;
-interface Keys {
+export type Blob = KeyserverApi.EncryptedPrivateKeyResponse;
+export type Wrapped = Awaited<ReturnType<typeof wrapPrivateKey>>;
+export interface Keys {
   privateKey: CryptoKey;
   privateKeyPkcs8: Uint8Array;
   publicKey: Uint8Array;
@@ -33,7 +34,7 @@ interface Keys {
 
 const RACE = 'another create-keypair for this account is running or ran since; run create-keypair again';
 
-const kdfLabel = (kdf: KdfParams) => `Argon2id, ${Math.round(kdf.memoryKiB / 1024)} MiB, ${kdf.iterations} passes`;
+export const kdfLabel = (kdf: KdfParams) => `Argon2id, ${Math.round(kdf.memoryKiB / 1024)} MiB, ${kdf.iterations} passes`;
 
 /**
  * Seed flow 1, ending with the session challenge that confirms the key. Safe to
@@ -110,6 +111,8 @@ export async function unlock(context: Context): Promise<void> {
   // Blobs stored before fingerprints existed name no key: the decrypted one is checked all the same.
   if (keys.fingerprint !== confirmed) throw new KeyMismatchError();
   await context.step('Answer a session challenge: session secured', () => passSessionChallenge(server, keys.privateKey));
+  // Only now: a key change needs a secured session, and the password is known to open the key.
+  await upgradeKdf(context, { server, keyserver, session, blob, keys, password });
   context.say(`Unlocked. Fingerprint: ${keys.fingerprint}`);
 }
 
@@ -163,8 +166,8 @@ async function newKeys(): Promise<Keys> {
   return { ...pair, fingerprint: await fingerprint(pair.publicKey) };
 }
 
-function wrap(keys: Keys, password: string, userId: string): Promise<Wrapped> {
-  return wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password, userId });
+export function wrap(keys: Keys, password: string, userId: string, kdf: KdfParams = DEFAULT_KDF_PARAMS): Promise<Wrapped> {
+  return wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password, userId, kdf });
 }
 
 function storeBlob(keyserver: KeyserverClient, userId: string, blob: Wrapped, keys: Keys) {
@@ -192,7 +195,7 @@ async function raced<T>(request: Promise<T>): Promise<T> {
   }
 }
 
-async function fetchBlob(keyserver: KeyserverClient, userId: string): Promise<Blob | undefined> {
+export async function fetchBlob(keyserver: KeyserverClient, userId: string): Promise<Blob | undefined> {
   try {
     return await keyserver.keys.getEncryptedPrivateKey({ userId });
   } catch (error) {
@@ -201,8 +204,8 @@ async function fetchBlob(keyserver: KeyserverClient, userId: string): Promise<Bl
   }
 }
 
-/** Async, so that a malformed field rejects rather than throws. */
-async function unwrap(blob: Blob, password: string, userId: string, publicKeyFingerprint: string | undefined) {
+/** Async, so that a malformed field rejects rather than throws. A staged change opens like a blob. */
+export async function unwrap(blob: Pick<Blob, 'encryptedPrivateKey' | 'iv' | 'salt' | 'kdf'>, password: string, userId: string, publicKeyFingerprint: string | undefined) {
   return unwrapPrivateKey({
     encryptedPrivateKey: fromBase64Url(blob.encryptedPrivateKey),
     iv: fromBase64Url(blob.iv),

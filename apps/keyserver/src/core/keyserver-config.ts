@@ -1,3 +1,4 @@
+import { keyChangeReceiptKey } from '@app/crypto';
 import {
   ConfigurationError,
   loadConfig,
@@ -38,6 +39,8 @@ class KeyserverEnvironment extends ServiceEnvironment {
 
 export interface KeyserverConfig extends ServiceConfig {
   keyserverApiKey: string;
+  /** Signs the receipts of staged key changes; derived (non-extractable) from the API key. */
+  keyChangeReceiptKey: Promise<CryptoKey>;
   serverUrl: string;
   serverTimeoutMs: number;
   storageKeys: StorageKeyring;
@@ -59,6 +62,7 @@ export function loadKeyserverConfig(env: Record<string, string | undefined>): Ke
       ...shared.rateLimits,
       rules: { ...shared.rateLimits.rules, ...parseRateLimits({ keysPerUser: e.RATE_LIMIT_KEYS_PER_USER }) },
     },
+    keyChangeReceiptKey: keyChangeReceiptKey(shared.keyserverApiKey),
     serverUrl: e.SERVER_URL.replace(/\/+$/, ''),
     serverTimeoutMs: e.SERVER_TIMEOUT_MS,
     storageKeys: resolveStorageKeys({

@@ -3,10 +3,11 @@ import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, RequestOrigin } from '@app/platform';
 import { EventsPageDto, ListEventsQueryDto } from '@app/contracts';
 import { AccessToken, RequiresAccessToken } from './access-token.guard.js';
+import { AppliedKeyChangeResponseDto, StagedKeyChangeResponseDto, StageKeyChangeRequestDto } from './dto/key-change.dto.js';
 import { EncryptedPrivateKeyResponseDto, PutPrivateKeyResponseDto } from './dto/private-key-response.dto.js';
 import { PutPrivateKeyRequestDto } from './dto/put-private-key.dto.js';
 import { KeysService } from './keys.service.js';
-import { ParseUserIdPipe } from './user-id.pipe.js';
+import { ParseKeyChangeIdPipe, ParseUserIdPipe } from './user-id.pipe.js';
 
 const ACCESS_ERRORS = {
   401: 'No access token',
@@ -104,5 +105,83 @@ export class KeysController {
     @Query() query: ListEventsQueryDto,
   ): Promise<EventsPageDto> {
     return this.keys.listKeyEvents(userId, accessToken, query.cursor);
+  }
+
+  @RequiresAccessToken()
+  @Post('key-changes')
+  @ApiOperation({
+    summary: 'Stage a key change: the same private key wrapped anew, under a new password or stronger KDF parameters (stageKeyChange)',
+    description:
+      'The first of two phases: the server commits the change (commitKeyChange) with the receipt answered here, and ' +
+      'the keyserver then makes it current (on the next request of the user, or applyKeyChange). A staged change is ' +
+      'immutable, and kept until it is applied or abandoned. Needs a token from a secured session; counts against ' +
+      'RATE_LIMIT_KEYS_PER_USER.',
+  })
+  @ApiErrors({
+    400: 'Malformed blob, KDF parameters out of bounds, or userId not a UUID (the token is not spent)',
+    ...ACCESS_ERRORS,
+    403: 'The server rejected the access token (unknown, expired, spent, another user’s, or its session ended), or the token’s session is not secured',
+    409: 'No blob of the confirmed key is stored, publicKeyFingerprint is not the confirmed key, baseVersion is not the current version, or 5 changes are staged already',
+  })
+  stageKeyChange(
+    @Param('userId', ParseUserIdPipe) userId: string,
+    @AccessToken() accessToken: string,
+    @Body() dto: StageKeyChangeRequestDto,
+    @RequestOrigin() origin: RequestOrigin,
+  ): Promise<StagedKeyChangeResponseDto> {
+    return this.keys.stageKeyChange(userId, accessToken, dto, origin);
+  }
+
+  @RequiresAccessToken()
+  @Post('key-changes/:keyChangeId/apply')
+  @HttpCode(HttpStatus.OK)
+  @ApiParam({ name: 'keyChangeId', type: String, format: 'uuid' })
+  @ApiOperation({
+    summary: 'Make a committed key change current (applyKeyChange)',
+    description:
+      'Every request of the user already applies the server’s last committed change first; this asks for it ' +
+      'explicitly. Answers the key’s current version once the change is applied, now or earlier. Any valid access ' +
+      'token of the user; counts against RATE_LIMIT_KEYS_PER_USER.',
+  })
+  @ApiErrors({
+    400: 'userId or keyChangeId is not a UUID (the token is not spent)',
+    ...ACCESS_ERRORS,
+    404: 'No change with this id is staged or applied for this user',
+    409: 'The change is staged but not committed',
+  })
+  applyKeyChange(
+    @Param('userId', ParseUserIdPipe) userId: string,
+    @Param('keyChangeId', ParseKeyChangeIdPipe) keyChangeId: string,
+    @AccessToken() accessToken: string,
+    @RequestOrigin() origin: RequestOrigin,
+  ): Promise<AppliedKeyChangeResponseDto> {
+    return this.keys.applyKeyChange(userId, keyChangeId, accessToken, origin);
+  }
+
+  @RequiresAccessToken()
+  @Delete('key-changes/:keyChangeId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam({ name: 'keyChangeId', type: String, format: 'uuid' })
+  @ApiOperation({
+    summary: 'Abandon a staged key change (abandonKeyChange)',
+    description:
+      'The keyserver asks the server, through the token’s validation, to record the change as abandoned so it can ' +
+      'never be committed, then deletes it. A change the server has committed is applied instead and answered 409. ' +
+      'Needs a token from a secured session; counts against RATE_LIMIT_KEYS_PER_USER.',
+  })
+  @ApiErrors({
+    400: 'userId or keyChangeId is not a UUID (the token is not spent)',
+    ...ACCESS_ERRORS,
+    403: 'The server rejected the access token (unknown, expired, spent, another user’s, or its session ended), or the token’s session is not secured',
+    404: 'No change with this id is staged for this user',
+    409: 'This change was committed and is now current',
+  })
+  abandonKeyChange(
+    @Param('userId', ParseUserIdPipe) userId: string,
+    @Param('keyChangeId', ParseKeyChangeIdPipe) keyChangeId: string,
+    @AccessToken() accessToken: string,
+    @RequestOrigin() origin: RequestOrigin,
+  ): Promise<void> {
+    return this.keys.abandonKeyChange(userId, keyChangeId, accessToken, origin);
   }
 }

@@ -26,6 +26,9 @@ export interface BlobRow {
   version: number;
 }
 
+const SELECT_CHANGE = `SELECT id, base_version, storage_key_id, sealed_blob, kdf_algorithm, kdf_memory_kib, kdf_iterations,
+       kdf_parallelism, public_key_fingerprint, created_at FROM key_changes`;
+
 /** A blob to store, already sealed under a storage key. */
 export interface SealedBlob {
   userId: string;
@@ -35,7 +38,38 @@ export interface SealedBlob {
   publicKeyFingerprint: string;
 }
 
-/** The SQL of the keys aggregate: the encrypted private keys (one blob per user). */
+/** A staged key change as stored: sealed like a blob, under its own id. */
+export interface KeyChangeRow {
+  id: string;
+  base_version: number;
+  storage_key_id: string;
+  sealed_blob: Buffer;
+  kdf_algorithm: 'argon2id';
+  kdf_memory_kib: number;
+  kdf_iterations: number;
+  kdf_parallelism: number;
+  public_key_fingerprint: string;
+  created_at: Date;
+}
+
+/** A change to stage, already sealed under a storage key (bound to its id). */
+export interface SealedKeyChange {
+  id: string;
+  userId: string;
+  baseVersion: number;
+  storageKeyId: string;
+  sealedBlob: Buffer;
+  kdf: KdfParamsDto;
+  publicKeyFingerprint: string;
+}
+
+/** Where a change stands on this keyserver: staged, applied (with the key's current version), or unknown. */
+export type KeyChangeState = { state: 'staged'; change: KeyChangeRow } | { state: 'applied'; currentVersion: number } | undefined;
+
+/**
+ * The SQL of the keys aggregate: the encrypted private keys (one blob per
+ * user) and their staged key changes, each a blob waiting to replace it.
+ */
 @Injectable()
 export class KeysRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -92,13 +126,132 @@ export class KeysRepository {
   }
 
   /**
-   * Deletes everything the keyserver keeps of the user's keys: the blob and,
-   * once key changes exist, the staged changes (their table's DELETE joins
-   * here, in the same `tx`). Deleting nothing is not an error: a retry after
-   * a lost answer finds nothing left.
+   * Deletes everything the keyserver keeps of the user's keys: the blob, and
+   * with it (cascading) the staged and applied key changes. Deleting nothing
+   * is not an error: a retry after a lost answer finds nothing left.
    */
   async deleteUserKeys(userId: string, tx: EntityManager): Promise<void> {
     await tx.query(`DELETE FROM encrypted_private_keys WHERE user_id = $1`, [userId]);
+  }
+
+  /** Forgets the user's key changes: they were made on a blob that another key's has just replaced. */
+  async deleteKeyChanges(userId: string, tx: EntityManager): Promise<void> {
+    await tx.query(`DELETE FROM key_changes WHERE user_id = $1`, [userId]);
+    await tx.query(`DELETE FROM applied_key_changes WHERE user_id = $1`, [userId]);
+  }
+
+  /**
+   * The blob's version and key, locked until `tx` ends: staging counts and
+   * applying moves the version under this lock, so neither races the other.
+   */
+  async lockBlob(userId: string, tx: EntityManager): Promise<{ version: number; public_key_fingerprint: string | null } | undefined> {
+    const [row] = await tx.query<{ version: number; public_key_fingerprint: string | null }[]>(
+      `SELECT version, public_key_fingerprint FROM encrypted_private_keys WHERE user_id = $1 FOR UPDATE`,
+      [userId],
+    );
+    return row;
+  }
+
+  /** How many changes the user holds staged. */
+  async countStagedChanges(userId: string, tx: EntityManager): Promise<number> {
+    const [row] = await tx.query<{ staged: number }[]>(`SELECT count(*)::int AS staged FROM key_changes WHERE user_id = $1`, [userId]);
+    return row.staged;
+  }
+
+  /** Stages a sealed change; answers when. */
+  async stageChange(change: SealedKeyChange, tx: EntityManager): Promise<Date> {
+    const [row] = await tx.query<{ created_at: Date }[]>(
+      `INSERT INTO key_changes (id, user_id, base_version, storage_key_id, sealed_blob,
+                                kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism, public_key_fingerprint)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING created_at`,
+      [
+        change.id,
+        change.userId,
+        change.baseVersion,
+        change.storageKeyId,
+        change.sealedBlob,
+        change.kdf.algorithm,
+        change.kdf.memoryKiB,
+        change.kdf.iterations,
+        change.kdf.parallelism,
+        change.publicKeyFingerprint,
+      ],
+    );
+    return row.created_at;
+  }
+
+  /** The user's staged changes, oldest first. */
+  listStagedChanges(userId: string): Promise<KeyChangeRow[]> {
+    return this.db.query<KeyChangeRow[]>(`${SELECT_CHANGE} WHERE user_id = $1 ORDER BY created_at, id`, [userId]);
+  }
+
+  /**
+   * The change staged for this base version, when it is exactly the step the
+   * blob is waiting for: the blob is at `baseVersion`. One indexed read: the
+   * keyserver asks it on every request of a user who has committed a change.
+   */
+  async findApplicableChange(userId: string, keyChangeId: string, baseVersion: number): Promise<KeyChangeRow | undefined> {
+    const [row] = await this.db.query<KeyChangeRow[]>(
+      `${SELECT_CHANGE} c WHERE c.id = $1 AND c.user_id = $2 AND c.base_version = $3
+          AND EXISTS (SELECT 1 FROM encrypted_private_keys b WHERE b.user_id = c.user_id AND b.version = c.base_version)`,
+      [keyChangeId, userId, baseVersion],
+    );
+    return row;
+  }
+
+  /** Where the user's change stands here. */
+  async findChangeState(userId: string, keyChangeId: string): Promise<KeyChangeState> {
+    const [staged] = await this.db.query<KeyChangeRow[]>(`${SELECT_CHANGE} WHERE id = $1 AND user_id = $2`, [keyChangeId, userId]);
+    if (staged) return { state: 'staged', change: staged };
+    const [applied] = await this.db.query<{ version: number }[]>(
+      `SELECT b.version FROM applied_key_changes a JOIN encrypted_private_keys b ON b.user_id = a.user_id
+        WHERE a.id = $1 AND a.user_id = $2`,
+      [keyChangeId, userId],
+    );
+    return applied && { state: 'applied', currentVersion: applied.version };
+  }
+
+  /**
+   * Makes a staged change the blob (resealed for the blob's row) when the blob
+   * is still at the change's base version; answers the new version, or
+   * undefined when another request applied it first. Every change staged on
+   * that base version goes (none can be committed any more) and the applied
+   * one leaves its id.
+   */
+  async applyChange(change: SealedKeyChange, tx: EntityManager): Promise<number | undefined> {
+    const [rows] = await tx.query<[{ version: number }[], number]>(
+      `UPDATE encrypted_private_keys
+          SET storage_key_id = $3, sealed_blob = $4, encrypted_private_key = NULL, iv = NULL, salt = NULL,
+              kdf_algorithm = $5, kdf_memory_kib = $6, kdf_iterations = $7, kdf_parallelism = $8,
+              version = version + 1, updated_at = now()
+        WHERE user_id = $1 AND version = $2 AND public_key_fingerprint = $9
+        RETURNING version`,
+      [
+        change.userId,
+        change.baseVersion,
+        change.storageKeyId,
+        change.sealedBlob,
+        change.kdf.algorithm,
+        change.kdf.memoryKiB,
+        change.kdf.iterations,
+        change.kdf.parallelism,
+        change.publicKeyFingerprint,
+      ],
+    );
+    const [row] = rows;
+    if (!row) return undefined;
+    await tx.query(`DELETE FROM key_changes WHERE user_id = $1 AND base_version = $2`, [change.userId, change.baseVersion]);
+    await tx.query(`INSERT INTO applied_key_changes (id, user_id, version) VALUES ($1, $2, $3)`, [change.id, change.userId, row.version]);
+    return row.version;
+  }
+
+  /** Deletes a staged change; false when it was not staged (any more). */
+  async deleteStagedChange(userId: string, keyChangeId: string, tx: EntityManager): Promise<boolean> {
+    const [rows] = await tx.query<[unknown[], number]>(`DELETE FROM key_changes WHERE id = $1 AND user_id = $2 RETURNING id`, [
+      keyChangeId,
+      userId,
+    ]);
+    return rows.length === 1;
   }
 
   /** Runs `work` in one transaction (a write and the event that records it). */

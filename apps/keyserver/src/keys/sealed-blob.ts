@@ -35,3 +35,6 @@ function u16(n: number): Buffer {
   out.writeUInt16BE(n);
   return out;
 }
+
+/** The table staged key changes belong to: sealed under their change id, never the user's id. */
+export const KEY_CHANGE_TABLE = 'key_changes';

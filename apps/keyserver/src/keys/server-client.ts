@@ -9,6 +9,7 @@ export type Validation =
   | { outcome: 'unavailable' };
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The keyserver's one call to the server. Node's fetch (undici) keeps
@@ -74,7 +75,17 @@ function isValidation(body: unknown, userId: string): body is ValidateUserRespon
     user.userId === userId &&
     typeof user.keyConfirmed === 'boolean' &&
     typeof user.sessionSecured === 'boolean' &&
-    (user.keyVersion === null || (Number.isSafeInteger(user.keyVersion) && (user.keyVersion as number) >= 1)) &&
-    (user.publicKeyFingerprint === null || (typeof user.publicKeyFingerprint === 'string' && FINGERPRINT.test(user.publicKeyFingerprint)))
+    (user.keyVersion === null || isVersion(user.keyVersion)) &&
+    (user.publicKeyFingerprint === null || (typeof user.publicKeyFingerprint === 'string' && FINGERPRINT.test(user.publicKeyFingerprint))) &&
+    (user.committedKeyChange === null || isCommittedChange(user.committedKeyChange)) &&
+    (user.abandonedKeyChangeId === null || isChangeId(user.abandonedKeyChangeId))
   );
+}
+
+const isVersion = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 1;
+const isChangeId = (value: unknown): boolean => typeof value === 'string' && UUID.test(value);
+
+function isCommittedChange(value: unknown): boolean {
+  const change = value as { keyChangeId?: unknown; baseVersion?: unknown } | null;
+  return typeof change === 'object' && change !== null && isChangeId(change.keyChangeId) && isVersion(change.baseVersion);
 }

@@ -9,3 +9,12 @@ export class ParseUserIdPipe implements PipeTransform<unknown, string> {
     return value.toLowerCase();
   }
 }
+
+/** A path's keyChangeId as a UUID in its one (lower-case) spelling, the one the keyserver drew. */
+@Injectable()
+export class ParseKeyChangeIdPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown): string {
+    if (typeof value !== 'string' || !isUUID(value)) throw new BadRequestException('keyChangeId must be a UUID');
+    return value.toLowerCase();
+  }
+}

@@ -4,6 +4,7 @@ import { SealedBlobs1765000000000 } from './1765000000000-sealed-blobs.js';
 import { RateLimits1765100000000 } from './1765100000000-rate-limits.js';
 import { Events1765200000000 } from './1765200000000-events.js';
 import { BlobVersions1765400000000 } from './1765400000000-blob-versions.js';
+import { KeyChanges1765500000000 } from './1765500000000-key-changes.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
 export const keyserverMigrations = [
@@ -13,4 +14,5 @@ export const keyserverMigrations = [
   RateLimits1765100000000,
   Events1765200000000,
   BlobVersions1765400000000,
+  KeyChanges1765500000000,
 ];

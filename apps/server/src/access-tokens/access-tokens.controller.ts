@@ -26,7 +26,10 @@ export class AccessTokensController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Keyserver only: validate and spend an access token for a user (seed: validateUser)',
-    description: 'Any call spends the token, whatever the answer; of concurrent calls exactly one can succeed.',
+    description:
+      'Any call spends the token, whatever the answer; of concurrent calls exactly one can succeed. The answer names ' +
+      'the last committed key change, which the keyserver makes current; with abandonKeyChangeId and a token from a ' +
+      'secured session, that change is recorded as abandoned unless it is committed.',
   })
   @ApiErrors({
     400: 'Malformed body',

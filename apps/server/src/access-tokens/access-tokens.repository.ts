@@ -12,6 +12,9 @@ export interface SpentToken {
   fingerprint: string | null;
   /** Null until the key is confirmed. */
   key_version: number | null;
+  /** The committed change that made key_version, if any. */
+  committed_change_id: string | null;
+  committed_base_version: number | null;
 }
 
 /** The access tokens aggregate: one-time tokens, each bound to the session that asked for it. */
@@ -35,7 +38,7 @@ export class AccessTokensRepository {
   /**
    * Spends the token, whatever happens next: one statement marks it, so of any
    * number of concurrent spends (on any instance) exactly one sees it unspent.
-   * One round trip for the spend, the session's life and the key's state.
+   * One round trip for the spend, the session's life, the key's state and its last committed change.
    */
   async spend(tokenHash: Buffer): Promise<SpentToken | undefined> {
     const [token] = await this.db.query<SpentToken[]>(
@@ -48,10 +51,14 @@ export class AccessTokensRepository {
               s.secured_at IS NOT NULL AS session_secured,
               k.confirmed_at IS NOT NULL AS key_confirmed,
               k.fingerprint,
-              k.key_version
+              k.key_version,
+              c.id AS committed_change_id,
+              c.base_version AS committed_base_version
          FROM spent
          LEFT JOIN sessions s ON s.id = spent.session_id AND s.expires_at > now()
-         LEFT JOIN public_keys k ON k.user_id = spent.user_id`,
+         LEFT JOIN public_keys k ON k.user_id = spent.user_id
+         LEFT JOIN key_changes c
+           ON c.user_id = spent.user_id AND c.state = 'committed' AND c.base_version = k.key_version - 1`,
       [tokenHash],
     );
     return token;

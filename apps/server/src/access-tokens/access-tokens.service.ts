@@ -3,6 +3,7 @@ import type { ValidateUserRequestDto, ValidateUserResponseDto } from '@app/contr
 import { RateLimits } from '@app/platform';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secrets.js';
+import { KeyChangesService } from '../key-changes/key-changes.service.js';
 import { AccessTokensRepository } from './access-tokens.repository.js';
 import type { AccessTokenResponseDto } from './dto/access-token-response.dto.js';
 
@@ -14,6 +15,7 @@ export class AccessTokensService {
   constructor(
     private readonly accessTokens: AccessTokensRepository,
     private readonly limits: RateLimits,
+    private readonly keyChanges: KeyChangesService,
   ) {}
 
   /** A token bound to the session that asks for it: it dies with that session. Counted when issued. */
@@ -39,14 +41,18 @@ export class AccessTokensService {
   /**
    * Spends the token, whatever the answer: one statement marks it, so of any
    * number of concurrent validations (on any instance) exactly one sees it
-   * unspent. It is good only while it and its session are live.
+   * unspent. It is good only while it and its session are live. The
+   * keyserver's abandonKeyChange names the change to abandon here: only a
+   * secured session may, and a committed change stays committed.
    */
-  async validateUser({ userId, accessToken }: ValidateUserRequestDto): Promise<ValidateUserResponseDto> {
+  async validateUser({ userId, accessToken, abandonKeyChangeId }: ValidateUserRequestDto): Promise<ValidateUserResponseDto> {
     const secret = decodeSecretToken(accessToken);
     const token = secret && (await this.accessTokens.spend(hashSecret(secret)));
     if (!token?.live || token.user_id !== userId) {
       throw new ForbiddenException('The access token is unknown, expired, already used, or for another user');
     }
+    const abandoned =
+      abandonKeyChangeId !== undefined && token.session_secured && (await this.keyChanges.abandon(userId, abandonKeyChangeId));
     return {
       valid: true,
       userId,
@@ -54,6 +60,11 @@ export class AccessTokensService {
       publicKeyFingerprint: token.fingerprint,
       sessionSecured: token.session_secured,
       keyVersion: token.key_version,
+      committedKeyChange:
+        token.committed_change_id === null
+          ? null
+          : { keyChangeId: token.committed_change_id, baseVersion: token.committed_base_version! },
+      abandonedKeyChangeId: abandoned ? abandonKeyChangeId : null,
     };
   }
 }

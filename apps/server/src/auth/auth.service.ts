@@ -49,6 +49,12 @@ const KDF_RECOMMENDED = {
   parallelism: DEFAULT_KDF_PARAMS.parallelism,
 };
 
+/** A login verifier sealed for its user's row. */
+export interface SealedVerifier {
+  keyId: string;
+  sealed: Buffer;
+}
+
 /** For callers with no request (tests, scripts). */
 const NO_ORIGIN: RequestOrigin = { clientAddress: null, userAgent: null };
 
@@ -185,12 +191,10 @@ export class AuthService {
    * transaction. A wrong password counts as a failed login for the email.
    */
   async deleteAccount(session: AuthenticatedSession, { currentPassword }: DeleteAccountRequestDto, address: string): Promise<void> {
-    const user = await this.users.findForPasswordCheck(session.userId);
-    if (!user) throw new UnauthorizedException('This session has ended');
-    await this.checkCurrentPassword(user, currentPassword, address);
+    await this.confirmPassword(session.userId, currentPassword, address);
     await this.users.transaction(async (tx) => {
-      await this.users.delete(user.id, tx);
-      await this.events.deleteUser(user.id, tx);
+      await this.users.delete(session.userId, tx);
+      await this.events.deleteUser(session.userId, tx);
     });
   }
 
@@ -198,8 +202,12 @@ export class AuthService {
    * An operation that asks for the current password again checks it as a
    * login would: the same limits (429 when the email is over them), the same
    * queue, and a wrong one (403, the session stays) counted as a failed login.
+   * A new password is hashed in the same turn and answered as a sealed
+   * verifier, ready to replace the stored one.
    */
-  private checkCurrentPassword(user: LoginRow & { email: string }, currentPassword: string, address: string): Promise<void> {
+  async confirmPassword(userId: string, currentPassword: string, address: string, newPassword?: string): Promise<SealedVerifier | undefined> {
+    const user = await this.users.findForPasswordCheck(userId);
+    if (!user) throw new UnauthorizedException('This session has ended');
     return this.limits.attempt(
       loginLimits(user.email, address, undefined),
       () =>
@@ -207,6 +215,9 @@ export class AuthService {
           if (!(await this.passwords.verify(currentPassword, this.verifierOf(user)))) {
             throw new ForbiddenException('The current password is wrong');
           }
+          if (newPassword === undefined) return undefined;
+          const sealed = this.sealer.seal(Buffer.from(await this.passwords.hash(newPassword)), VERIFIER_TABLE, userId);
+          return { keyId: sealed.keyId, sealed: sealed.sealed };
         }),
       (outcome) => !outcome.ok && outcome.error instanceof ForbiddenException,
     );

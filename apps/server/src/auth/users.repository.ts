@@ -73,6 +73,15 @@ export class UsersRepository {
     return row;
   }
 
+  /** Replaces the login verifier (a password change), in the caller's transaction. */
+  async replaceVerifier(tx: EntityManager, userId: string, verifier: { keyId: string; sealed: Buffer }): Promise<void> {
+    await tx.query(`UPDATE users SET verifier_key_id = $2, sealed_verifier = $3, password_hash = NULL WHERE id = $1`, [
+      userId,
+      verifier.keyId,
+      verifier.sealed,
+    ]);
+  }
+
   /** Deletes the account; its sessions, tokens, challenges, keys and device tokens cascade. */
   async delete(userId: string, tx: EntityManager): Promise<void> {
     await tx.query(`DELETE FROM users WHERE id = $1`, [userId]);

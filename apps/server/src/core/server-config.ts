@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { keyChangeReceiptKey } from '@app/crypto';
 import {
   loadConfig,
   parseRateLimits,
@@ -44,6 +45,8 @@ class ServerEnvironment extends ServiceEnvironment {
 export interface ServerConfig extends ServiceConfig {
   /** Only the hash is kept: the server compares, it never presents the key. */
   keyserverApiKeyHash: Buffer;
+  /** Checks the keyserver's key-change receipts; derived (non-extractable) from the API key, which is not kept. */
+  keyChangeReceiptKey: Promise<CryptoKey>;
   sessionTtlSeconds: number;
   verifierKeys: StorageKeyring;
   loginHashing: { concurrency: number; queue: number };
@@ -75,6 +78,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
     },
     loginHashing: { concurrency: e.LOGIN_HASH_CONCURRENCY, queue: e.LOGIN_HASH_QUEUE },
     keyserverApiKeyHash,
+    keyChangeReceiptKey: keyChangeReceiptKey(keyserverApiKey),
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     verifierKeys: resolveStorageKeys({
       variable: 'SERVER_VERIFIER_KEYS',

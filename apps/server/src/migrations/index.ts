@@ -5,6 +5,7 @@ import { RateLimitsAndDeviceTokens1765100000000 } from './1765100000000-rate-lim
 import { SessionDetails1765200000000 } from './1765200000000-session-details.js';
 import { Events1765300000000 } from './1765300000000-events.js';
 import { KeyVersions1765400000000 } from './1765400000000-key-versions.js';
+import { KeyChanges1765500000000 } from './1765500000000-key-changes.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
 export const serverMigrations = [
@@ -15,4 +16,5 @@ export const serverMigrations = [
   SessionDetails1765200000000,
   Events1765300000000,
   KeyVersions1765400000000,
+  KeyChanges1765500000000,
 ];

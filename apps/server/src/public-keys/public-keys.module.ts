@@ -6,6 +6,6 @@ import { PublicKeysService } from './public-keys.service.js';
 @Module({
   controllers: [PublicKeysController],
   providers: [PublicKeysService, PublicKeysRepository],
-  exports: [PublicKeysService],
+  exports: [PublicKeysService, PublicKeysRepository],
 })
 export class PublicKeysModule {}

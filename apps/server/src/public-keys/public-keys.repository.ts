@@ -70,6 +70,23 @@ export class PublicKeysRepository {
     return !row ? 'replaced' : row.newly ? 'confirmed' : 'already-confirmed';
   }
 
+  /** The confirmed key's version (null while pending, undefined without a key). */
+  async findKeyVersion(userId: string, tx?: EntityManager): Promise<number | null | undefined> {
+    const [row] = await (tx ?? this.db.manager).query<{ key_version: number | null }[]>(
+      `SELECT key_version FROM public_keys WHERE user_id = $1`,
+      [userId],
+    );
+    return row?.key_version;
+  }
+
+  /** Moves the confirmed key's version, in the caller's transaction (which holds lockKeysOf). */
+  async setKeyVersion(tx: EntityManager, userId: string, keyVersion: number): Promise<void> {
+    await tx.query(`UPDATE public_keys SET key_version = $2, updated_at = now() WHERE user_id = $1 AND confirmed_at IS NOT NULL`, [
+      userId,
+      keyVersion,
+    ]);
+  }
+
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
   }

@@ -9,10 +9,10 @@ export interface SealedTable {
   id: string;
   keyId: string;
   sealed: string;
-  /** Columns of rows stored before sealing, set to NULL once sealed. */
+  /** Columns of rows stored before sealing, set to NULL once sealed (none for a table that was always sealed). */
   plaintext: string[];
   /** What gets sealed, from a row's plaintext columns. */
-  encodePlaintext: (row: Record<string, unknown>) => Buffer;
+  encodePlaintext?: (row: Record<string, unknown>) => Buffer;
 }
 
 export interface RewrapReport {
@@ -34,7 +34,7 @@ export async function rewrapTable(db: DataSource, sealer: StorageSealer, logger:
   const report: RewrapReport = { rewrapped: 0, changedMeanwhile: 0, unreadable: 0 };
   const { table, id, keyId, sealed } = spec;
   const columns = [id, keyId, sealed, ...spec.plaintext].join(', ');
-  const firstPlaintext = spec.plaintext[0];
+  const [firstPlaintext] = spec.plaintext;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const rows = await db.query<Record<string, unknown>[]>(
@@ -50,7 +50,7 @@ export async function rewrapTable(db: DataSource, sealer: StorageSealer, logger:
         plaintext =
           row[sealed] && row[keyId]
             ? sealer.open(String(row[keyId]), row[sealed] as Buffer, table, rowId)
-            : spec.encodePlaintext(row);
+            : spec.encodePlaintext!(row);
       } catch (error) {
         if (!(error instanceof StorageKeyMissingError || error instanceof StorageIntegrityError)) throw error;
         logger.error(`${table} row ${rowId} left as it is: ${error.message}`);
@@ -58,11 +58,12 @@ export async function rewrapTable(db: DataSource, sealer: StorageSealer, logger:
         continue;
       }
       const next = sealer.seal(plaintext, table, rowId);
+      const cleared = spec.plaintext.map((column) => `, ${column} = NULL`).join('');
       const [, changed] = await db.query<[unknown[], number]>(
-        `UPDATE ${table} SET ${keyId} = $2, ${sealed} = $3, ${spec.plaintext.map((c) => `${c} = NULL`).join(', ')}
+        `UPDATE ${table} SET ${keyId} = $2, ${sealed} = $3${cleared}
           WHERE ${id} = $1 AND ${keyId} IS NOT DISTINCT FROM $4 AND ${sealed} IS NOT DISTINCT FROM $5
-            AND ${firstPlaintext} IS NOT DISTINCT FROM $6`,
-        [rowId, next.keyId, next.sealed, row[keyId], row[sealed], row[firstPlaintext]],
+            ${firstPlaintext ? `AND ${firstPlaintext} IS NOT DISTINCT FROM $6` : ''}`,
+        [rowId, next.keyId, next.sealed, row[keyId], row[sealed], ...(firstPlaintext ? [row[firstPlaintext]] : [])],
       );
       if (changed === 1) report.rewrapped++;
       else report.changedMeanwhile++;

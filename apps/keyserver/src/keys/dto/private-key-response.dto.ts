@@ -1,6 +1,7 @@
 import { ApiBase64Url, KdfParamsDto } from '@app/contracts';
 import { PRIVATE_KEY_BLOB_LIMITS } from '@app/crypto';
 import { ApiProperty } from '@nestjs/swagger';
+import { PendingKeyChangeDto } from './key-change.dto.js';
 
 export class PutPrivateKeyResponseDto {
   /** @example 3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a */
@@ -59,4 +60,13 @@ export class EncryptedPrivateKeyResponseDto {
    * @example 1
    */
   version: number;
+
+  @ApiProperty({
+    type: [PendingKeyChangeDto],
+    description:
+      'The key changes staged on this key and not yet applied, oldest first, so a client that stopped can finish ' +
+      '(commit) or abandon one; each opens with the password it was wrapped under.',
+    example: [],
+  })
+  pendingChanges: PendingKeyChangeDto[];
 }

@@ -10,12 +10,16 @@ export { CancelablePromise, CancelError } from './core/CancelablePromise.js';
 export { OpenAPI } from './core/OpenAPI.js';
 export type { OpenAPIConfig } from './core/OpenAPI.js';
 
+export type { AppliedKeyChangeResponse } from './models/AppliedKeyChangeResponse.js';
 export type { EncryptedPrivateKeyResponse } from './models/EncryptedPrivateKeyResponse.js';
 export type { ErrorResponse } from './models/ErrorResponse.js';
 export type { Event } from './models/Event.js';
 export type { EventsPage } from './models/EventsPage.js';
 export type { KdfParams } from './models/KdfParams.js';
+export type { PendingKeyChange } from './models/PendingKeyChange.js';
 export type { PutPrivateKeyRequest } from './models/PutPrivateKeyRequest.js';
 export type { PutPrivateKeyResponse } from './models/PutPrivateKeyResponse.js';
+export type { StagedKeyChangeResponse } from './models/StagedKeyChangeResponse.js';
+export type { StageKeyChangeRequest } from './models/StageKeyChangeRequest.js';
 
 export { KeysService } from './services/KeysService.js';

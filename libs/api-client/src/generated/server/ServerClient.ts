@@ -8,6 +8,7 @@ import { FetchHttpRequest } from './core/FetchHttpRequest.js';
 import { AccessTokensService } from './services/AccessTokensService.js';
 import { AuthService } from './services/AuthService.js';
 import { EventsService } from './services/EventsService.js';
+import { KeyChangesService } from './services/KeyChangesService.js';
 import { PublicKeysService } from './services/PublicKeysService.js';
 import { SessionChallengeService } from './services/SessionChallengeService.js';
 import { SessionsService } from './services/SessionsService.js';
@@ -16,6 +17,7 @@ export class ServerClient {
     public readonly accessTokens: AccessTokensService;
     public readonly auth: AuthService;
     public readonly events: EventsService;
+    public readonly keyChanges: KeyChangesService;
     public readonly publicKeys: PublicKeysService;
     public readonly sessionChallenge: SessionChallengeService;
     public readonly sessions: SessionsService;
@@ -35,6 +37,7 @@ export class ServerClient {
         this.accessTokens = new AccessTokensService(this.request);
         this.auth = new AuthService(this.request);
         this.events = new EventsService(this.request);
+        this.keyChanges = new KeyChangesService(this.request);
         this.publicKeys = new PublicKeysService(this.request);
         this.sessionChallenge = new SessionChallengeService(this.request);
         this.sessions = new SessionsService(this.request);

@@ -11,6 +11,9 @@ export { OpenAPI } from './core/OpenAPI.js';
 export type { OpenAPIConfig } from './core/OpenAPI.js';
 
 export type { AccessTokenResponse } from './models/AccessTokenResponse.js';
+export type { CommitKeyChangeRequest } from './models/CommitKeyChangeRequest.js';
+export type { CommittedKeyChange } from './models/CommittedKeyChange.js';
+export type { CommittedKeyChangeResponse } from './models/CommittedKeyChangeResponse.js';
 export type { Credentials } from './models/Credentials.js';
 export type { DeleteAccountRequest } from './models/DeleteAccountRequest.js';
 export type { ErrorResponse } from './models/ErrorResponse.js';
@@ -35,6 +38,7 @@ export type { ValidateUserResponse } from './models/ValidateUserResponse.js';
 export { AccessTokensService } from './services/AccessTokensService.js';
 export { AuthService } from './services/AuthService.js';
 export { EventsService } from './services/EventsService.js';
+export { KeyChangesService } from './services/KeyChangesService.js';
 export { PublicKeysService } from './services/PublicKeysService.js';
 export { SessionChallengeService } from './services/SessionChallengeService.js';
 export { SessionsService } from './services/SessionsService.js';

@@ -3,6 +3,7 @@
 /* tslint:disable */
 /* eslint-disable */
 import type { KdfParams } from './KdfParams.js';
+import type { PendingKeyChange } from './PendingKeyChange.js';
 export type EncryptedPrivateKeyResponse = {
     /**
      * AES-256-GCM ciphertext of the PKCS#8 private key, followed by the 16-byte tag; 17 to 4096 bytes
@@ -14,6 +15,10 @@ export type EncryptedPrivateKeyResponse = {
      */
     iv: string;
     kdf: KdfParams;
+    /**
+     * The key changes staged on this key and not yet applied, oldest first, so a client that stopped can finish (commit) or abandon one; each opens with the password it was wrapped under.
+     */
+    pendingChanges: Array<PendingKeyChange>;
     /**
      * The public key this private key belongs to (lowercase hex SHA-256 of the raw key). A client checks the key it unwraps against it. Null only for a blob stored before blobs were bound to keys.
      */

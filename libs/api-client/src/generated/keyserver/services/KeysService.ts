@@ -2,10 +2,13 @@
 /* istanbul ignore file */
 /* tslint:disable */
 /* eslint-disable */
+import type { AppliedKeyChangeResponse } from '../models/AppliedKeyChangeResponse.js';
 import type { EncryptedPrivateKeyResponse } from '../models/EncryptedPrivateKeyResponse.js';
 import type { EventsPage } from '../models/EventsPage.js';
 import type { PutPrivateKeyRequest } from '../models/PutPrivateKeyRequest.js';
 import type { PutPrivateKeyResponse } from '../models/PutPrivateKeyResponse.js';
+import type { StagedKeyChangeResponse } from '../models/StagedKeyChangeResponse.js';
+import type { StageKeyChangeRequest } from '../models/StageKeyChangeRequest.js';
 import type { CancelablePromise } from '../core/CancelablePromise.js';
 import type { BaseHttpRequest } from '../core/BaseHttpRequest.js';
 export class KeysService {
@@ -135,6 +138,108 @@ export class KeysService {
                 401: `No access token`,
                 403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended), or the token’s session is not secured`,
                 429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
+                503: `The server could not be reached to validate the token, or answered unexpectedly, or the rate limits cannot be checked; see Retry-After`,
+            },
+        });
+    }
+    /**
+     * Stage a key change: the same private key wrapped anew, under a new password or stronger KDF parameters (stageKeyChange)
+     * The first of two phases: the server commits the change (commitKeyChange) with the receipt answered here, and the keyserver then makes it current (on the next request of the user, or applyKeyChange). A staged change is immutable, and kept until it is applied or abandoned. Needs a token from a secured session; counts against RATE_LIMIT_KEYS_PER_USER.
+     * @returns StagedKeyChangeResponse
+     * @throws ApiError
+     */
+    public stageKeyChange({
+        userId,
+        requestBody,
+    }: {
+        /**
+         * The user whose key this is; must match the access token
+         */
+        userId: string,
+        requestBody: StageKeyChangeRequest,
+    }): CancelablePromise<StagedKeyChangeResponse> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/api/keys/{userId}/key-changes',
+            path: {
+                'userId': userId,
+            },
+            body: requestBody,
+            mediaType: 'application/json',
+            errors: {
+                400: `Malformed blob, KDF parameters out of bounds, or userId not a UUID (the token is not spent)`,
+                401: `No access token`,
+                403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended), or the token’s session is not secured`,
+                409: `No blob of the confirmed key is stored, publicKeyFingerprint is not the confirmed key, baseVersion is not the current version, or 5 changes are staged already`,
+                429: `Too many reads and writes of this user’s key (RATE_LIMIT_KEYS_PER_USER; the token is spent), or too many requests from this address; see Retry-After`,
+                503: `The server could not be reached to validate the token, or answered unexpectedly, or the rate limits cannot be checked; see Retry-After`,
+            },
+        });
+    }
+    /**
+     * Abandon a staged key change (abandonKeyChange)
+     * The keyserver asks the server, through the token’s validation, to record the change as abandoned so it can never be committed, then deletes it. A change the server has committed is applied instead and answered 409. Needs a token from a secured session; counts against RATE_LIMIT_KEYS_PER_USER.
+     * @returns void
+     * @throws ApiError
+     */
+    public abandonKeyChange({
+        userId,
+        keyChangeId,
+    }: {
+        /**
+         * The user whose key this is; must match the access token
+         */
+        userId: string,
+        keyChangeId: string,
+    }): CancelablePromise<void> {
+        return this.httpRequest.request({
+            method: 'DELETE',
+            url: '/api/keys/{userId}/key-changes/{keyChangeId}',
+            path: {
+                'userId': userId,
+                'keyChangeId': keyChangeId,
+            },
+            errors: {
+                400: `userId or keyChangeId is not a UUID (the token is not spent)`,
+                401: `No access token`,
+                403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended), or the token’s session is not secured`,
+                404: `No change with this id is staged for this user`,
+                409: `This change was committed and is now current`,
+                429: `Too many reads and writes of this user’s key (RATE_LIMIT_KEYS_PER_USER; the token is spent), or too many requests from this address; see Retry-After`,
+                503: `The server could not be reached to validate the token, or answered unexpectedly, or the rate limits cannot be checked; see Retry-After`,
+            },
+        });
+    }
+    /**
+     * Make a committed key change current (applyKeyChange)
+     * Every request of the user already applies the server’s last committed change first; this asks for it explicitly. Answers the key’s current version once the change is applied, now or earlier. Any valid access token of the user; counts against RATE_LIMIT_KEYS_PER_USER.
+     * @returns AppliedKeyChangeResponse
+     * @throws ApiError
+     */
+    public applyKeyChange({
+        userId,
+        keyChangeId,
+    }: {
+        /**
+         * The user whose key this is; must match the access token
+         */
+        userId: string,
+        keyChangeId: string,
+    }): CancelablePromise<AppliedKeyChangeResponse> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/api/keys/{userId}/key-changes/{keyChangeId}/apply',
+            path: {
+                'userId': userId,
+                'keyChangeId': keyChangeId,
+            },
+            errors: {
+                400: `userId or keyChangeId is not a UUID (the token is not spent)`,
+                401: `No access token`,
+                403: `The server rejected the access token (unknown, expired, spent, another user’s, or its session ended)`,
+                404: `No change with this id is staged or applied for this user`,
+                409: `The change is staged but not committed`,
+                429: `Too many reads and writes of this user’s key (RATE_LIMIT_KEYS_PER_USER; the token is spent), or too many requests from this address; see Retry-After`,
                 503: `The server could not be reached to validate the token, or answered unexpectedly, or the rate limits cannot be checked; see Retry-After`,
             },
         });

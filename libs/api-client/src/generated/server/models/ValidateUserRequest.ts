@@ -4,6 +4,11 @@
 /* eslint-disable */
 export type ValidateUserRequest = {
     /**
+     * A staged key change the keyserver is asked to abandon: when the token's session is secured and the change is not
+     * committed, the server records it as abandoned, so it can never be committed (abandonKeyChange).
+     */
+    abandonKeyChangeId?: string;
+    /**
      * The one-time access token the client presented (32 bytes, base64url); spent by this call.
      */
     accessToken: string;

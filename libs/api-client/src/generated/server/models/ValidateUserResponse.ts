@@ -2,7 +2,16 @@
 /* istanbul ignore file */
 /* tslint:disable */
 /* eslint-disable */
+import type { CommittedKeyChange } from './CommittedKeyChange.js';
 export type ValidateUserResponse = {
+    /**
+     * The change named by abandonKeyChangeId when it is now recorded as abandoned (it can never be committed); null when none was named, the session is not secured, or the change is committed.
+     */
+    abandonedKeyChangeId: string | null;
+    /**
+     * The last key change the server committed (the one that made keyVersion), or null when there is none.
+     */
+    committedKeyChange: CommittedKeyChange | null;
     /**
      * Whether the user's public key is confirmed: the keyserver then keeps the blob it holds.
      */

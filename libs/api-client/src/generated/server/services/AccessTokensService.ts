@@ -27,7 +27,7 @@ export class AccessTokensService {
     }
     /**
      * Keyserver only: validate and spend an access token for a user (seed: validateUser)
-     * Any call spends the token, whatever the answer; of concurrent calls exactly one can succeed.
+     * Any call spends the token, whatever the answer; of concurrent calls exactly one can succeed. The answer names the last committed key change, which the keyserver makes current; with abandonKeyChangeId and a token from a secured session, that change is recorded as abandoned unless it is committed.
      * @returns ValidateUserResponse
      * @throws ApiError
      */

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { PublicKeysModule } from '../public-keys/public-keys.module.js';
+import { KeyChangesController } from './key-changes.controller.js';
+import { KeyChangesRepository } from './key-changes.repository.js';
+import { KeyChangesService } from './key-changes.service.js';
+
+@Module({
+  imports: [AuthModule, PublicKeysModule],
+  controllers: [KeyChangesController],
+  providers: [KeyChangesService, KeyChangesRepository],
+  exports: [KeyChangesService],
+})
+export class KeyChangesModule {}
