@@ -53,6 +53,8 @@ describe('access tokens: getAccessToken, validateUser', () => {
         publicKeyFingerprint: null,
         sessionSecured: false,
         keyVersion: null,
+        committedKeyChange: null,
+        abandonedKeyChangeId: null,
       });
     });
 
@@ -98,7 +100,43 @@ describe('access tokens: getAccessToken, validateUser', () => {
         publicKeyFingerprint: await fingerprint(keys.publicKey),
         sessionSecured: true,
         keyVersion: 1,
+        committedKeyChange: null,
+        abandonedKeyChangeId: null,
       });
+    });
+
+    it('records a change named in abandonKeyChangeId as abandoned, for a secured session only, and says so', async () => {
+      const user = await registerAndLogin(server.http);
+      const keys = await generateKeyPair();
+      await putPublicKey(server, user, keys.publicKey).expect(200);
+      const changeId = randomUUID();
+      // Not secured yet: nothing is recorded, and the answer says so.
+      const unsecured = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user), abandonKeyChangeId: changeId });
+      expect(unsecured.status).toBe(200);
+      expect(unsecured.body.abandonedKeyChangeId).toBeNull();
+      await passSessionChallenge(server, user.sessionToken, keys);
+      for (let i = 0; i < 2; i += 1) {
+        const secured = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user), abandonKeyChangeId: changeId.toUpperCase() });
+        expect(secured.body).toMatchObject({ sessionSecured: true, committedKeyChange: null, abandonedKeyChangeId: changeId });
+      }
+      const events = await server.http().get('/api/user/events').set(bearer(user.sessionToken)).expect(200);
+      expect(events.body.items.filter((item: { type: string }) => item.type === 'key-change.abandoned')).toHaveLength(1);
+      // Another user cannot claim the id: it is recorded for its first user only.
+      const stranger = await registerAndLogin(server.http);
+      const strangerKeys = await generateKeyPair();
+      await putPublicKey(server, stranger, strangerKeys.publicKey).expect(200);
+      await passSessionChallenge(server, stranger.sessionToken, strangerKeys);
+      const claimed = await validate({ userId: stranger.userId, accessToken: await getAccessToken(server, stranger), abandonKeyChangeId: changeId });
+      expect(claimed.body.abandonedKeyChangeId).toBeNull();
+    });
+
+    it('answers 400 to an abandonKeyChangeId that is not a UUID, without spending the token', async () => {
+      const user = await registerAndLogin(server.http);
+      const accessToken = await getAccessToken(server, user);
+      const response = await validate({ userId: user.userId, accessToken, abandonKeyChangeId: 'nope' });
+      expect(response.status).toBe(400);
+      expect(response.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/abandonKeyChangeId/)]));
+      expect((await validate({ userId: user.userId, accessToken })).status).toBe(200);
     });
 
     it('answers 403 to a token it has already validated', async () => {

@@ -44,8 +44,17 @@ describe('every route', () => {
     'DELETE /api/user/sessions/:id',
     'GET /api/user/events',
     'POST /api/user/delete',
+    'POST /api/user/key-change',
   ];
-  const keyserverRoutes = ['POST /api/keys/:userId', 'GET /api/keys/:userId', 'DELETE /api/keys/:userId', 'GET /api/keys/:userId/events'];
+  const keyserverRoutes = [
+    'POST /api/keys/:userId',
+    'GET /api/keys/:userId',
+    'DELETE /api/keys/:userId',
+    'GET /api/keys/:userId/events',
+    'POST /api/keys/:userId/key-changes',
+    'POST /api/keys/:userId/key-changes/:keyChangeId/apply',
+    'DELETE /api/keys/:userId/key-changes/:keyChangeId',
+  ];
 
   it('states who may call it (deny by default), on the server', () => {
     const routes = listRoutes(server.app, SERVER_AUTH_POLICY);
@@ -68,7 +77,8 @@ describe('every route', () => {
   });
 
   // A concrete request per route, authenticated, so what is tested is the body handling.
-  const concrete = (route: string) => route.replace(':userId', user.userId).replace(':id', randomUUID());
+  const concrete = (route: string) =>
+    route.replace(':userId', user.userId).replace(':id', randomUUID()).replace(':keyChangeId', randomUUID());
   const allRoutes = [...serverRoutes.map((r) => ['server', r] as const), ...keyserverRoutes.map((r) => ['keyserver', r] as const)];
 
   async function send(app: 'server' | 'keyserver', route: string, body: string, contentType: string) {

@@ -26,6 +26,9 @@ const validBlob = (publicKeyFingerprint: string) => ({
   publicKeyFingerprint,
 });
 
+
+/** What a validation answers for a user who has never changed the key's wrapping. */
+const NO_CHANGES = { committedKeyChange: null, abandonedKeyChangeId: null };
 describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating with a real server)', () => {
   let server: RunningApp;
   let keyserver: RunningApp;
@@ -243,7 +246,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       expect(put1.status).toBe(201);
       const response = await getKey(user.userId, await getAccessToken(server, user));
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ userId: user.userId, ...blob, updatedAt: put1.body.createdAt, version: 1 });
+      expect(response.body).toEqual({ userId: user.userId, ...blob, updatedAt: put1.body.createdAt, version: 1, pendingChanges: [] });
     });
 
     it('answers 404 when no blob is stored', async () => {
@@ -364,13 +367,17 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       ['500', json(500, {})],
       ['404', json(404, { statusCode: 404 })],
       ['400', json(400, { statusCode: 400 })],
-      ['200 without keyConfirmed', json(200, { valid: true, userId: '<id>', publicKeyFingerprint: null, sessionSecured: false, keyVersion: null })],
-      ['200 with keyConfirmed as a string', json(200, { valid: true, userId: '<id>', keyConfirmed: 'false', publicKeyFingerprint: null, sessionSecured: false, keyVersion: null })],
-      ['200 without sessionSecured', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, keyVersion: null })],
-      ['200 with a malformed fingerprint', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: 'AB', sessionSecured: false, keyVersion: null })],
-      ['200 about another user', json(200, { valid: true, userId: randomUUID(), keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null })],
-      ['200 without keyVersion', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false })],
-      ['200 with keyVersion 0', json(200, { valid: true, userId: '<id>', keyConfirmed: true, publicKeyFingerprint: null, sessionSecured: false, keyVersion: 0 })],
+      ['200 without keyConfirmed', json(200, { valid: true, userId: '<id>', publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, ...NO_CHANGES })],
+      ['200 with keyConfirmed as a string', json(200, { valid: true, userId: '<id>', keyConfirmed: 'false', publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, ...NO_CHANGES })],
+      ['200 without sessionSecured', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, keyVersion: null, ...NO_CHANGES })],
+      ['200 with a malformed fingerprint', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: 'AB', sessionSecured: false, keyVersion: null, ...NO_CHANGES })],
+      ['200 about another user', json(200, { valid: true, userId: randomUUID(), keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, ...NO_CHANGES })],
+      ['200 without keyVersion', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, ...NO_CHANGES })],
+      ['200 without committedKeyChange', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, abandonedKeyChangeId: null })],
+      ['200 with a committedKeyChange lacking its version', json(200, { valid: true, userId: '<id>', keyConfirmed: true, publicKeyFingerprint: null, sessionSecured: false, keyVersion: 2, committedKeyChange: { keyChangeId: randomUUID() }, abandonedKeyChangeId: null })],
+      ['200 without abandonedKeyChangeId', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, committedKeyChange: null })],
+      ['200 with an abandonedKeyChangeId that is not an id', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, committedKeyChange: null, abandonedKeyChangeId: 'x' })],
+      ['200 with keyVersion 0', json(200, { valid: true, userId: '<id>', keyConfirmed: true, publicKeyFingerprint: null, sessionSecured: false, keyVersion: 0, ...NO_CHANGES })],
       ['200 that is not JSON', (_req, res) => res.writeHead(200).end('ok')],
     ] as Array<[string, RequestListener]>)('answers 503 to both operations when the server answers %s', async (_case, handler) => {
       const userId = randomUUID();
@@ -392,7 +399,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       // Where the redirect points: it would say yes, and it sees any request that reaches it.
       const target = createServer((req, res) => {
         followed.push(String(req.headers.authorization));
-        json(200, { valid: true, userId, keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null })(req, res);
+        json(200, { valid: true, userId, keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, ...NO_CHANGES })(req, res);
       });
       fakes.push(target);
       await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));

@@ -143,6 +143,26 @@ describe('logs, over every flow including failures', () => {
     expect((await server.http().post('/api/auth/logout').set(bearer(second.body.sessionToken))).status).toBeLessThan(300);
     await server.http().get('/api/user/me').set(bearer(second.body.sessionToken)).expect(401);
 
+    // A password change: staged (a new blob), a commit with a wrong password, the commit, then applied.
+    const newPassword = randomPassword();
+    keep('new login secret', newPassword);
+    const changed = await encryptedBlob({ ...user, password: newPassword }, keys);
+    keep('staged encryptedPrivateKey', changed.encryptedPrivateKey);
+    keep('staged iv', changed.iv);
+    keep('staged salt', changed.salt);
+    const stageToken = await getAccessToken(server, user);
+    keep('stage access token', stageToken);
+    const staged = await keyserver.http().post(`/api/keys/${user.userId}/key-changes`).set(bearer(stageToken)).send({ ...changed, baseVersion: 1 }).expect(201);
+    keep('key-change receipt', staged.body.receipt);
+    const commit = { keyChangeId: staged.body.keyChangeId, baseVersion: 1, receipt: staged.body.receipt };
+    await server.http().post('/api/user/key-change').set(bearer(user.sessionToken)).send({ ...commit, currentPassword: wrongPassword, newPassword }).expect(403);
+    await server.http().post('/api/user/key-change').set(bearer(user.sessionToken)).send({ ...commit, currentPassword: user.password, newPassword }).expect(200);
+    const applyToken = await getAccessToken(server, user);
+    keep('apply access token', applyToken);
+    await keyserver.http().post(`/api/keys/${user.userId}/key-changes/${commit.keyChangeId}/apply`).set(bearer(applyToken)).expect(200);
+    // The owner is back with the new password: the failed commit's count at this address starts again.
+    await server.http().post('/api/auth/login').send({ email: user.email, password: newPassword }).expect(200);
+
     // A rate limit tripped with the right secret in the request: 429.
     for (let i = 0; i < 3; i += 1) {
       const guess = randomPassword();

@@ -13,7 +13,16 @@ import { DataSource } from 'typeorm';
 import { deriveLoginSecret, fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, freePort, startKeyserver, startServer, startServices, type RunningApp } from './support/apps.js';
-import { createKeyPair, encryptedBlob, getAccessToken, passSessionChallenge, putPrivateKey, putPublicKey } from './support/client.js';
+import {
+  createKeyPair,
+  DEFAULT_KDF_PARAMS,
+  encryptedBlob,
+  FAST_KDF,
+  getAccessToken,
+  passSessionChallenge,
+  putPrivateKey,
+  putPublicKey,
+} from './support/client.js';
 import { bearer, type TestUser, uniqueEmail } from './support/users.js';
 
 const run = promisify(execFile);
@@ -777,5 +786,110 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     expect(blobs).toHaveLength(0);
     expect(await client(['login', '--email', user.email], at)).toMatchObject({ code: 4 });
     expect(await client(['register', '--email', user.email], at)).toMatchObject({ code: 0 });
+  });
+
+  /**
+   * Keys are created through the API under FAST_KDF (a password change wraps
+   * under the defaults anyway): each run here pays for its own Argon2id only.
+   */
+  describe('change-password and the KDF upgrade after unlock', () => {
+    const second = 'second horse battery staple';
+    const third = 'third horse battery staple';
+
+    /** What a run killed right after its stage leaves behind: the key wrapped under `newPassword`, staged on version 1. */
+    async function stageThroughApi(user: TestUser, keys: Awaited<ReturnType<typeof generateKeyPair>>, newPassword: string) {
+      const wrapped = await encryptedBlob({ ...user, password: newPassword }, keys);
+      const staged = await keyserver
+        .http()
+        .post(`/api/keys/${user.userId}/key-changes`)
+        .set(bearer(await getAccessToken(server, user)))
+        .send({ ...wrapped, baseVersion: 1 });
+      expect(staged.status).toBe(201);
+      const { keyChangeId, baseVersion, receipt } = staged.body as { keyChangeId: string; baseVersion: number; receipt: string };
+      return { keyChangeId, baseVersion, receipt }; // what commitKeyChange takes
+    }
+
+    it('changes the password twice; on a new device only the newest logs in, and unlocks', async () => {
+      const folder = tempFolder('kx-client-');
+      const user = await signedIn('new-password', folder);
+      const keys = await createKeyPair(server, keyserver, user); // secures the session in `folder`
+      const other = tempFolder('kx-client-');
+      expect(await client(['login', '--email', user.email], { KX_HOME: other })).toMatchObject({ code: 0 }); // not secured
+
+      const wrong = await client(['change-password'], { KX_HOME: other, KX_PASSWORD: 'not the password', KX_NEW_PASSWORD: second });
+      expect(wrong).toMatchObject({ code: 4, stderr: expect.stringContaining('opens with neither') });
+      expect(await client(['change-password'], { KX_HOME: other, KX_NEW_PASSWORD: password })).toMatchObject({ code: 2 });
+
+      const first = await client(['change-password'], { KX_HOME: other, KX_NEW_PASSWORD: second });
+      expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining('Password changed (key version 2)') });
+      expect(first.stdout).toContain('Answer a session challenge');
+      // Whoever held a session under the old password is out.
+      expect(await client(['status'], { KX_HOME: folder })).toMatchObject({ code: 3 });
+
+      const again = await client(['change-password'], { KX_HOME: other, KX_PASSWORD: second, KX_NEW_PASSWORD: third });
+      expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining('Password changed (key version 3)') });
+      expect(again.stdout).not.toContain('session challenge');
+
+      const device = tempFolder('kx-client-');
+      for (const old of [password, second]) {
+        expect(await client(['login', '--email', user.email], { KX_HOME: device, KX_PASSWORD: old })).toMatchObject({ code: 4 });
+      }
+      expect(await client(['login', '--email', user.email], { KX_HOME: device, KX_PASSWORD: third })).toMatchObject({ code: 0 });
+      const unlocked = await client(['unlock'], { KX_HOME: device, KX_PASSWORD: third });
+      expect(unlocked).toMatchObject({ code: 0, stdout: expect.stringContaining(`Fingerprint: ${await fingerprint(keys.publicKey)}`) });
+      expect(unlocked.stdout).not.toContain('Re-encrypt'); // wrapped under the defaults already
+    });
+
+    it('run again after a run stopped past its stage: abandons the staged change and finishes', async () => {
+      const folder = tempFolder('kx-client-');
+      const user = await signedIn('staged-only', folder);
+      const keys = await createKeyPair(server, keyserver, user);
+      const abandoned = await stageThroughApi(user, keys, second);
+
+      const resumed = await client(['change-password'], { KX_HOME: folder, KX_NEW_PASSWORD: second });
+      expect(resumed).toMatchObject({ code: 0, stdout: expect.stringContaining('Password changed (key version 2)') });
+      expect(resumed.stdout).toContain('Abandon a change an earlier run staged');
+      expect((await storedBlob(user)).body).toMatchObject({ version: 2, pendingChanges: [] });
+      // Abandoned for good: the server never commits it, even with its receipt.
+      const stale = { ...abandoned, currentPassword: await deriveLoginSecret(user.email, second) };
+      await server.http().post('/api/user/key-change').set(bearer(user.sessionToken)).send(stale).expect(409);
+
+      const device = tempFolder('kx-client-');
+      expect(await client(['login', '--email', user.email], { KX_HOME: device, KX_PASSWORD: second })).toMatchObject({ code: 0 });
+      expect(await client(['unlock'], { KX_HOME: device, KX_PASSWORD: second })).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining(`Fingerprint: ${await fingerprint(keys.publicKey)}`),
+      });
+    });
+
+    it('run again after a run stopped past its commit: says the new password is valid', async () => {
+      const folder = tempFolder('kx-client-');
+      const user = await signedIn('committed', folder);
+      const keys = await createKeyPair(server, keyserver, user);
+      const staged = await stageThroughApi(user, keys, second);
+      const [currentPassword, newPassword] = [await deriveLoginSecret(user.email, password), await deriveLoginSecret(user.email, second)];
+      await server.http().post('/api/user/key-change').set(bearer(user.sessionToken)).send({ ...staged, currentPassword, newPassword }).expect(200);
+
+      const rerun = await client(['change-password'], { KX_HOME: folder, KX_NEW_PASSWORD: second });
+      expect(rerun).toMatchObject({ code: 0, stdout: expect.stringContaining('Your password is already changed; the new password is valid.') });
+      expect((await storedBlob(user)).body).toMatchObject({ version: 2, pendingChanges: [] });
+    });
+
+    it('unlock re-encrypts a key stored under weaker KDF parameters, under the same password', async () => {
+      const folder = tempFolder('kx-client-');
+      const user = await signedIn('weak-kdf', folder);
+      const keys = await createKeyPair(server, keyserver, user, FAST_KDF);
+      expect((await storedBlob(user)).body).toMatchObject({ version: 1, kdf: FAST_KDF });
+
+      const unlocked = await client(['unlock'], { KX_HOME: folder });
+      expect(unlocked.code).toBe(0);
+      expect(unlocked.stdout).toMatch(/Re-encrypt the private key under stronger KDF parameters \(Argon2id, 64 MiB, 3 passes\) \(\d+ ms\)/);
+      expect((await storedBlob(user)).body).toMatchObject({ version: 2, kdf: { ...DEFAULT_KDF_PARAMS }, pendingChanges: [] });
+
+      expect(await client(['login', '--email', user.email], { KX_HOME: folder })).toMatchObject({ code: 0 });
+      const again = await client(['unlock'], { KX_HOME: folder });
+      expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining(`Fingerprint: ${await fingerprint(keys.publicKey)}`) });
+      expect(again.stdout).not.toContain('Re-encrypt');
+    });
   });
 });

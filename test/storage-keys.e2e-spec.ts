@@ -167,4 +167,37 @@ describe('keyserver storage keys', () => {
       }
     }
   });
+
+  it('seals staged key changes too, bound to the change id, and rewraps them with the blobs', async () => {
+    const user = await registerAndLogin(server.http);
+    const keys = await createKeyPair(server, keyserver, user);
+    const change = await encryptedBlob({ ...user, password: 'a-new-login-secret' }, keys);
+    const staged = await keyserver
+      .http()
+      .post(`/api/keys/${user.userId}/key-changes`)
+      .set(bearer(await getAccessToken(server, user)))
+      .send({ ...change, baseVersion: 1 })
+      .expect(201);
+    const keyChangeId = staged.body.keyChangeId as string;
+    const [row] = await db.query(`SELECT * FROM key_changes WHERE id = $1`, [keyChangeId]);
+    expect(row.storage_key_id).toBe(TEST_STORAGE_KEY.id);
+    expect(Object.keys(row)).not.toEqual(expect.arrayContaining(['encrypted_private_key']));
+    const current = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', TEST_STORAGE_KEYS));
+    // Bound to the change, not to the user: it does not open as the user's blob.
+    expect(() => current.open(TEST_STORAGE_KEY.id, Buffer.from(row.sealed_blob), 'encrypted_private_keys', user.userId)).toThrow();
+    const secrets = decodeBlobSecrets(current.open(TEST_STORAGE_KEY.id, Buffer.from(row.sealed_blob), 'key_changes', keyChangeId));
+    expect(secrets.encryptedPrivateKey.toString('base64url')).toBe(change.encryptedPrivateKey);
+    for (const field of ['encryptedPrivateKey', 'iv', 'salt'] as const) {
+      expect(Buffer.from(row.sealed_blob).includes(Buffer.from(change[field], 'base64url'))).toBe(false);
+    }
+
+    const next = randomBytes(32).toString('base64url');
+    const rotated = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', `k3:${next},${TEST_STORAGE_KEYS}`));
+    expect((await rewrapBlobs(db, rotated, new Logger('test'))).rewrapped).toBeGreaterThanOrEqual(2);
+    const [rewrapped] = await db.query(`SELECT * FROM key_changes WHERE id = $1`, [keyChangeId]);
+    const onlyNew = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', `k3:${next}`));
+    expect(rewrapped.storage_key_id).toBe('k3');
+    const reopened = decodeBlobSecrets(onlyNew.open('k3', Buffer.from(rewrapped.sealed_blob), 'key_changes', keyChangeId));
+    expect(reopened.salt.toString('base64url')).toBe(change.salt);
+  });
 });
