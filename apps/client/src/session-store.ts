@@ -4,6 +4,7 @@ import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { normalizeEmail } from '@app/contracts/wire';
+import type { KdfParams } from '@app/crypto';
 import { CliError, EXIT } from './cli-error.js';
 import { isUuid } from './ids.js';
 
@@ -13,7 +14,11 @@ export interface StoredSession {
   userId: string;
   sessionToken: string;
   expiresAt: string;
+  /** The KDF parameters the server recommended at login: a key wrapped under weaker ones is wrapped anew after an unlock. */
+  kdfRecommended?: KdfCost;
 }
+
+export type KdfCost = Pick<KdfParams, 'memoryKiB' | 'iterations' | 'parallelism'>;
 
 /** Device tokens by normalized email: what a login presents so a stranger's guesses do not lock this device out. */
 type DeviceTokens = Record<string, string>;
@@ -179,5 +184,16 @@ function parseSession(text: string, file: string): StoredSession {
   if (!session || fields.some((field) => typeof session[field] !== 'string') || !isUuid(session.userId as string)) {
     throw new CliError(`${file} is damaged; remove it and log in again.`, EXIT.failure);
   }
+  // From an older client, or damaged: the protocol's defaults stand for it.
+  if (!isKdfCost(session.kdfRecommended)) delete session.kdfRecommended;
   return session as StoredSession;
+}
+
+function isKdfCost(value: unknown): value is KdfCost {
+  const cost = value as Partial<KdfCost> | null;
+  return (
+    typeof cost === 'object' &&
+    cost !== null &&
+    [cost.memoryKiB, cost.iterations, cost.parallelism].every((n) => Number.isSafeInteger(n) && (n as number) >= 1)
+  );
 }

@@ -28,7 +28,13 @@ export async function login(context: Context, options: { email?: string }): Prom
       throw error;
     });
   if (!isUuid(session.userId)) throw new CliError('The server answered a user id that is not a UUID.', EXIT.failure);
-  await context.sessions.save({ email: normalizeEmail(email), userId: session.userId, sessionToken: session.sessionToken, expiresAt: session.expiresAt });
+  await context.sessions.save({
+    email: normalizeEmail(email),
+    userId: session.userId,
+    sessionToken: session.sessionToken,
+    expiresAt: session.expiresAt,
+    kdfRecommended: session.kdfRecommended,
+  });
   context.say(
     session.hasKeyPair
       ? 'Logged in. Next: unlock (fetch and decrypt your private key, then secure this session).'

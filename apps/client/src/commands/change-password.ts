@@ -8,7 +8,7 @@ import { readPassword } from '../password.js';
 import { printable } from '../printable.js';
 import type { StoredSession } from '../session-store.js';
 import { passSessionChallenge } from './challenge.js';
-import { type Blob, fetchBlob, type Keys, kdfLabel, unwrap, wrap, type Wrapped } from './keys.js';
+import { type Blob, fetchBlob, type Keys, kdfLabel, unwrap, wrap, type Wrapped } from './key-blob.js';
 
 type Staged = KeyserverApi.StagedKeyChangeResponse;
 
@@ -76,8 +76,8 @@ export async function changePassword(context: Context): Promise<void> {
 /**
  * After an unlock: a key wrapped under weaker KDF parameters than recommended
  * is wrapped anew under the same password, through the phases of a password
- * change, without asking. The session does not keep the login's
- * kdfRecommended, so the protocol's defaults stand for it. A failure costs
+ * change, without asking: to the login's kdfRecommended (the protocol's
+ * defaults for a session saved by an older client). A failure costs
  * nothing (the password stays the same either way): it is said in a line, and
  * the next unlock tries again.
  */
@@ -85,7 +85,7 @@ export async function upgradeKdf(
   context: Context,
   input: { server: ServerClient; keyserver: KeyserverClient; session: StoredSession; blob: Blob; keys: Keys; password: string },
 ): Promise<void> {
-  const kdf = strongerKdf(input.blob.kdf, DEFAULT_KDF_PARAMS);
+  const kdf = strongerKdf(input.blob.kdf, input.session.kdfRecommended ?? DEFAULT_KDF_PARAMS);
   if (!kdf) return;
   const { keyserver, session, keys, password } = input;
   let staged: Staged | undefined;

@@ -1,19 +1,15 @@
-import type { KeyserverApi, KeyserverClient } from '@app/api-client';
+import type { KeyserverClient } from '@app/api-client';
 import { isApiError } from '@app/api-client';
 import {
   DecryptionError,
   DEFAULT_KDF_PARAMS,
   deriveLoginSecret,
   fingerprint,
-  fromBase64Url,
   generateKeyPair,
   KdfBudgetExceededError,
   KEY_ALGORITHM,
   KeyMismatchError,
-  type KdfParams,
   toBase64Url,
-  unwrapPrivateKey,
-  wrapPrivateKey,
 } from '@app/crypto';
 import { CliError, EXIT } from '../cli-error.js';
 import { type Context, keyserverClient, serverClient } from '../context.js';
@@ -22,19 +18,10 @@ import type { StoredSession } from '../session-store.js';
 import { checkLoginSecret } from './auth.js';
 import { upgradeKdf } from './change-password.js';
 import { ChallengeUnopenedError, passSessionChallenge } from './challenge.js';
-
-export type Blob = KeyserverApi.EncryptedPrivateKeyResponse;
-export type Wrapped = Awaited<ReturnType<typeof wrapPrivateKey>>;
-export interface Keys {
-  privateKey: CryptoKey;
-  privateKeyPkcs8: Uint8Array;
-  publicKey: Uint8Array;
-  fingerprint: string;
-}
+import { type Blob, fetchBlob, kdfLabel, type Keys, unwrap, wrap, type Wrapped } from './key-blob.js';
 
 const RACE = 'another create-keypair for this account is running or ran since; run create-keypair again';
 
-export const kdfLabel = (kdf: KdfParams) => `Argon2id, ${Math.round(kdf.memoryKiB / 1024)} MiB, ${kdf.iterations} passes`;
 
 /**
  * Seed flow 1, ending with the session challenge that confirms the key. Safe to
@@ -166,9 +153,6 @@ async function newKeys(): Promise<Keys> {
   return { ...pair, fingerprint: await fingerprint(pair.publicKey) };
 }
 
-export function wrap(keys: Keys, password: string, userId: string, kdf: KdfParams = DEFAULT_KDF_PARAMS): Promise<Wrapped> {
-  return wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password, userId, kdf });
-}
 
 function storeBlob(keyserver: KeyserverClient, userId: string, blob: Wrapped, keys: Keys) {
   return raced(
@@ -193,26 +177,4 @@ async function raced<T>(request: Promise<T>): Promise<T> {
     if (isApiError(error) && error.status === 409) throw new CliError(`Refused: ${RACE}.`, EXIT.refused);
     throw error;
   }
-}
-
-export async function fetchBlob(keyserver: KeyserverClient, userId: string): Promise<Blob | undefined> {
-  try {
-    return await keyserver.keys.getEncryptedPrivateKey({ userId });
-  } catch (error) {
-    if (isApiError(error) && error.status === 404) return undefined;
-    throw error;
-  }
-}
-
-/** Async, so that a malformed field rejects rather than throws. A staged change opens like a blob. */
-export async function unwrap(blob: Pick<Blob, 'encryptedPrivateKey' | 'iv' | 'salt' | 'kdf'>, password: string, userId: string, publicKeyFingerprint: string | undefined) {
-  return unwrapPrivateKey({
-    encryptedPrivateKey: fromBase64Url(blob.encryptedPrivateKey),
-    iv: fromBase64Url(blob.iv),
-    salt: fromBase64Url(blob.salt),
-    kdf: blob.kdf,
-    password,
-    userId,
-    publicKeyFingerprint,
-  });
 }
