@@ -324,6 +324,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     expect(early.status).toBe(409);
     expect(early.body.message).toMatch(/not committed/);
     expect((await kc.apply(owner, 'not-a-uuid')).status).toBe(400);
+    expect((await kc.abandon(owner, 'not-a-uuid')).status).toBe(400);
     await kc.commit(owner, commitBody(change, owner.password)).expect(200);
     expect((await kc.apply(owner, change.keyChangeId)).body).toEqual({ version: 2 });
     expect((await kc.apply(owner, change.keyChangeId)).body).toEqual({ version: 2 });
@@ -356,6 +357,42 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     const blob = (await kc.fetch(owner)).body;
     expect(blob.version).toBe(2);
     expect(await opensWith(owner, blob, newPassword)).toBe(true);
+  });
+});
+
+describe('key changes: what the current password costs, and what leaving takes with it', () => {
+  let server: RunningApp;
+  let keyserver: RunningApp;
+  const kc = keyChanges(() => ({ server, keyserver }));
+  beforeAll(async () => {
+    // Two failed logins an hour per email: a commit's wrong password is one.
+    server = await startServer({ RATE_LIMIT_LOGIN_PER_EMAIL: '2/1h' });
+    keyserver = await startKeyserver(server.url);
+  });
+  afterAll(() => closeAll(keyserver, server));
+
+  it('counts a wrong current password as a failed login: past the email’s limit, a commit answers 429 like a login', async () => {
+    const owner = await kc.owner();
+    const change = (await kc.stage(owner, { ...(await kc.wrappedFor(owner, randomPassword())), baseVersion: 1 })).body;
+    const body = (currentPassword: string) => ({ keyChangeId: change.keyChangeId, baseVersion: 1, receipt: change.receipt, currentPassword });
+    await kc.commit(owner, body(randomPassword())).expect(403);
+    await kc.commit(owner, body(randomPassword())).expect(403);
+    const limited = await kc.commit(owner, body(owner.password));
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await kc.loginWith(owner, owner.password)).status).toBe(429);
+    // Nothing was committed.
+    expect((await kc.fetch(owner)).body).toMatchObject({ version: 1, pendingChanges: [{ keyChangeId: change.keyChangeId }] });
+  });
+
+  it('deletes the staged changes with the key (deletePrivateKey), so none can be applied afterwards', async () => {
+    const owner = await kc.owner();
+    const change = (await kc.stage(owner, { ...(await kc.wrappedFor(owner, randomPassword())), baseVersion: 1 })).body;
+    const deleted = await keyserver.http().delete(`/api/keys/${owner.userId}`).set(bearer(await getAccessToken(server, owner)));
+    expect(deleted.status).toBe(204);
+    expect((await kc.fetch(owner)).status).toBe(404);
+    expect((await kc.apply(owner, change.keyChangeId)).status).toBe(404);
+    expect((await kc.abandon(owner, change.keyChangeId)).status).toBe(404);
   });
 });
 
