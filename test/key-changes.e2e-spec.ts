@@ -404,12 +404,14 @@ describe('key changes: what the current password costs, and what leaving takes w
  * whichever password the server accepts and decrypts what it is served.
  */
 describe('key changes survive every cut point', () => {
-  const dataRoot = onPostgres ? undefined : mkdtempSync(join(tmpdir(), 'kx-key-changes-'));
+  /** On PGlite a restart keeps the data only in a folder (made when the tests run, not when they are listed). */
+  let dataRoot: string | undefined;
   const dataDir = (service: string): Record<string, string> => (dataRoot ? { DATA_DIR: join(dataRoot, service) } : {});
   let server: RunningApp;
   let keyserver: RunningApp;
   const kc = keyChanges(() => ({ server, keyserver }));
   beforeAll(async () => {
+    dataRoot = onPostgres ? undefined : mkdtempSync(join(tmpdir(), 'kx-key-changes-'));
     server = await startServer(dataDir('server'));
     keyserver = await startKeyserver(server.url, dataDir('keyserver'));
   });
