@@ -7,12 +7,20 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0
+ENV NODE_ENV=production HOST=0.0.0.0 LOG_FORMAT=json
 WORKDIR /app
+# Production dependencies and the build only, owned by root: the service cannot rewrite its own code.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/scripts/migrate.mjs /app/scripts/reconcile.mjs /app/scripts/rewrap.mjs ./scripts/
 USER node
 ARG SERVICE=server
 ENV SERVICE=${SERVICE}
+# The server's default port, and the keyserver's.
+EXPOSE 3000 3001
+# The slim image has no curl: Node's fetch probes liveness on $PORT (or the service's default port).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "const port = process.env.PORT || (process.env.SERVICE === 'keyserver' ? 3001 : 3000); fetch('http://127.0.0.1:' + port + '/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# exec: node is PID 1's child no more, and receives SIGTERM itself (graceful shutdown).
 CMD ["sh", "-c", "exec node dist/apps/$SERVICE/apps/$SERVICE/src/main.js"]

@@ -63,6 +63,10 @@ const common = {
   DATA_DIR: dataDir,
   // The limits would refuse the load itself; the hashing queue stays on.
   RATE_LIMITS: 'off',
+  // As in production: a JSON line per request, whatever the caller's environment says.
+  LOG_FORMAT: 'json',
+  // Stopped between runs: no load balancer to wait for.
+  SHUTDOWN_DRAIN_MS: '0',
 };
 const services = [
   start('server', { ...common, PORT: '3100', ...(databases && { DATABASE_URL: databases.server }) }),

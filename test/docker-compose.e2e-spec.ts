@@ -12,6 +12,8 @@ interface Service {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  restart?: string;
+  stop_grace_period?: string;
 }
 
 /** No Docker engine runs here: this checks what docker-compose.yml promises, as written. */
@@ -82,5 +84,27 @@ describe('docker-compose.yml', () => {
     for (const [config, service] of [[server, 'server'], [keyserver, 'keyserver']] as const) {
       expect(config.rateLimits).toMatchObject({ enabled: true, redisUrl: 'redis://redis:6379', keyPrefix: `kx:${service}` });
     }
+  });
+
+  it('probes each app’s readiness, starts the keyserver once the server is ready, and restarts what stops', () => {
+    expect(services.server.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:3000/health/ready');
+    expect(services.keyserver.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:3001/health/ready');
+    expect(services.keyserver.depends_on).toMatchObject({ server: { condition: 'service_healthy' } });
+    for (const service of Object.values(services)) expect(service.restart).toBe('unless-stopped');
+  });
+
+  it('gives each app longer to stop than its own shutdown timeout (SHUTDOWN_TIMEOUT_MS, 15 s)', () => {
+    for (const app of ['server', 'keyserver']) expect(parseInt(services[app].stop_grace_period ?? '0', 10)).toBeGreaterThan(15);
+  });
+
+  it('builds an image that runs as a non-root user, exposes its port and probes its liveness with node', () => {
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^EXPOSE 3000 3001$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK [\s\S]*"node", "-e", "const port = process\.env\.PORT \|\| [^"]*'\/health\/live'/m);
+    // Production dependencies only: the build stage prunes the rest before they are copied.
+    expect(dockerfile).toMatch(/npm prune --omit=dev/);
+    expect(dockerfile).toMatch(/^FROM node:24-/m);
   });
 });

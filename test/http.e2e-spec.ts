@@ -45,6 +45,8 @@ describe('every route', () => {
     'GET /api/user/events',
     'POST /api/user/delete',
     'POST /api/user/key-change',
+    'GET /health/live',
+    'GET /health/ready',
   ];
   const keyserverRoutes = [
     'POST /api/keys/:userId',
@@ -54,6 +56,8 @@ describe('every route', () => {
     'POST /api/keys/:userId/key-changes',
     'POST /api/keys/:userId/key-changes/:keyChangeId/apply',
     'DELETE /api/keys/:userId/key-changes/:keyChangeId',
+    'GET /health/live',
+    'GET /health/ready',
   ];
 
   it('states who may call it (deny by default), on the server', () => {
@@ -67,13 +71,13 @@ describe('every route', () => {
       ]);
     }
     const open = routes.filter((r) => r.policy === 'public').map((r) => r.path);
-    expect(open.sort()).toEqual(['/api/auth/login', '/api/auth/register']);
+    expect(open.sort()).toEqual(['/api/auth/login', '/api/auth/register', '/health/live', '/health/ready']);
   });
 
   it('states who may call it (deny by default), on the keyserver', () => {
     const routes = listRoutes(keyserver.app, KEYSERVER_AUTH_POLICY);
     expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([...keyserverRoutes].sort());
-    for (const route of routes) expect(route.policy).toBe('access-token');
+    for (const route of routes) expect(route.policy).toBe(route.path.startsWith('/health/') ? 'public' : 'access-token');
   });
 
   // A concrete request per route, authenticated, so what is tested is the body handling.

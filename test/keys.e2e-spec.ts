@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fingerprint, fromBase64Url, generateKeyPair, KeyMismatchError, unwrapPrivateKey } from '@app/crypto';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, freePort, type RunningApp, startKeyserver, startServices } from './support/apps.js';
 import {
@@ -351,8 +352,31 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       const userId = randomUUID();
       const post = await down.http().post(`/api/keys/${userId}`).set(bearer(b64(32))).send(validBlob(hex64()));
       expect(post.status).toBe(503);
-      expect(post.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      expect(post.body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The server could not validate the access token: request a new access token and retry',
+      });
+      expect(Number(post.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       await down.http().get(`/api/keys/${userId}`).set(bearer(b64(32))).expect(503);
+    });
+
+    it('answers 503 with Retry-After when the server is slower than SERVER_TIMEOUT_MS, and stores nothing', async () => {
+      const slow = createServer(() => undefined); // never answers
+      fakes.push(slow);
+      await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+      const app = await startKeyserver(`http://127.0.0.1:${(slow.address() as AddressInfo).port}`, { SERVER_TIMEOUT_MS: '300' });
+      keyservers.push(app);
+      const userId = randomUUID();
+      const began = Date.now();
+      const post = await app.http().post(`/api/keys/${userId}`).set(bearer(b64(32))).send(validBlob(hex64()));
+      expect(post.status).toBe(503);
+      expect(post.body.message).toMatch(/request a new access token and retry/);
+      expect(post.headers['retry-after']).toBeDefined();
+      expect(Date.now() - began).toBeLessThan(3000);
+      const stored = await app.app.get(DataSource).query(`SELECT count(*)::int AS n FROM encrypted_private_keys WHERE user_id = $1`, [userId]);
+      expect(stored).toEqual([{ n: 0 }]);
+      slow.closeAllConnections();
     });
 
     it('answers 503 when the server refuses the keyserver’s API key (401), not 403', async () => {

@@ -67,10 +67,12 @@ describe('logs, over every flow including failures', () => {
 
   beforeAll(async () => {
     capture.install();
-    server = await startServer({ RATE_LIMIT_LOGIN_PER_EMAIL_AND_ADDRESS: '3/15m' });
-    keyserver = await startKeyserver(server.url);
-    plainServer = await startServer({ RATE_LIMITS: 'off' });
-    plainKeyserver = await startKeyserver(plainServer.url, { RATE_LIMITS: 'off' });
+    // Every level: pino's request lines too, written to stdout.
+    const LOG_LEVEL = 'trace';
+    server = await startServer({ RATE_LIMIT_LOGIN_PER_EMAIL_AND_ADDRESS: '3/15m', LOG_LEVEL });
+    keyserver = await startKeyserver(server.url, { LOG_LEVEL });
+    plainServer = await startServer({ RATE_LIMITS: 'off', LOG_LEVEL });
+    plainKeyserver = await startKeyserver(plainServer.url, { RATE_LIMITS: 'off', LOG_LEVEL });
 
     // Register, twice; log in wrong, then right.
     const user = await registerAndLogin(server.http);
@@ -201,6 +203,9 @@ describe('logs, over every flow including failures', () => {
     expect(text).toMatch(/\[log\] .*Mapped \{\/api\/auth\/login, POST\}/);
     expect(text).toMatch(/\[error\] Unhandled error in request [\w-]+: GET \/api\/keys\//);
     expect(text).toMatch(/\[error\] Unhandled error in request [\w-]+: POST \/api\/auth\/login/);
+    // pino's request lines, the validate calls and the 500s among them.
+    expect(text).toMatch(/\[stdout\] \{.*"route":"\/keyserver\/user\/validate","statusCode":403/);
+    expect(text).toMatch(/\[stdout\] \{.*"msg":"request failed"/);
   });
 
   it('holds no token, session, device token, login secret, password, blob, storage or verifier key, or API key, in any form', () => {

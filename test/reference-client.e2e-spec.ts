@@ -5,13 +5,11 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { tsconfigPathsBeforeHookFactory } from '@nestjs/cli/lib/compiler/hooks/tsconfig-paths.hook.js';
-import ts from 'typescript';
 import { DataSource } from 'typeorm';
 import { deriveLoginSecret, fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from './support/build.js';
 import { closeAll, freePort, startKeyserver, startServer, startServices, type RunningApp } from './support/apps.js';
 import {
   createKeyPair,
@@ -26,7 +24,6 @@ import {
 import { bearer, type TestUser, uniqueEmail } from './support/users.js';
 
 const run = promisify(execFile);
-const repository = fileURLToPath(new URL('..', import.meta.url));
 
 /** What a test creates outside the services: removed in afterAll, also when a test failed. */
 const folders: string[] = [];
@@ -37,33 +34,8 @@ function tempFolder(prefix: string): string {
   return folder;
 }
 
-/**
- * Builds the client as `nest build client` does (tsc with Nest's path-alias
- * hook), into a private folder: the shared dist/ is not ours to rewrite while
- * others run. Type errors are `npm run typecheck`'s business, not this test's.
- */
-function buildClient(outDir: string): string {
-  const config = ts.getParsedCommandLineOfConfigFile(
-    join(repository, 'apps/client/tsconfig.app.json'),
-    { outDir, incremental: false, sourceMap: false, noEmitOnError: false },
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
-      },
-    },
-  );
-  if (!config) throw new Error('apps/client/tsconfig.app.json did not parse');
-  const program = ts.createProgram(config.fileNames, config.options);
-  const { emitSkipped } = program.emit(undefined, undefined, undefined, false, {
-    before: [tsconfigPathsBeforeHookFactory(config.options) as ts.TransformerFactory<ts.SourceFile>],
-  });
-  if (emitSkipped) throw new Error('tsc emitted nothing for the client');
-  // From here Node finds the client's packages, and reads its files as ESM, as it does in the repository.
-  symlinkSync(join(repository, 'node_modules'), join(outDir, 'node_modules'));
-  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
-  return join(outDir, 'apps/client/src/main.js');
-}
+/** The client, built into a private folder. */
+const buildClient = (outDir: string): string => buildApp('client', outDir);
 
 async function listen(server: Server): Promise<string> {
   listeners.push(server);

@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { configureHttpApp, IN_MEMORY, RATE_LIMIT_VARIABLES } from '@app/platform';
+import { Logger } from 'nestjs-pino';
 import supertest from 'supertest';
 import { KeyserverModule } from '../../apps/keyserver/src/app.module.js';
 import { ServerModule } from '../../apps/server/src/app.module.js';
@@ -53,12 +54,18 @@ async function start(
     KEYSERVER_STORAGE_KEYS: TEST_STORAGE_KEYS,
     SERVER_VERIFIER_KEYS: TEST_VERIFIER_KEYS,
     ...GENEROUS_RATE_LIMITS,
+    // Request lines are info: a test that reads them sets LOG_LEVEL.
+    LOG_LEVEL: 'warn',
+    // No load balancer to wait for (the shutdown test, on a real process, sets its own).
+    SHUTDOWN_DRAIN_MS: '0',
     ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: IN_MEMORY }),
     ...env,
   };
   const root = service === 'server' ? ServerModule.forRoot(fullEnv) : KeyserverModule.forRoot(fullEnv);
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
   const app = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] }));
+  // As main.ts does: Nest's logs go through the app's pino, at its LOG_LEVEL.
+  app.useLogger(app.get(Logger));
   await app.listen(port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {

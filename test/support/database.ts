@@ -135,11 +135,12 @@ export async function startRun(runId: string): Promise<{ end: () => Promise<void
   return { end };
 }
 
-/** A fresh database for one app in one test file, and how to drop it. */
-export async function createTestDatabase(service: Service): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A fresh database for one app in one test file (migrated, or `empty`), and how to drop it. */
+export async function createTestDatabase(service: Service, { empty = false } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   const runId = inject('testRunId');
   const name = testDatabaseName(runId, service);
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(templateName(runId, service))}`));
+  const template = empty ? 'template0' : templateName(runId, service);
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(template)}`));
   return {
     url: urlFor(name),
     drop: () => withAdmin((admin) => dropDatabase(admin, name)),

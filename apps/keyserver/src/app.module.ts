@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { configModuleFor, DatabaseModule, EventsModule, HttpPlatformModule, RateLimitsModule } from '@app/platform';
+import { configModuleFor, DatabaseModule, EventsModule, HealthModule, HttpPlatformModule, MetricsModule, RateLimitsModule } from '@app/platform';
 import { loadKeyserverConfig } from './core/keyserver-config.js';
+import { ServerReachabilityIndicator } from './core/server-reachability.indicator.js';
 import { KeysModule } from './keys/keys.module.js';
 import { keyserverMigrations } from './migrations/index.js';
 
@@ -15,8 +16,10 @@ export class KeyserverModule {
         configModuleFor(config),
         DatabaseModule.forRoot({ migrations: keyserverMigrations }),
         HttpPlatformModule,
+        MetricsModule,
         RateLimitsModule,
         EventsModule,
+        HealthModule.forRoot({ readinessIndicators: [ServerReachabilityIndicator] }),
         KeysModule,
       ],
     };

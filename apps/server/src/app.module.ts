@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { configModuleFor, DatabaseModule, EventsModule, HttpPlatformModule, RateLimitsModule } from '@app/platform';
+import { configModuleFor, DatabaseModule, EventsModule, HealthModule, HttpPlatformModule, MetricsModule, RateLimitsModule } from '@app/platform';
 import { AccessTokensModule } from './access-tokens/access-tokens.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ExpiredRowsPurger } from './core/expired-rows.purger.js';
@@ -22,8 +22,10 @@ export class ServerModule {
         configModuleFor(config),
         DatabaseModule.forRoot({ migrations: serverMigrations }),
         HttpPlatformModule,
+        MetricsModule,
         RateLimitsModule,
         EventsModule,
+        HealthModule.forRoot(),
         AuthModule,
         PublicKeysModule,
         AccessTokensModule,

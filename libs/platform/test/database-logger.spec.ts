@@ -39,7 +39,7 @@ describe('database logging', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
       imports: [
-        await configModuleFor({ database: { dataDir: IN_MEMORY } }),
+        await configModuleFor({ database: { dataDir: IN_MEMORY, queryTimeoutMs: 5000, runMigrations: true } }),
         DatabaseModule.forRoot({ migrations: [CreateSecrets1700000000000] }),
       ],
     })

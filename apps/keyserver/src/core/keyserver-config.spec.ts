@@ -153,6 +153,7 @@ describe('keyserver configuration', () => {
       expect(config.rateLimits).toEqual({
         enabled: true,
         redisUrl: undefined,
+        pruneBatchSize: 1000,
         keyPrefix: 'kx:keyserver',
         rules: {
           keysPerUser: { points: 60, durationSeconds: 3600 },

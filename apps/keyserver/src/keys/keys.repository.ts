@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { KdfParamsDto } from '@app/contracts';
+import { pruneInBatches, type PruneReport } from '@app/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** How many blobs one storage key holds; `blobs` is a bigint count, so a string. */
@@ -252,6 +253,21 @@ export class KeysRepository {
       userId,
     ]);
     return rows.length === 1;
+  }
+
+  /**
+   * Applied changes before each user's last: only the last one's apply
+   * request may still come (a client whose answer was lost).
+   */
+  deleteSupersededAppliedChanges(batchSize: number): Promise<PruneReport> {
+    return pruneInBatches(
+      this.db,
+      'applied_key_changes',
+      `EXISTS (SELECT 1 FROM applied_key_changes later
+         WHERE later.user_id = applied_key_changes.user_id AND later.version > applied_key_changes.version)`,
+      [],
+      batchSize,
+    );
   }
 
   /** Runs `work` in one transaction (a write and the event that records it). */

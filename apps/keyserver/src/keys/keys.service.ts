@@ -16,6 +16,7 @@ import {
   EventsRepository,
   RateLimits,
   type RequestOrigin,
+  RetryLaterException,
   StorageIntegrityError,
   StorageKeyMissingError,
   StorageSealer,
@@ -44,6 +45,8 @@ import { ServerClient } from './server-client.js';
 const ACCESS_TOKEN_BYTES = 32;
 /** Answers that refuse a validated token's request: logged as `key.fetch-refused` (404 and 503 refuse no one). */
 const REFUSALS = new Set<number>([HttpStatus.FORBIDDEN, HttpStatus.CONFLICT, HttpStatus.TOO_MANY_REQUESTS]);
+/** When to retry after the server could not be reached: soon, it is usually a restart or a blip. */
+const SERVER_RETRY_AFTER_MS = 2000;
 /** Staged changes a user may hold at once: enough for a retry or two, too few to fill the table. */
 export const MAX_STAGED_KEY_CHANGES = 5;
 
@@ -402,7 +405,12 @@ export class KeysService implements OnApplicationBootstrap {
     if (base64UrlByteLength(accessToken) !== ACCESS_TOKEN_BYTES) throw rejected();
     const validation = await this.server.validateUser({ userId, accessToken, abandonKeyChangeId });
     if (validation.outcome === 'unavailable') {
-      throw new ServiceUnavailableException('The server could not validate the access token; try again shortly');
+      // The token may or may not be spent by now: a retry needs a new one.
+      throw new RetryLaterException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'The server could not validate the access token: request a new access token and retry',
+        SERVER_RETRY_AFTER_MS,
+      );
     }
     if (validation.outcome === 'rejected') throw rejected();
     return validation.user;

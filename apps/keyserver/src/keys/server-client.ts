@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { ValidateUserRequestDto, ValidateUserResponseDto } from '@app/contracts';
+import { currentRequestId, Metrics } from '@app/platform';
+import type { Histogram } from 'prom-client';
 import type { KeyserverConfig } from '../core/keyserver-config.js';
 
 export type Validation =
@@ -23,19 +25,25 @@ export class ServerClient {
   private readonly validateUrl: string;
   private readonly authorization: string;
   private readonly timeoutMs: number;
+  private readonly validationDuration: Histogram;
 
-  constructor(config: ConfigService<KeyserverConfig, true>) {
+  constructor(config: ConfigService<KeyserverConfig, true>, metrics: Metrics) {
     this.validateUrl = `${config.get('serverUrl', { infer: true })}/keyserver/user/validate`;
     this.authorization = `Bearer ${config.get('keyserverApiKey', { infer: true })}`;
     this.timeoutMs = config.get('serverTimeoutMs', { infer: true });
+    this.validationDuration = metrics.histogram({
+      name: 'kx_validation_duration_seconds',
+      help: 'Time for the server to answer validateUser (until its headers, failures and timeouts included)',
+    });
   }
 
   async validateUser(request: ValidateUserRequestDto): Promise<Validation> {
     let response: Response;
+    const timed = this.validationDuration.startTimer();
     try {
       response = await fetch(this.validateUrl, {
         method: 'POST',
-        headers: { authorization: this.authorization, 'content-type': 'application/json' },
+        headers: { authorization: this.authorization, 'content-type': 'application/json', ...requestIdHeader() },
         body: JSON.stringify(request),
         // The API key must never be replayed to wherever a redirect points.
         redirect: 'manual',
@@ -44,6 +52,8 @@ export class ServerClient {
     } catch (error) {
       this.logger.warn(`Server unreachable at ${this.validateUrl}: ${(error as Error).message}`);
       return { outcome: 'unavailable' };
+    } finally {
+      timed();
     }
     if (response.status === 200) {
       const user = await response.json().catch(() => undefined);
@@ -88,4 +98,10 @@ const isChangeId = (value: unknown): boolean => typeof value === 'string' && UUI
 function isCommittedChange(value: unknown): boolean {
   const change = value as { keyChangeId?: unknown; baseVersion?: unknown } | null;
   return typeof change === 'object' && change !== null && isChangeId(change.keyChangeId) && isVersion(change.baseVersion);
+}
+
+/** The keyserver request's id, so the server's line for this call can be found from the keyserver's. */
+function requestIdHeader(): Record<string, string> {
+  const id = currentRequestId();
+  return id === undefined ? {} : { 'x-request-id': id };
 }

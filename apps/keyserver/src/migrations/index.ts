@@ -5,6 +5,7 @@ import { RateLimits1765100000000 } from './1765100000000-rate-limits.js';
 import { Events1765200000000 } from './1765200000000-events.js';
 import { BlobVersions1765400000000 } from './1765400000000-blob-versions.js';
 import { KeyChanges1765500000000 } from './1765500000000-key-changes.js';
+import { PruningIndexes1765600000000 } from './1765600000000-pruning-indexes.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
 export const keyserverMigrations = [
@@ -15,4 +16,5 @@ export const keyserverMigrations = [
   Events1765200000000,
   BlobVersions1765400000000,
   KeyChanges1765500000000,
+  PruningIndexes1765600000000,
 ];

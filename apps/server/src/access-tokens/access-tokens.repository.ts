@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { pruneInBatches, type PruneReport } from '@app/platform';
 import type { DataSource } from 'typeorm';
 
 /** An access token just spent, with what the keyserver needs to know about its user. */
@@ -64,7 +65,7 @@ export class AccessTokensRepository {
     return token;
   }
 
-  async deleteExpired(): Promise<void> {
-    await this.db.query(`DELETE FROM access_tokens WHERE expires_at < now()`);
+  deleteExpired(batchSize: number): Promise<PruneReport> {
+    return pruneInBatches(this.db, 'access_tokens', 'expires_at < now()', [], batchSize);
   }
 }

@@ -1,6 +1,7 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { ValidateUserRequestDto, ValidateUserResponseDto } from '@app/contracts';
-import { RateLimits } from '@app/platform';
+import { Metrics, RateLimits } from '@app/platform';
+import type { Counter } from 'prom-client';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secrets.js';
 import { KeyChangesService } from '../key-changes/key-changes.service.js';
@@ -12,11 +13,18 @@ export const ACCESS_TOKEN_TTL_SECONDS = 60;
 
 @Injectable()
 export class AccessTokensService {
+  private readonly issued: Counter;
+  private readonly spent: Counter;
+
   constructor(
     private readonly accessTokens: AccessTokensRepository,
     private readonly limits: RateLimits,
     private readonly keyChanges: KeyChangesService,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.issued = metrics.counter({ name: 'kx_access_tokens_issued_total', help: 'Access tokens issued to sessions' });
+    this.spent = metrics.counter({ name: 'kx_access_tokens_spent_total', help: 'Access tokens the keyserver redeemed (validateUser answered valid)' });
+  }
 
   /** A token bound to the session that asks for it: it dies with that session. Counted when issued. */
   getAccessToken(session: AuthenticatedSession): Promise<AccessTokenResponseDto> {
@@ -35,6 +43,7 @@ export class AccessTokensService {
       ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
     });
     if (!expiresAt) throw new UnauthorizedException('This session has ended');
+    this.issued.inc();
     return { accessToken: token.toString('base64url'), expiresAt: expiresAt.toISOString() };
   }
 
@@ -51,6 +60,7 @@ export class AccessTokensService {
     if (!token?.live || token.user_id !== userId) {
       throw new ForbiddenException('The access token is unknown, expired, already used, or for another user');
     }
+    this.spent.inc();
     const abandoned =
       abandonKeyChangeId !== undefined && token.session_secured && (await this.keyChanges.abandon(userId, abandonKeyChangeId));
     return {

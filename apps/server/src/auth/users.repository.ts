@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { RequestOrigin } from '@app/platform';
+import { pruneInBatches, type PruneReport, type RequestOrigin } from '@app/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** What a login reads: the verifier in whichever form it is stored, and whether a key is confirmed. */
@@ -198,9 +198,11 @@ export class UsersRepository {
   }
 
   /** Sessions and device tokens that can no longer be used (their access tokens and challenges cascade). */
-  async deleteExpired(): Promise<void> {
-    await this.db.query(`DELETE FROM sessions WHERE expires_at < now()`);
-    await this.db.query(`DELETE FROM device_tokens WHERE expires_at < now()`);
+  async deleteExpired(batchSize: number): Promise<PruneReport[]> {
+    return [
+      await pruneInBatches(this.db, 'sessions', 'expires_at < now()', [], batchSize),
+      await pruneInBatches(this.db, 'device_tokens', 'expires_at < now()', [], batchSize),
+    ];
   }
 
   /** Runs `work` in one transaction. */

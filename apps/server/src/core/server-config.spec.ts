@@ -115,6 +115,7 @@ describe('server configuration', () => {
       expect(config.rateLimits).toEqual({
         enabled: true,
         redisUrl: undefined,
+        pruneBatchSize: 1000,
         keyPrefix: 'kx:server',
         rules: {
           loginPerEmailAndAddress: { points: 5, durationSeconds: 900 },

@@ -9,6 +9,6 @@ import { KeyChangesService } from './key-changes.service.js';
   imports: [AuthModule, PublicKeysModule],
   controllers: [KeyChangesController],
   providers: [KeyChangesService, KeyChangesRepository],
-  exports: [KeyChangesService],
+  exports: [KeyChangesService, KeyChangesRepository],
 })
 export class KeyChangesModule {}

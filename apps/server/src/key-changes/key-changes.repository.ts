@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { pruneInBatches, type PruneReport } from '@app/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** What the server has decided about a key change. */
@@ -53,6 +54,22 @@ export class KeyChangesRepository {
     if (inserted) return { abandoned: true, newly: true };
     const existing = await this.find(keyChangeId, tx);
     return { abandoned: existing?.user_id === userId && existing.state === 'abandoned', newly: false };
+  }
+
+  /**
+   * Committed changes before the last one of each user: only the last can
+   * still be retried or applied. Abandoned ones stay: the record is what
+   * stops a receipt the keyserver issued from ever being committed.
+   */
+  deleteSuperseded(batchSize: number): Promise<PruneReport> {
+    return pruneInBatches(
+      this.db,
+      'key_changes',
+      `state = 'committed' AND EXISTS (SELECT 1 FROM key_changes later
+         WHERE later.user_id = key_changes.user_id AND later.state = 'committed' AND later.base_version > key_changes.base_version)`,
+      [],
+      batchSize,
+    );
   }
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {

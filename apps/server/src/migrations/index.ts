@@ -6,6 +6,7 @@ import { SessionDetails1765200000000 } from './1765200000000-session-details.js'
 import { Events1765300000000 } from './1765300000000-events.js';
 import { KeyVersions1765400000000 } from './1765400000000-key-versions.js';
 import { KeyChanges1765500000000 } from './1765500000000-key-changes.js';
+import { PruningIndexes1765600000000 } from './1765600000000-pruning-indexes.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
 export const serverMigrations = [
@@ -17,4 +18,5 @@ export const serverMigrations = [
   Events1765300000000,
   KeyVersions1765400000000,
   KeyChanges1765500000000,
+  PruningIndexes1765600000000,
 ];

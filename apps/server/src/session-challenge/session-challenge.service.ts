@@ -1,6 +1,7 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { fromBase64Url, sealSessionChallenge } from '@app/crypto';
-import { EventsRepository, RateLimits, type RequestOrigin } from '@app/platform';
+import { EventsRepository, Metrics, RateLimits, type RequestOrigin } from '@app/platform';
+import type { Counter } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import { AuthService } from '../auth/auth.service.js';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
@@ -14,17 +15,33 @@ import type { SubmitSessionChallengeRequestDto, SubmitSessionChallengeResponseDt
 /** The protocol's lifetime for a session challenge. */
 export const SESSION_CHALLENGE_TTL_SECONDS = 60;
 
-type Answer = 'accepted' | 'refused';
+/** What became of an answer, as kx_session_challenges_total{result} counts it (with `issued` for a challenge made). */
+type Answer =
+  | 'secured'
+  /** No live, unanswered challenge of that id for this session: expired, already answered, or never this session's. */
+  | 'not_live'
+  | 'wrong_token'
+  /** The key it was sealed to was replaced meanwhile. */
+  | 'key_replaced';
 
 @Injectable()
 export class SessionChallengeService {
+  private readonly results: Counter<'result'>;
+
   constructor(
     private readonly challenges: SessionChallengesRepository,
     private readonly publicKeys: PublicKeysService,
     private readonly auth: AuthService,
     private readonly limits: RateLimits,
     private readonly events: EventsRepository,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.results = metrics.counter({
+      name: 'kx_session_challenges_total',
+      help: 'Session challenges issued, and answers by result (secured, not_live, wrong_token, key_replaced)',
+      labelNames: ['result'],
+    });
+  }
 
   /** Counted when issued. */
   getSessionChallenge(session: AuthenticatedSession): Promise<SessionChallengeResponseDto> {
@@ -49,6 +66,7 @@ export class SessionChallengeService {
       ttlSeconds: SESSION_CHALLENGE_TTL_SECONDS,
     });
     if (!expiresAt) throw new ConflictException('The public key changed, or this session ended, while the challenge was made: ask again');
+    this.results.inc({ result: 'issued' });
     return {
       challengeId,
       enc: Buffer.from(enc).toString('base64url'),
@@ -84,17 +102,18 @@ export class SessionChallengeService {
       // Same lock order as putPublicKey (user, key, challenge): no deadlock.
       await this.publicKeys.lockKeysOf(tx, session.userId);
       const challenge = await this.challenges.spend(tx, challengeId, session.sessionId);
-      if (!challenge) return 'refused';
+      if (!challenge) return 'not_live';
       // A wrong value is refused, and the spend above is kept.
-      if (!equalHashes(hashSecret(Buffer.from(fromBase64Url(token))), challenge.tokenHash)) return 'refused';
+      if (!equalHashes(hashSecret(Buffer.from(fromBase64Url(token))), challenge.tokenHash)) return 'wrong_token';
       const key = await this.publicKeys.confirm(tx, challenge.publicKeyId);
-      if (key === 'replaced') return 'refused';
+      if (key === 'replaced') return 'key_replaced';
       if (key === 'confirmed') await this.events.record(serverEvent(session.userId, 'key.confirmed', origin), tx);
       if (!session.secured) await this.events.record(serverEvent(session.userId, 'session.secured', origin), tx);
       await this.auth.secure(tx, session.sessionId);
-      return 'accepted';
+      return 'secured';
     });
-    if (answer === 'refused') {
+    this.results.inc({ result: answer });
+    if (answer !== 'secured') {
       throw new ForbiddenException(
         'The challenge was not passed: wrong token, expired, already answered, not this session’s, or its key was replaced',
       );

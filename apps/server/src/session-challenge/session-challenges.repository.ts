@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { pruneInBatches, type PruneReport } from '@app/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** The session challenges aggregate: one answer each, from the session that asked. */
@@ -44,8 +45,8 @@ export class SessionChallengesRepository {
     return challenge && { tokenHash: challenge.token_hash, publicKeyId: challenge.public_key_id };
   }
 
-  async deleteExpired(): Promise<void> {
-    await this.db.query(`DELETE FROM session_challenges WHERE expires_at < now()`);
+  deleteExpired(batchSize: number): Promise<PruneReport> {
+    return pruneInBatches(this.db, 'session_challenges', 'expires_at < now()', [], batchSize);
   }
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
@@ -6,6 +7,16 @@ import { validateSync, type ValidationError } from 'class-validator';
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
+
+/** Settings that may also be read from a file named by `<NAME>_FILE`, as container secrets are mounted. */
+export const SECRET_SETTINGS = [
+  'KEYSERVER_API_KEY',
+  'KEYSERVER_STORAGE_KEYS',
+  'SERVER_VERIFIER_KEYS',
+  'METRICS_TOKEN',
+  'DATABASE_URL',
+  'REDIS_URL',
+] as const;
 
 /**
  * Reads an environment into a validated class, or throws a message that names
@@ -16,7 +27,7 @@ export function loadConfig<T extends object>(
   env: Record<string, string | undefined>,
 ): T {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+    Object.entries(withSecretFiles(env)).filter(([, value]) => value !== undefined && value !== ''),
   );
   const config = plainToInstance(schema, present, {
     excludeExtraneousValues: true,
@@ -27,6 +38,28 @@ export function loadConfig<T extends object>(
     throw new ConfigurationError(`Invalid configuration:\n${errors.map(describe).join('\n')}`);
   }
   return config;
+}
+
+/**
+ * The environment with each `<NAME>_FILE` of a secret setting read into
+ * `<NAME>` (one trailing newline dropped, as editors and `echo` add one).
+ * Both set is ambiguous, and refused.
+ */
+export function withSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const resolved = { ...env };
+  for (const name of SECRET_SETTINGS) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) throw new ConfigurationError(`Set ${name} or ${name}_FILE, not both.`);
+    let content: string;
+    try {
+      content = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigurationError(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+    resolved[name] = content.replace(/\r?\n$/, '');
+  }
+  return resolved;
 }
 
 function describe(error: ValidationError): string {

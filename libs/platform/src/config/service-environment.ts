@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Expose, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import type { DatabaseConfig } from '../database/database.module.js';
+import type { ShutdownConfig } from '../http/graceful-shutdown.js';
 import { DEFAULT_HTTP_CONFIG, type HttpConfig } from '../http/hardened-http.js';
 import { IN_MEMORY } from '../database/embedded-postgres.js';
 import { MIN_KEYSERVER_API_KEY_LENGTH, resolveKeyserverApiKey } from './keyserver-api-key.js';
 import { ConfigurationError } from './load-config.js';
+import { LOG_FORMATS, LOG_LEVELS, type LoggingConfig } from '../logging/request-logger.js';
+import type { MetricsConfig } from '../metrics/metrics.service.js';
 import { parseRateLimit, parseTrustProxy, RATE_LIMIT_FORMAT, type RateLimitsConfig } from '../rate-limits/rate-limit-config.js';
 
 const RATE_LIMIT_MESSAGE = { message: ({ property }: { property: string }) => `${property} must be <count>/<window>, e.g. 5/15m` };
@@ -28,6 +32,14 @@ export class ServiceEnvironment {
 
   @Expose() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
+
+  /** Bounds connecting and every statement: a request never waits on the database longer than this. */
+  @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(600_000)
+  DB_QUERY_TIMEOUT_MS = 5000;
+
+  /** `skip`: the deployment runs them as a step of its own (`npm run migrate`); refused on the embedded database. */
+  @Expose() @IsIn(['run', 'skip'])
+  MIGRATIONS = 'run';
 
   /** Root of the embedded database and the development API key file. */
   @Expose() @IsString()
@@ -73,6 +85,34 @@ export class ServiceEnvironment {
   /** How long each user's events are kept before the service prunes them. */
   @Expose() @Type(() => Number) @IsInt() @Min(1) @Max(3650)
   EVENTS_RETENTION_DAYS = 90;
+
+  /** On SIGTERM, readiness turns 503 and the service keeps serving this long before it stops. */
+  @Expose() @Type(() => Number) @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_DRAIN_MS = 5000;
+
+  /** From SIGTERM, drain included: a service not stopped by then exits 1. */
+  @Expose() @Type(() => Number) @IsInt() @Min(1000) @Max(3_600_000)
+  SHUTDOWN_TIMEOUT_MS = 15_000;
+
+  /** Expired rows are deleted at most this many a statement, so pruning never holds a request up. */
+  @Expose() @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  PRUNE_BATCH_SIZE = 1000;
+
+  /** pino's levels; request lines are `info` (a 5xx: `error`). */
+  @Expose() @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LoggingConfig['level'] = 'info';
+
+  /** `json`, one object a line, whatever NODE_ENV; `npm start` sets `pretty`. */
+  @Expose() @IsIn(LOG_FORMATS)
+  LOG_FORMAT: LoggingConfig['format'] = 'json';
+
+  /** Bearer token a scraper must present for /metrics; unset (and no METRICS_PORT): no /metrics at all. */
+  @Expose() @IsOptional() @IsString() @MinLength(32)
+  METRICS_TOKEN?: string;
+
+  /** Serves /metrics on this port only, not on PORT. */
+  @Expose() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  METRICS_PORT?: number;
 }
 
 export interface ServiceConfig {
@@ -84,6 +124,13 @@ export interface ServiceConfig {
   rateLimits: RateLimitsConfig;
   /** EVENTS_RETENTION_DAYS: events older than this are pruned. */
   eventRetentionDays: number;
+  /** PRUNE_BATCH_SIZE: rows deleted per pruning statement. */
+  pruneBatchSize: number;
+  shutdown: ShutdownConfig;
+  /** LOG_LEVEL and LOG_FORMAT. */
+  logging: LoggingConfig;
+  /** METRICS_TOKEN (hashed) and METRICS_PORT. */
+  metrics: MetricsConfig;
 }
 
 /** The shared part of a service's configuration, and the keyserver API key it uses. */
@@ -99,14 +146,48 @@ export function serviceConfig(env: ServiceEnvironment, service: string): Service
     production,
     port: env.PORT,
     host: env.HOST,
-    database: {
-      url: env.DATABASE_URL,
-      dataDir: env.DATA_DIR === IN_MEMORY ? IN_MEMORY : join(env.DATA_DIR, service),
-    },
+    database: databaseConfig(env, service),
     http: httpConfig(env),
     rateLimits: rateLimitsConfig(env, service, production),
     eventRetentionDays: env.EVENTS_RETENTION_DAYS,
+    pruneBatchSize: env.PRUNE_BATCH_SIZE,
+    shutdown: shutdownConfig(env),
+    logging: { level: env.LOG_LEVEL, format: env.LOG_FORMAT, name: service },
+    metrics: metricsConfig(env),
     keyserverApiKey: resolveKeyserverApiKey({ value: env.KEYSERVER_API_KEY, production, dataRoot: env.DATA_DIR }),
+  };
+}
+
+function shutdownConfig(env: ServiceEnvironment): ShutdownConfig {
+  // The drain is part of the timeout: a drain as long leaves no time to stop.
+  if (env.SHUTDOWN_DRAIN_MS >= env.SHUTDOWN_TIMEOUT_MS) {
+    throw new ConfigurationError(
+      `SHUTDOWN_DRAIN_MS (${env.SHUTDOWN_DRAIN_MS}) must be below SHUTDOWN_TIMEOUT_MS (${env.SHUTDOWN_TIMEOUT_MS}), which counts from SIGTERM, drain included.`,
+    );
+  }
+  return { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS };
+}
+
+function databaseConfig(env: ServiceEnvironment, service: string): DatabaseConfig {
+  if (env.MIGRATIONS === 'skip' && !env.DATABASE_URL) {
+    throw new ConfigurationError('MIGRATIONS=skip needs DATABASE_URL: the embedded database is migrated by the service itself.');
+  }
+  return {
+    url: env.DATABASE_URL,
+    dataDir: env.DATA_DIR === IN_MEMORY ? IN_MEMORY : join(env.DATA_DIR, service),
+    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+    runMigrations: env.MIGRATIONS === 'run',
+  };
+}
+
+function metricsConfig(env: ServiceEnvironment): MetricsConfig {
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+    throw new ConfigurationError(`METRICS_PORT must differ from PORT (both ${env.PORT}): the metrics are served apart from the API.`);
+  }
+  return {
+    // Only the hash is kept: a scraper's bearer is hashed the same way and compared in constant time.
+    tokenHash: env.METRICS_TOKEN === undefined ? undefined : createHash('sha256').update(env.METRICS_TOKEN).digest(),
+    port: env.METRICS_PORT,
   };
 }
 
@@ -140,6 +221,7 @@ function rateLimitsConfig(env: ServiceEnvironment, service: string, production: 
   return {
     enabled: env.RATE_LIMITS === 'on',
     redisUrl: env.REDIS_URL,
+    pruneBatchSize: env.PRUNE_BATCH_SIZE,
     // Per service: both may share one Redis, and each has its own ceiling.
     keyPrefix: `${env.REDIS_KEY_PREFIX}:${service}`,
     rules: { requestsPerAddress: parseRateLimit('RATE_LIMIT_REQUESTS_PER_ADDRESS', env.RATE_LIMIT_REQUESTS_PER_ADDRESS) },

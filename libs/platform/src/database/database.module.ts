@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSourceOptions, MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
+import { ConfigurationError } from '../config/load-config.js';
 import { DatabaseLogger } from './database-logger.js';
 import { EmbeddedPostgres, embeddedPoolOptions } from './embedded-postgres.js';
 
@@ -17,7 +18,14 @@ export interface DatabaseConfig {
   url?: string;
   /** Where the embedded engine keeps its files, or `memory://`. */
   dataDir: string;
+  /** DB_QUERY_TIMEOUT_MS: on connecting and on every statement. */
+  queryTimeoutMs: number;
+  /** MIGRATIONS=run (the default): apply pending migrations at start, under an advisory lock. */
+  runMigrations: boolean;
 }
+
+/** Any number of instances may start on one empty database: one migrates while the others wait. */
+const MIGRATIONS_LOCK = 7_461_029_385_110_417;
 
 export interface DatabaseModuleOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -53,31 +61,89 @@ class EmbeddedPostgresModule {}
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(options: DatabaseModuleOptions): DynamicModule {
+  static forRoot({ migrations }: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
           imports: [EmbeddedPostgresModule],
           inject: [ConfigService, EmbeddedPostgresHost],
-          useFactory: async (config: ConfigService, host: EmbeddedPostgresHost) =>
-            ({
+          useFactory: async (config: ConfigService, host: EmbeddedPostgresHost) => {
+            const database = config.getOrThrow<DatabaseConfig>('database');
+            const connection = await host.connectionFor(database);
+            const timeout = database.queryTimeoutMs;
+            const options = {
               type: 'postgres',
-              ...(await host.connectionFor(config.getOrThrow<DatabaseConfig>('database'))),
+              ...connection,
+              // Server side, the statement stops; client side, a stalled connection answers all the same.
+              extra: { ...connection.extra, connectionTimeoutMillis: timeout, statement_timeout: timeout, query_timeout: timeout },
               // No entities: the migrations' SQL is the schema (ARCHITECTURE.md).
               entities: [],
-              migrations: options.migrations,
-              // The schema comes only from migrations, applied at start.
-              migrationsRun: true,
+              migrations,
+              // Applied (or checked) by prepareSchema first, on a connection of its own.
+              migrationsRun: false,
               migrationsTransactionMode: 'each',
               synchronize: false,
               installExtensions: false,
               // Our logger, not TypeORM's: its failed-query log prints the parameters.
               logger: new DatabaseLogger(),
-            }) as DataSourceOptions,
+            } as DataSourceOptions;
+            await prepareSchema(options, database.runMigrations);
+            return options;
+          },
         }),
       ],
     };
   }
 }
 
+/**
+ * Brings the schema up to date before the service's pool opens, on a
+ * connection of its own without the statement timeout (building an index may
+ * take longer than any request should): pending migrations are applied under
+ * a PostgreSQL advisory lock, so the first of several instances starting
+ * together migrates and the others wait and find nothing to do (the embedded
+ * engine serves one process on one connection: no lock there). With
+ * MIGRATIONS=skip, a schema behind the code is refused, naming the first
+ * migration it lacks.
+ */
+export async function prepareSchema(options: DataSourceOptions, runMigrations: boolean): Promise<void> {
+  const extra = { ...(options as { extra?: Record<string, unknown> }).extra };
+  delete extra.statement_timeout;
+  delete extra.query_timeout;
+  const embedded = extra.max === 1;
+  const migrator = await new DataSource({ ...options, extra: { ...extra, max: embedded ? 1 : 2 } } as DataSourceOptions).initialize();
+  try {
+    if (!runMigrations) await refusePending(migrator);
+    else if (embedded) await migrator.runMigrations({ transaction: 'each' });
+    else await underLock(migrator, () => migrator.runMigrations({ transaction: 'each' }));
+  } finally {
+    await migrator.destroy();
+  }
+}
+
+async function underLock(dataSource: DataSource, work: () => Promise<unknown>): Promise<void> {
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATIONS_LOCK]);
+    try {
+      await work();
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATIONS_LOCK]);
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+async function refusePending(dataSource: DataSource): Promise<void> {
+  if (!(await dataSource.showMigrations())) return;
+  const applied = new Set<string>(
+    (await dataSource.query<{ name: string }[]>(`SELECT name FROM migrations`).catch(() => [])).map((row) => row.name),
+  );
+  const first = dataSource.migrations.find((migration) => !applied.has(migration.name ?? migration.constructor.name));
+  throw new ConfigurationError(
+    `The database lacks migration ${first?.name ?? 'unknown'} and MIGRATIONS=skip: run \`npm run migrate\` first, or start with MIGRATIONS=run.`,
+  );
+}

@@ -6,6 +6,12 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export const IN_MEMORY = 'memory://';
 
+/** Socket folders of engines not stopped yet: removed if the process exits first (a shutdown past its timeout). */
+const openSocketDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of openSocketDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 // `pg` connects to `<host>/.s.PGSQL.<port>` when host is a directory, and the
 // socket server listens on the exact path it is given: name the file that way.
 const SOCKET_PORT = 5432;
@@ -61,6 +67,7 @@ export class EmbeddedPostgres {
       // server is still releasing a closed connection.
       const server = new PGLiteSocketServer({ db, path, maxConnections: 2 });
       await server.start();
+      openSocketDirs.add(socketDir);
       return new EmbeddedPostgres(db, server, socketDir, dataDir);
     } catch (error) {
       await db?.close().catch(() => undefined);
@@ -75,6 +82,7 @@ export class EmbeddedPostgres {
       await this.db.close();
     } finally {
       rmSync(this.socketDir, { recursive: true, force: true });
+      openSocketDirs.delete(this.socketDir);
     }
     // Files the engine created while running may be 0644 (its own umask is 022).
     if (this.dataDir !== IN_MEMORY) restrictToOwner(this.dataDir);

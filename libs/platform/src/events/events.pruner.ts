@@ -12,6 +12,7 @@ const PRUNE_INTERVAL_MS = 60 * 60_000;
 export class EventsPruner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventsPruner.name);
   private readonly retentionDays: number;
+  private readonly batchSize: number;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -19,6 +20,7 @@ export class EventsPruner implements OnApplicationBootstrap, OnApplicationShutdo
     config: ConfigService,
   ) {
     this.retentionDays = config.getOrThrow<number>('eventRetentionDays');
+    this.batchSize = config.getOrThrow<number>('pruneBatchSize');
   }
 
   onApplicationBootstrap(): void {
@@ -32,7 +34,7 @@ export class EventsPruner implements OnApplicationBootstrap, OnApplicationShutdo
   /** Deletes the events past retention; returns how many (0 when it failed, with a warning). */
   async prune(): Promise<number> {
     try {
-      return await this.events.pruneOlderThan(this.retentionDays);
+      return (await this.events.pruneOlderThan(this.retentionDays, this.batchSize)).deleted;
     } catch (error) {
       this.logger.warn(`Pruning events older than ${this.retentionDays} days failed: ${(error as Error).message}`);
       return 0;

@@ -2,6 +2,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { decodeEventsCursor, encodeEventsCursor, EVENTS_CURSOR_MESSAGE, type EventDto, type EventsPageDto } from '@app/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
+import { pruneInBatches, type PruneReport } from '../database/prune-in-batches.js';
 import { truncateUserAgent } from './request-origin.js';
 
 /** Events a page lists. */
@@ -69,13 +70,9 @@ export class EventsRepository {
     await (tx ?? this.db.manager).query(`DELETE FROM events WHERE user_id = $1`, [userId]);
   }
 
-  /** Deletes events older than `days` days; returns how many. */
-  async pruneOlderThan(days: number): Promise<number> {
-    const [, deleted] = await this.db.query<[unknown[], number]>(
-      `DELETE FROM events WHERE created_at < now() - make_interval(days => $1::int)`,
-      [days],
-    );
-    return deleted;
+  /** Deletes events older than `days` days, in batches. */
+  pruneOlderThan(days: number, batchSize: number): Promise<PruneReport> {
+    return pruneInBatches(this.db, 'events', 'created_at < now() - make_interval(days => $1::int)', [days], batchSize);
   }
 }
 

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { HealthCheckFailedException } from '../health/health-check-failed.exception.js';
 import { RetryLaterException } from './retry-later.exception.js';
-
-/** A caller's request id is echoed only when it cannot carry anything but an id. */
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+import { requestIdOf } from '../logging/request-id.js';
 
 /**
  * The one error filter: every error answers `{statusCode, error, message}`.
@@ -39,16 +37,18 @@ export function sendHttpException(response: Response, exception: HttpException):
   if (exception instanceof RetryLaterException && !response.headersSent) {
     response.setHeader('Retry-After', String(exception.retryAfterSeconds));
   }
-  send(response, exception.getStatus(), messageOf(exception));
+  // A failed readiness check also says which checks failed.
+  const extra = exception instanceof HealthCheckFailedException ? { checks: exception.checks } : {};
+  send(response, exception.getStatus(), messageOf(exception), extra);
 }
 
-function send(response: Response, statusCode: number, message: string | string[]): void {
+function send(response: Response, statusCode: number, message: string | string[], extra: object = {}): void {
   // Too late for a body once one has started: end what was sent.
   if (response.headersSent) {
     response.end();
     return;
   }
-  response.status(statusCode).json({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message });
+  response.status(statusCode).json({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...extra });
 }
 
 /** Nest's message(s): a string, or a body whose `message` is one or a list (validation). */
@@ -59,11 +59,6 @@ function messageOf(exception: HttpException): string | string[] {
   if (typeof message === 'string') return message;
   if (Array.isArray(message) && message.every((m) => typeof m === 'string')) return message;
   return STATUS_CODES[exception.getStatus()] ?? 'Error';
-}
-
-function requestIdOf(request: Request): string {
-  const id = request.headers['x-request-id'];
-  return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID();
 }
 
 /**

@@ -9,6 +9,9 @@ import { RejectUnexpectedBodyInterceptor } from './reject-unexpected-body.interc
 import { requireJsonBody } from './require-json-body.middleware.js';
 import { RateLimits } from '../rate-limits/rate-limits.service.js';
 import { requestCeiling } from '../rate-limits/request-ceiling.middleware.js';
+import { recordRequestDuration, serveMetrics } from '../metrics/metrics-endpoint.js';
+import { Metrics } from '../metrics/metrics.service.js';
+import { LoggingModule, requestLoggerOf } from '../logging/logging.module.js';
 
 /** Protocol bodies are small; anything larger is refused unread. */
 const JSON_BODY_LIMIT = '32kb';
@@ -18,6 +21,7 @@ const JSON_BODY_LIMIT = '32kb';
  * app built by @nestjs/testing behaves exactly like the one main.ts starts.
  */
 @Module({
+  imports: [LoggingModule],
   providers: [
     { provide: APP_PIPE, useClass: JsonBodyValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedBodyInterceptor },
@@ -36,18 +40,26 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
   app.disable('x-powered-by');
   // req.ip: the socket's address, or X-Forwarded-For as far as the named proxies vouch for it.
   app.set('trust proxy', config.trustProxy);
+  // Before anything can answer: every answer has its X-Request-Id, and every request its line.
+  const requestLogger = requestLoggerOf(app);
+  if (requestLogger) app.use(requestLogger);
+  const metrics = providerOf(app, Metrics);
+  // Before anything can answer, so that every answer is timed.
+  if (metrics) app.use(recordRequestDuration(metrics));
   // First, so that every answer (a 404, a refused body, a preflight) has them.
   app.use(noStore);
   app.use(securityHeaders);
   enableCorsFor(app, config.corsOrigins);
   applyTimeouts(app.getHttpServer(), config);
+  // Outside Nest's routing: no guard, no rate limit, not in the OpenAPI document.
+  if (metrics) app.use(serveMetrics(metrics));
   // Before the body is read: a flood of bodies is refused unread. After CORS, so a browser can read the 429.
   const limits = rateLimitsOf(app);
   if (limits) app.use(requestCeiling(limits));
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(bodyParserErrors);
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): a started service stops on SIGTERM through stopGracefully (start-service.ts).
   return app;
 }
 
@@ -55,6 +67,15 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
 function rateLimitsOf(app: NestExpressApplication): RateLimits | undefined {
   try {
     return app.get(RateLimits, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** An app's provider, if it has it (a platform test's app may not). */
+function providerOf<T>(app: NestExpressApplication, token: new (...args: never[]) => T): T | undefined {
+  try {
+    return app.get(token, { strict: false });
   } catch {
     return undefined;
   }

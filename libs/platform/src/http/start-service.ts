@@ -1,10 +1,12 @@
 import type { DynamicModule } from '@nestjs/common';
-import { ConsoleLogger } from '@nestjs/common';
+import { Logger as NestLogger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
 import { ConfigurationError } from '../config/load-config.js';
 import { serveApiDocs, type ApiDocsOptions } from './api-docs.js';
+import { stopGracefully, type ShutdownConfig } from './graceful-shutdown.js';
 import { configureHttpApp } from './http-platform.module.js';
 
 export interface ServiceDefinition {
@@ -24,13 +26,19 @@ export async function startService({ name, rootModule, docs }: ServiceDefinition
     console.error(`${name} cannot start. ${error.message}`);
     process.exit(1);
   }
-  const production = process.env.NODE_ENV === 'production';
-  const app = configureHttpApp(
-    await NestFactory.create<NestExpressApplication>(root, {
-      bodyParser: false,
-      logger: new ConsoleLogger(name, { json: production, colors: !production }),
-    }),
-  );
+  let nest: NestExpressApplication;
+  try {
+    // Logs are held until the app's own logger (LOG_LEVEL, LOG_FORMAT) takes over.
+    nest = await NestFactory.create<NestExpressApplication>(root, { bodyParser: false, bufferLogs: true });
+  } catch (error) {
+    // Found only once the database answers, such as a schema behind the code with MIGRATIONS=skip.
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(`${name} cannot start. ${error.message}`);
+    process.exit(1);
+  }
+  nest.useLogger(nest.get(Logger));
+  const logger = new NestLogger(name);
+  const app = configureHttpApp(nest);
   const config = app.get(ConfigService);
   serveApiDocs(app, docs, { production: config.getOrThrow<boolean>('production') });
   const [port, host] = [config.getOrThrow<number>('port'), config.getOrThrow<string>('host')];
@@ -38,10 +46,11 @@ export async function startService({ name, rootModule, docs }: ServiceDefinition
     await app.listen(port, host);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    console.error(`${name} cannot start: ${host}:${port} is already in use. Stop what runs there, or set PORT.`);
+    logger.error(`${name} cannot start: ${host}:${port} is already in use. Stop what runs there, or set PORT.`);
     await app.close();
     process.exit(1);
   }
+  stopGracefully(app, config.getOrThrow<ShutdownConfig>('shutdown'), logger);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
-  console.log(`${name} ready on ${url}  Swagger UI: ${url}/docs`);
+  logger.log(`${name} ready on ${url}  Swagger UI: ${url}/docs`);
 }

@@ -43,6 +43,8 @@ export interface RateLimitsConfig {
    * keyserver API key on the server, whose every validate call comes from one address.
    */
   exemptBearerHash?: Buffer;
+  /** PRUNE_BATCH_SIZE, for the database store's expired counters. */
+  pruneBatchSize: number;
 }
 
 /** Parses `5/15m`; the message names the variable. */

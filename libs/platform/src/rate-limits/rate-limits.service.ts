@@ -4,8 +4,11 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { pruneInBatches, type PruneReport } from '../database/prune-in-batches.js';
 import { RetryLaterException } from '../http/retry-later.exception.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { RATE_LIMIT_VARIABLES, type RateLimitName, type RateLimitsConfig } from './rate-limit-config.js';
 
 /** One counted event: which limit, for which key (an email, an address, a session...; hashed before it is stored). */
@@ -61,9 +64,15 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
   private readonly redis?: Redis;
   private purgeTimer?: NodeJS.Timeout;
   private lastStoreErrorLog = 0;
+  private readonly refusals: Counter<'limit'>;
 
-  constructor(configService: ConfigService, @InjectDataSource() private readonly db: DataSource) {
+  constructor(configService: ConfigService, @InjectDataSource() private readonly db: DataSource, metrics: Metrics) {
     this.config = configService.getOrThrow<RateLimitsConfig>('rateLimits');
+    this.refusals = metrics.counter({
+      name: 'kx_rate_limit_refusals_total',
+      help: 'Requests refused with 429, by the limit named in the answer',
+      labelNames: ['limit'],
+    });
     if (!this.config.enabled) return;
     if (this.config.redisUrl) {
       // No offline queue: while Redis is away a count fails at once (503) instead of waiting.
@@ -191,6 +200,7 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     const over = results.flatMap((res, i) => (res ? [{ limit: hits[i].limit, wait: res.msBeforeNext }] : []));
     if (over.length === 0) return;
     const longest = over.reduce((a, b) => (b.wait > a.wait ? b : a));
+    this.refusals.inc({ limit: longest.limit });
     throw new RetryLaterException(HttpStatus.TOO_MANY_REQUESTS, `${REFUSALS[longest.limit]}: try again later`, longest.wait);
   }
 
@@ -226,10 +236,12 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     this.logger.error(`The rate-limit counters in ${store} cannot be reached (${reason}): limited requests answer 503 until they can`);
   }
 
-  private async purgeExpired(): Promise<void> {
-    await this.db
-      .query(`DELETE FROM ${RATE_LIMITS_TABLE} WHERE expire < $1`, [Date.now()])
-      .catch((error: unknown) => this.storeFailed(error));
+  /** Counters past their window, in batches (the database store only; Redis expires its own). */
+  async purgeExpired(): Promise<PruneReport | undefined> {
+    return pruneInBatches(this.db, RATE_LIMITS_TABLE, 'expire < $1', [Date.now()], this.config.pruneBatchSize).catch((error: unknown) => {
+      this.storeFailed(error);
+      return undefined;
+    });
   }
 }
 

@@ -5,9 +5,11 @@
 import type { BaseHttpRequest } from './core/BaseHttpRequest.js';
 import type { OpenAPIConfig } from './core/OpenAPI.js';
 import { FetchHttpRequest } from './core/FetchHttpRequest.js';
+import { HealthService } from './services/HealthService.js';
 import { KeysService } from './services/KeysService.js';
 type HttpRequestConstructor = new (config: OpenAPIConfig) => BaseHttpRequest;
 export class KeyserverClient {
+    public readonly health: HealthService;
     public readonly keys: KeysService;
     public readonly request: BaseHttpRequest;
     constructor(config?: Partial<OpenAPIConfig>, HttpRequest: HttpRequestConstructor = FetchHttpRequest) {
@@ -22,6 +24,7 @@ export class KeyserverClient {
             HEADERS: config?.HEADERS,
             ENCODE_PATH: config?.ENCODE_PATH,
         });
+        this.health = new HealthService(this.request);
         this.keys = new KeysService(this.request);
     }
 }

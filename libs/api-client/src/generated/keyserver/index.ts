@@ -15,6 +15,9 @@ export type { EncryptedPrivateKeyResponse } from './models/EncryptedPrivateKeyRe
 export type { ErrorResponse } from './models/ErrorResponse.js';
 export type { Event } from './models/Event.js';
 export type { EventsPage } from './models/EventsPage.js';
+export type { HealthCheck } from './models/HealthCheck.js';
+export type { HealthCheckFailedResponse } from './models/HealthCheckFailedResponse.js';
+export type { HealthResponse } from './models/HealthResponse.js';
 export type { KdfParams } from './models/KdfParams.js';
 export type { PendingKeyChange } from './models/PendingKeyChange.js';
 export type { PutPrivateKeyRequest } from './models/PutPrivateKeyRequest.js';
@@ -22,4 +25,5 @@ export type { PutPrivateKeyResponse } from './models/PutPrivateKeyResponse.js';
 export type { StagedKeyChangeResponse } from './models/StagedKeyChangeResponse.js';
 export type { StageKeyChangeRequest } from './models/StageKeyChangeRequest.js';
 
+export { HealthService } from './services/HealthService.js';
 export { KeysService } from './services/KeysService.js';

@@ -8,6 +8,7 @@ import { FetchHttpRequest } from './core/FetchHttpRequest.js';
 import { AccessTokensService } from './services/AccessTokensService.js';
 import { AuthService } from './services/AuthService.js';
 import { EventsService } from './services/EventsService.js';
+import { HealthService } from './services/HealthService.js';
 import { KeyChangesService } from './services/KeyChangesService.js';
 import { PublicKeysService } from './services/PublicKeysService.js';
 import { SessionChallengeService } from './services/SessionChallengeService.js';
@@ -17,6 +18,7 @@ export class ServerClient {
     public readonly accessTokens: AccessTokensService;
     public readonly auth: AuthService;
     public readonly events: EventsService;
+    public readonly health: HealthService;
     public readonly keyChanges: KeyChangesService;
     public readonly publicKeys: PublicKeysService;
     public readonly sessionChallenge: SessionChallengeService;
@@ -37,6 +39,7 @@ export class ServerClient {
         this.accessTokens = new AccessTokensService(this.request);
         this.auth = new AuthService(this.request);
         this.events = new EventsService(this.request);
+        this.health = new HealthService(this.request);
         this.keyChanges = new KeyChangesService(this.request);
         this.publicKeys = new PublicKeysService(this.request);
         this.sessionChallenge = new SessionChallengeService(this.request);
