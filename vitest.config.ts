@@ -11,6 +11,20 @@ const alias = {
   '@app/platform': fileURLToPath(new URL('./libs/platform/src/index.ts', import.meta.url)),
 };
 
+const e2e = { globalSetup: ['test/support/global-setup.ts'], testTimeout: 60_000, hookTimeout: 120_000 };
+
+const EMBEDDED_SUITES = [
+  'test/support/**/*.e2e-spec.ts',
+  'test/protocol.e2e-spec.ts',
+  'test/api-client.e2e-spec.ts',
+  'test/key-changes.e2e-spec.ts',
+  'test/database-copies.e2e-spec.ts',
+  'test/shutdown.e2e-spec.ts',
+  'test/docker-compose.e2e-spec.ts',
+  'test/toolchain.e2e-spec.ts',
+  'test/openapi-lint.e2e-spec.ts',
+];
+
 export default defineConfig({
   // SWC keeps decorator metadata, which esbuild drops and Nest's DI needs.
   plugins: [swc.vite({ module: { type: 'es6' } })],
@@ -23,13 +37,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: {
-          name: 'e2e',
-          include: ['test/**/*.e2e-spec.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-        },
+        test: { name: 'e2e', include: ['test/**/*.e2e-spec.ts'], ...e2e },
+      },
+      {
+        // What `npm test` runs on the embedded database: the suites about it, and the whole protocol walked
+        // through the API, the generated client and the reference client's key change. `npm run test:e2e`
+        // runs every suite on it; CI runs every suite on PostgreSQL (`npm run test:pg`).
+        extends: true,
+        test: { name: 'embedded', include: EMBEDDED_SUITES, ...e2e },
       },
     ],
   },

@@ -212,6 +212,22 @@ describe('every route', () => {
     expect(response.body).toEqual(TOO_LARGE);
   });
 
+  it('reads a body of exactly 64 KiB, and refuses one byte more with 413', async () => {
+    const bodyOf = (bytes: number) => {
+      const shell = JSON.stringify({ email: 'edge@example.com', password: '' });
+      return JSON.stringify({ email: 'edge@example.com', password: 'x'.repeat(bytes - shell.length) });
+    };
+    const send = (body: string) => server.http().post('/api/auth/register').set('Content-Type', 'application/json').send(body);
+    expect(Buffer.byteLength(bodyOf(64 * 1024))).toBe(64 * 1024);
+    // Read, then refused by validation: the password is too long.
+    const atLimit = await send(bodyOf(64 * 1024));
+    expect(atLimit.status).toBe(400);
+    expect(atLimit.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/password/)]));
+    const over = await send(bodyOf(64 * 1024 + 1));
+    expect(over.status).toBe(413);
+    expect(over.body).toEqual(TOO_LARGE);
+  });
+
   it('answers 413 to a small gzip body that inflates past the limit', async () => {
     const body = gzipSync(JSON.stringify({ email: 'bomb@example.com', password: 'x'.repeat(1_000_000) }));
     expect(body.length).toBeLessThan(8_000);

@@ -196,8 +196,8 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     const key = await client(['public-key', '--user', userId]);
     expect(key).toMatchObject({ code: 0, stdout: expect.stringContaining(`Fingerprint: ${fingerprint}`) });
     expect(await client(['public-key', '--user', userId.toUpperCase()])).toMatchObject({ code: 0 });
-    // What the client keeps: a session, never a key or a password.
-    expect(Object.keys(JSON.parse(readFileSync(sessionFile, 'utf8'))).sort()).toEqual(['email', 'expiresAt', 'sessionToken', 'userId']);
+    // What the client keeps: a session (and the login's KDF recommendation), never a key or a password.
+    expect(Object.keys(JSON.parse(readFileSync(sessionFile, 'utf8'))).sort()).toEqual(['email', 'expiresAt', 'kdfRecommended', 'sessionToken', 'userId']);
     expect(readFileSync(sessionFile, 'utf8')).not.toContain(password);
   });
 

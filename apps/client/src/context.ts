@@ -20,10 +20,19 @@ export function createContext(options: { server?: string; keyserver?: string }):
     sessions: new SessionStore(),
     say: (line) => console.log(printable(line)),
     async step(label, work) {
+      // At a terminal the step shows while it runs (Argon2id takes a while and reports no progress of its own).
+      const live = Boolean(process.stdout.isTTY);
+      if (live) process.stdout.write(`  … ${label}`);
       const started = performance.now();
-      const result = await work();
-      console.log(`  ✓ ${label} (${Math.round(performance.now() - started)} ms)`);
-      return result;
+      try {
+        const result = await work();
+        if (live) process.stdout.write('\r\x1b[2K');
+        console.log(`  ✓ ${label} (${Math.round(performance.now() - started)} ms)`);
+        return result;
+      } catch (error) {
+        if (live) process.stdout.write('\n');
+        throw error;
+      }
     },
   };
 }

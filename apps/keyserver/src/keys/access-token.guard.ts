@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { bearerToken } from '@app/platform';
+import { ApiNoSecurity, bearerToken } from '@app/platform';
 import type { Request } from 'express';
 
 /** Every route states who may call it; a test fails on any route that does not. */
@@ -18,7 +18,7 @@ export type AuthPolicy = 'public' | 'access-token';
 export const ACCESS_TOKEN_SECURITY = 'access-token';
 
 /** Open to anyone on purpose (every other route needs an access token). */
-export const Public = () => SetMetadata(AUTH_POLICY, 'public' satisfies AuthPolicy);
+export const Public = () => applyDecorators(SetMetadata(AUTH_POLICY, 'public' satisfies AuthPolicy), ApiNoSecurity());
 
 /** Needs `Authorization: Bearer <accessToken>` for the `userId` in the path. */
 export const RequiresAccessToken = () =>

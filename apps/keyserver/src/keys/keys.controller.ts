@@ -50,6 +50,11 @@ export class KeysController {
   @Get()
   @ApiOperation({
     summary: 'The user’s encrypted private key, with its iv, salt, KDF parameters and public key fingerprint (seed: getEncryptedPrivateKey)',
+    description:
+      'Spends an access token and counts against RATE_LIMIT_KEYS_PER_USER; every fetch is recorded as `key.fetched` ' +
+      'before the blob leaves. A committed key change is applied first, so the blob is always the version whose ' +
+      'password the server accepts. `pendingChanges` lists the changes staged and not yet applied, so that a client ' +
+      'that stopped can finish or abandon one.',
   })
   @ApiErrors({ 400: 'userId is not a UUID (the token is not spent)', ...ACCESS_ERRORS, 404: 'No blob is stored for this user' })
   getEncryptedPrivateKey(

@@ -15,7 +15,12 @@ export class AccessTokensController {
 
   @Authenticated()
   @Post('api/user/access-token')
-  @ApiOperation({ summary: 'A one-time, 60-second token for one keyserver request (seed: getAccessToken)' })
+  @ApiOperation({
+    summary: 'A one-time, 60-second token for one keyserver request (seed: getAccessToken)',
+    description:
+      'Each keyserver request spends one token, which the keyserver redeems with the server. The token belongs to this ' +
+      'session: it dies when the session ends, and it carries whether the session is secured.',
+  })
   @ApiErrors({ 401: 'No valid session', 429: 'Too many access tokens for this session (RATE_LIMIT_ACCESS_TOKENS_PER_SESSION), or too many requests from this address; see Retry-After' })
   getAccessToken(@CurrentSession() session: AuthenticatedSession): Promise<AccessTokenResponseDto> {
     return this.accessTokens.getAccessToken(session);

@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiNoSecurity } from '@app/platform';
 
 /**
  * Every route states who may call it; the global SessionGuard treats a route
@@ -11,7 +12,7 @@ export const AUTH_POLICY = 'keyexchange:auth-policy';
 export const SESSION_SECURITY = 'session';
 
 /** Open to anyone on purpose. */
-export const Public = () => SetMetadata(AUTH_POLICY, 'public' satisfies AuthPolicy);
+export const Public = () => applyDecorators(SetMetadata(AUTH_POLICY, 'public' satisfies AuthPolicy), ApiNoSecurity());
 
 /** Needs `Authorization: Bearer <sessionToken>`; `secured` also needs an answered session challenge. */
 export const Authenticated = (options: { secured?: boolean } = {}) =>

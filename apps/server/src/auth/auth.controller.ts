@@ -38,7 +38,14 @@ export class AuthController {
   @Public()
   @Post('auth/login')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Authenticate: open a session (seed: authenticate)' })
+  @ApiOperation({
+    summary: 'Authenticate: open a session (seed: authenticate)',
+    description:
+      '`password` is the login secret the client derives from the password (PROTOCOL.md), never the password. ' +
+      'Answers a session token (12 hours by default), whether the account has a confirmed key pair, the KDF floor and ' +
+      'recommendation for wrapping the private key, and a device token to send with this device’s next login. ' +
+      'A wrong email or secret is the same 401; failed logins are counted per email, address and device (429 past the limits).',
+  })
   @ApiErrors({
     400: 'Malformed body',
     401: 'Wrong email or password (the same answer for both)',
@@ -56,7 +63,10 @@ export class AuthController {
   @Authenticated()
   @Post('auth/logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'End this session' })
+  @ApiOperation({
+    summary: 'End this session',
+    description: 'The session token stops working at once, and its unspent access tokens and challenges with it. Recorded as `session.ended`.',
+  })
   @ApiErrors({ 401: 'No valid session' })
   logout(@CurrentSession() session: AuthenticatedSession, @RequestOrigin() origin: RequestOrigin): Promise<void> {
     return this.auth.logout(session, origin);
@@ -64,7 +74,12 @@ export class AuthController {
 
   @Authenticated()
   @Get('user/me')
-  @ApiOperation({ summary: 'The signed-in user, and whether this session is secured' })
+  @ApiOperation({
+    summary: 'The signed-in user, and whether this session is secured',
+    description:
+      'The user’s id and email, the fingerprint of the confirmed public key (null before one is confirmed), and whether ' +
+      'this session has answered a session challenge. A client checks a private key it unwraps against this fingerprint.',
+  })
   @ApiErrors({ 401: 'No valid session' })
   getCurrentUser(@CurrentSession() session: AuthenticatedSession): Promise<UserResponseDto> {
     return this.auth.me(session);

@@ -35,7 +35,12 @@ export class PublicKeysController {
 
   @Authenticated({ secured: true })
   @Get('users/:userId/public-key')
-  @ApiOperation({ summary: 'A user’s confirmed public key (a protected endpoint: needs a secured session)' })
+  @ApiOperation({
+    summary: 'A user’s confirmed public key (a protected endpoint: needs a secured session)',
+    description:
+      'The key others encrypt to, with its fingerprint to compare out of band. A pending key (not yet confirmed by a ' +
+      'session challenge) is never served: 404, the same as for an unknown user.',
+  })
   @ApiErrors({
     400: 'userId is not a UUID',
     401: 'No valid session',

@@ -15,7 +15,12 @@ export class SessionsController {
 
   @Authenticated({ secured: true })
   @Get()
-  @ApiOperation({ summary: 'The user’s live sessions, newest first (secured session)' })
+  @ApiOperation({
+    summary: 'The user’s live sessions, newest first (secured session)',
+    description:
+      'Each with its id (never its token), when it was opened, last used and expires, whether it is secured, the address ' +
+      'and User-Agent it logged in from, and `current` for the caller’s own.',
+  })
   @ApiErrors(SECURED_ONLY)
   listSessions(@CurrentSession() session: AuthenticatedSession): Promise<SessionsResponseDto> {
     return this.sessions.listSessions(session);

@@ -13,8 +13,8 @@ import { recordRequestDuration, serveMetrics } from '../metrics/metrics-endpoint
 import { Metrics } from '../metrics/metrics.service.js';
 import { LoggingModule, requestLoggerOf } from '../logging/logging.module.js';
 
-/** Protocol bodies are small; anything larger is refused unread. */
-const JSON_BODY_LIMIT = '32kb';
+/** Protocol bodies are small; anything larger is refused unread (64 KiB: an operation's spec states any larger limit). */
+export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Request handling every service shares, registered as APP_* providers so an
@@ -57,7 +57,7 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
   const limits = rateLimitsOf(app);
   if (limits) app.use(requestCeiling(limits));
   app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT_BYTES });
   app.use(bodyParserErrors);
   // No enableShutdownHooks(): a started service stops on SIGTERM through stopGracefully (start-service.ts).
   return app;

@@ -44,6 +44,7 @@ export class KeysService {
     }
     /**
      * The user’s encrypted private key, with its iv, salt, KDF parameters and public key fingerprint (seed: getEncryptedPrivateKey)
+     * Spends an access token and counts against RATE_LIMIT_KEYS_PER_USER; every fetch is recorded as `key.fetched` before the blob leaves. A committed key change is applied first, so the blob is always the version whose password the server accepts. `pendingChanges` lists the changes staged and not yet applied, so that a client that stopped can finish or abandon one.
      * @returns EncryptedPrivateKeyResponse
      * @throws ApiError
      */

@@ -11,6 +11,7 @@ export class AccessTokensService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * A one-time, 60-second token for one keyserver request (seed: getAccessToken)
+     * Each keyserver request spends one token, which the keyserver redeems with the server. The token belongs to this session: it dies when the session ends, and it carries whether the session is secured.
      * @returns AccessTokenResponse
      * @throws ApiError
      */

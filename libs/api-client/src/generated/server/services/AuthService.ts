@@ -14,6 +14,7 @@ export class AuthService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * Authenticate: open a session (seed: authenticate)
+     * `password` is the login secret the client derives from the password (PROTOCOL.md), never the password. Answers a session token (12 hours by default), whether the account has a confirmed key pair, the KDF floor and recommendation for wrapping the private key, and a device token to send with this device’s next login. A wrong email or secret is the same 401; failed logins are counted per email, address and device (429 past the limits).
      * @returns LoginResponse
      * @throws ApiError
      */
@@ -37,6 +38,7 @@ export class AuthService {
     }
     /**
      * End this session
+     * The session token stops working at once, and its unspent access tokens and challenges with it. Recorded as `session.ended`.
      * @returns void
      * @throws ApiError
      */
@@ -102,6 +104,7 @@ export class AuthService {
     }
     /**
      * The signed-in user, and whether this session is secured
+     * The user’s id and email, the fingerprint of the confirmed public key (null before one is confirmed), and whether this session has answered a session challenge. A client checks a private key it unwraps against this fingerprint.
      * @returns UserResponse
      * @throws ApiError
      */

@@ -17,6 +17,9 @@ export class HealthService {
         return this.httpRequest.request({
             method: 'GET',
             url: '/health/live',
+            errors: {
+                400: `A request body: a probe takes none`,
+            },
         });
     }
     /**
@@ -30,6 +33,7 @@ export class HealthService {
             method: 'GET',
             url: '/health/ready',
             errors: {
+                400: `A request body: a probe takes none`,
                 503: `A dependency is down, or the service is shutting down`,
             },
         });

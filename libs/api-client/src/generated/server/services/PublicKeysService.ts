@@ -36,6 +36,7 @@ export class PublicKeysService {
     }
     /**
      * A user’s confirmed public key (a protected endpoint: needs a secured session)
+     * The key others encrypt to, with its fingerprint to compare out of band. A pending key (not yet confirmed by a session challenge) is never served: 404, the same as for an unknown user.
      * @returns UserPublicKeyResponse
      * @throws ApiError
      */

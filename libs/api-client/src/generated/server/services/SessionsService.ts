@@ -27,6 +27,7 @@ export class SessionsService {
     }
     /**
      * The user’s live sessions, newest first (secured session)
+     * Each with its id (never its token), when it was opened, last used and expires, whether it is secured, the address and User-Agent it logged in from, and `current` for the caller’s own.
      * @returns SessionsResponse
      * @throws ApiError
      */
