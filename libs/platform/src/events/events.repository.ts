@@ -34,7 +34,8 @@ export class EventsRepository {
   /** Appends one event; inside `tx` when it must commit or roll back with what it records. */
   async record(event: NewEvent, tx?: EntityManager): Promise<void> {
     await (tx ?? this.db.manager).query(
-      `INSERT INTO events (user_id, type, client_address, user_agent) VALUES ($1, $2, $3, $4)`,
+      // The statement's time, not the transaction's (now()): events written together keep their order.
+      `INSERT INTO events (user_id, type, client_address, user_agent, created_at) VALUES ($1, $2, $3, $4, clock_timestamp())`,
       // Cut again: a caller may not have read it through RequestOrigin.
       [event.userId, event.type, event.clientAddress ?? null, truncateUserAgent(event.userAgent)],
     );
