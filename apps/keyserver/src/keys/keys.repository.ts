@@ -162,21 +162,10 @@ export class KeysRepository {
   /** Stages a sealed change; answers when. */
   async stageChange(change: SealedKeyChange, tx: EntityManager): Promise<Date> {
     const [row] = await tx.query<{ created_at: Date }[]>(
-      `INSERT INTO key_changes (id, user_id, base_version, storage_key_id, sealed_blob,
-                                kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism, public_key_fingerprint)
+      `INSERT INTO key_changes (user_id, base_version, storage_key_id, sealed_blob,
+                                kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism, public_key_fingerprint, id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING created_at`,
-      [
-        change.id,
-        change.userId,
-        change.baseVersion,
-        change.storageKeyId,
-        change.sealedBlob,
-        change.kdf.algorithm,
-        change.kdf.memoryKiB,
-        change.kdf.iterations,
-        change.kdf.parallelism,
-        change.publicKeyFingerprint,
-      ],
+      [...changeParameters(change), change.id],
     );
     return row.created_at;
   }
@@ -227,17 +216,7 @@ export class KeysRepository {
               version = version + 1, updated_at = now()
         WHERE user_id = $1 AND version = $2 AND public_key_fingerprint = $9
         RETURNING version`,
-      [
-        change.userId,
-        change.baseVersion,
-        change.storageKeyId,
-        change.sealedBlob,
-        change.kdf.algorithm,
-        change.kdf.memoryKiB,
-        change.kdf.iterations,
-        change.kdf.parallelism,
-        change.publicKeyFingerprint,
-      ],
+      changeParameters(change),
     );
     const [row] = rows;
     if (!row) return undefined;
@@ -274,4 +253,20 @@ export class KeysRepository {
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
   }
+}
+
+/** $1 to $9 of the statements that stage or apply a change. */
+function changeParameters(change: SealedKeyChange): unknown[] {
+  const { kdf } = change;
+  return [
+    change.userId,
+    change.baseVersion,
+    change.storageKeyId,
+    change.sealedBlob,
+    kdf.algorithm,
+    kdf.memoryKiB,
+    kdf.iterations,
+    kdf.parallelism,
+    change.publicKeyFingerprint,
+  ];
 }
