@@ -2,13 +2,13 @@ import { BadRequestException, ConflictException, Injectable } from '@nestjs/comm
 import { ConfigService } from '@nestjs/config';
 import { fromBase64Url, verifyKeyChangeReceipt } from '@app/crypto';
 import { EventsRepository, type RequestOrigin } from '@app/platform';
-import type { EntityManager } from 'typeorm';
 import { AuthService } from '../auth/auth.service.js';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { UsersRepository } from '../auth/users.repository.js';
 import type { ServerConfig } from '../core/server-config.js';
 import { serverEvent } from '../events/server-events.js';
 import { PublicKeysRepository } from '../public-keys/public-keys.repository.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import type { CommitKeyChangeRequestDto, CommittedKeyChangeResponseDto } from './dto/commit-key-change.dto.js';
 import { type KeyChangeRecord, KeyChangesRepository } from './key-changes.repository.js';
 
@@ -26,6 +26,7 @@ export class KeyChangesService {
     private readonly publicKeys: PublicKeysRepository,
     private readonly users: UsersRepository,
     private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
     private readonly events: EventsRepository,
     config: ConfigService<ServerConfig, true>,
   ) {
@@ -66,7 +67,7 @@ export class KeyChangesService {
       await this.publicKeys.setKeyVersion(tx, userId, baseVersion + 1);
       if (verifier) {
         await this.users.replaceVerifier(tx, userId, verifier);
-        await this.endOtherSessions(tx, session, origin);
+        await this.sessions.endOtherSessionsIn(tx, session, origin);
       }
       await this.events.record(serverEvent(userId, 'key-change.committed', origin), tx);
       return { keyChangeId, keyVersion: baseVersion + 1, committedAt: committedAt.toISOString() };
@@ -85,12 +86,6 @@ export class KeyChangesService {
       if (newly) await this.events.record(serverEvent(userId, 'key-change.abandoned', { clientAddress: null, userAgent: null }), tx);
       return abandoned;
     });
-  }
-
-  /** One `session.ended` per session ended, as endOtherSessions records them. */
-  private async endOtherSessions(tx: EntityManager, session: AuthenticatedSession, origin: RequestOrigin): Promise<void> {
-    const ended = await this.users.endOtherSessions(session.userId, session.sessionId, tx);
-    for (let i = 0; i < ended; i += 1) await this.events.record(serverEvent(session.userId, 'session.ended', origin), tx);
   }
 }
 

@@ -7,5 +7,6 @@ import { SessionsService } from './sessions.service.js';
   imports: [AuthModule],
   controllers: [SessionsController],
   providers: [SessionsService],
+  exports: [SessionsService],
 })
 export class SessionsModule {}

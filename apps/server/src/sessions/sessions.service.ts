@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EventsRepository, type RequestOrigin } from '@app/platform';
+import type { EntityManager } from 'typeorm';
 import type { AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { UsersRepository } from '../auth/users.repository.js';
 import { serverEvent } from '../events/server-events.js';
@@ -38,11 +39,13 @@ export class SessionsService {
     if (!ended) throw new NotFoundException('You have no session with this id');
   }
 
-  /** One `session.ended` event per session ended. */
-  async endOtherSessions(session: AuthenticatedSession, origin: RequestOrigin): Promise<void> {
-    await this.users.transaction(async (tx) => {
-      const ended = await this.users.endOtherSessions(session.userId, session.sessionId, tx);
-      for (let i = 0; i < ended; i += 1) await this.events.record(serverEvent(session.userId, 'session.ended', origin), tx);
-    });
+  endOtherSessions(session: AuthenticatedSession, origin: RequestOrigin): Promise<void> {
+    return this.users.transaction((tx) => this.endOtherSessionsIn(tx, session, origin));
+  }
+
+  /** Ends every session of the user but this one in the caller's transaction (a password change's too); one `session.ended` each. */
+  async endOtherSessionsIn(tx: EntityManager, session: AuthenticatedSession, origin: RequestOrigin): Promise<void> {
+    const ended = await this.users.endOtherSessions(session.userId, session.sessionId, tx);
+    for (let i = 0; i < ended; i += 1) await this.events.record(serverEvent(session.userId, 'session.ended', origin), tx);
   }
 }

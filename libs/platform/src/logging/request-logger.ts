@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { pino, type DestinationStream, type LevelWithSilent } from 'pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import { ConfigurationError } from '../config/load-config.js';
+import { routePatternOf, UNMATCHED_ROUTE } from '../http/route-pattern.js';
 import { assignRequestId } from './request-id.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
@@ -19,8 +20,6 @@ export interface LoggingConfig {
 
 export const DEFAULT_LOGGING_CONFIG: LoggingConfig = { level: 'info', format: 'json' };
 
-/** What a request line says of a request no route took (a 404, a refusal before routing). */
-const UNMATCHED_ROUTE = 'unmatched';
 /** Probes and scrapers come every few seconds: their lines are debug. */
 const PROBE_PATH = /^\/(health|metrics)(\/|$)/;
 
@@ -87,14 +86,8 @@ function requestLine(req: IncomingMessage, res: ServerResponse, line: { response
   };
 }
 
-/**
- * Nest's routes are Express routes: req.route is the pattern that answered.
- * Nest mounts its middleware as a wildcard route too (`{/*splat}`), which is
- * what req.route still holds when no handler matched.
- */
 function routeOf(req: Request): string {
-  const path = req.route ? String(req.route.path) : '*';
-  return path.includes('*') ? UNMATCHED_ROUTE : `${req.baseUrl ?? ''}${path}`;
+  return routePatternOf(req) ?? UNMATCHED_ROUTE;
 }
 
 /** Through process.stdout, not straight to its file descriptor: whatever captures the stream sees every line. */

@@ -3,13 +3,12 @@ import { UnauthorizedException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { bearerToken } from '../http/bearer-token.js';
 import { sendHttpException } from '../http/http-error.filter.js';
+import { routePatternOf, UNMATCHED_ROUTE } from '../http/route-pattern.js';
 import type { Metrics } from './metrics.service.js';
 
 const METRICS_PATH = /^\/metrics\/?$/;
 const SCRAPE_METHODS = new Set(['GET', 'HEAD']);
 const UNAUTHORIZED = 'The metrics need Authorization: Bearer <METRICS_TOKEN>';
-/** What http_request_duration_seconds says of a request no route took (a 404, a refusal before routing). */
-export const UNMATCHED_ROUTE = 'unmatched';
 
 /**
  * Times every request, labelled with the route pattern that answered it
@@ -24,14 +23,8 @@ export function recordRequestDuration(metrics: Metrics) {
   };
 }
 
-/**
- * The pattern of the route that took the request. A wildcard one is no API
- * route but a catch-all: Nest's 404 handler, or middleware bound with forRoutes.
- */
 function routeOf(req: Request, res: Response): string {
-  const pattern = req.route ? String(req.route.path) : undefined;
-  if (pattern !== undefined && !pattern.includes('*')) return `${req.baseUrl}${pattern}`;
-  return (res.locals.metricsRoute as string | undefined) ?? UNMATCHED_ROUTE;
+  return routePatternOf(req) ?? (res.locals.metricsRoute as string | undefined) ?? UNMATCHED_ROUTE;
 }
 
 /**
