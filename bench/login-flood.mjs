@@ -20,11 +20,15 @@ async function attacker() {
     await response?.arrayBuffer();
     const status = response?.status ?? 'network error';
     answers[status] = (answers[status] ?? 0) + 1;
-    if (status === 503) await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
+    if (status === 503)
+      await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
   }
 }
 
 process.send('flooding');
-await Promise.race([Promise.all(Array.from({ length: Number(concurrency) }, attacker)), new Promise((resolve) => process.once('message', resolve))]);
+await Promise.race([
+  Promise.all(Array.from({ length: Number(concurrency) }, attacker)),
+  new Promise((resolve) => process.once('message', resolve)),
+]);
 process.send(answers);
 process.disconnect();

@@ -32,20 +32,28 @@ const record = (name, perSecond, detail) => results.push({ name, perSecond: Math
   const sealed = await crypto.sealSessionChallenge({ publicKey: keys.publicKey, challengeId, token });
   const bench = new Bench({ time: 2000 });
   bench
-    .add('sealSessionChallenge (server)', () => crypto.sealSessionChallenge({ publicKey: keys.publicKey, challengeId, token }))
-    .add('openSessionChallenge (client)', () => crypto.openSessionChallenge({ privateKey: keys.privateKey, challengeId, ...sealed }))
+    .add('sealSessionChallenge (server)', () =>
+      crypto.sealSessionChallenge({ publicKey: keys.publicKey, challengeId, token }),
+    )
+    .add('openSessionChallenge (client)', () =>
+      crypto.openSessionChallenge({ privateKey: keys.privateKey, challengeId, ...sealed }),
+    )
     .add('fingerprint', () => crypto.fingerprint(keys.publicKey));
   await bench.run();
-  for (const task of bench.tasks) record(task.name, task.result.throughput.mean, `mean ${task.result.latency.mean.toFixed(2)} ms`);
+  for (const task of bench.tasks)
+    record(task.name, task.result.throughput.mean, `mean ${task.result.latency.mean.toFixed(2)} ms`);
 
   const slow = new Bench({ time: 0, iterations: 5, warmup: false });
   slow
     .add('wrapPrivateKey, default Argon2id (client)', () =>
       crypto.wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password: 'correct horse', userId: challengeId }),
     )
-    .add('deriveLoginSecret, default Argon2id (client)', () => crypto.deriveLoginSecret('a@example.com', 'correct horse'));
+    .add('deriveLoginSecret, default Argon2id (client)', () =>
+      crypto.deriveLoginSecret('a@example.com', 'correct horse'),
+    );
   await slow.run();
-  for (const task of slow.tasks) record(task.name, task.result.throughput.mean, `mean ${task.result.latency.mean.toFixed(0)} ms`);
+  for (const task of slow.tasks)
+    record(task.name, task.result.throughput.mean, `mean ${task.result.latency.mean.toFixed(0)} ms`);
 }
 
 // --- The services -----------------------------------------------------------
@@ -70,14 +78,23 @@ const common = {
 };
 const services = [
   start('server', { ...common, PORT: '3100', ...(databases && { DATABASE_URL: databases.server }) }),
-  start('keyserver', { ...common, PORT: '3101', SERVER_URL: SERVER, ...(databases && { DATABASE_URL: databases.keyserver }) }),
+  start('keyserver', {
+    ...common,
+    PORT: '3101',
+    SERVER_URL: SERVER,
+    ...(databases && { DATABASE_URL: databases.keyserver }),
+  }),
 ];
 
 try {
   await Promise.all(services.map((s) => s.ready));
   const json = { 'content-type': 'application/json' };
   const post = async (url, body, headers = {}) => {
-    const response = await fetch(url, { method: 'POST', headers: { ...json, ...headers }, body: body && JSON.stringify(body) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { ...json, ...headers },
+      body: body && JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
     return response.status === 204 ? undefined : response.json();
   };
@@ -95,21 +112,31 @@ try {
   });
   const blob = await crypto.wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password, userId });
   const { accessToken } = await post(`${SERVER}/api/user/access-token`, undefined, session);
-  await post(`${KEYSERVER}/api/keys/${userId}`, {
-    encryptedPrivateKey: crypto.toBase64Url(blob.encryptedPrivateKey),
-    iv: crypto.toBase64Url(blob.iv),
-    salt: crypto.toBase64Url(blob.salt),
-    kdf: blob.kdf,
-    publicKeyFingerprint: await crypto.fingerprint(keys.publicKey),
-  }, { authorization: `Bearer ${accessToken}` });
+  await post(
+    `${KEYSERVER}/api/keys/${userId}`,
+    {
+      encryptedPrivateKey: crypto.toBase64Url(blob.encryptedPrivateKey),
+      iv: crypto.toBase64Url(blob.iv),
+      salt: crypto.toBase64Url(blob.salt),
+      kdf: blob.kdf,
+      publicKeyFingerprint: await crypto.fingerprint(keys.publicKey),
+    },
+    { authorization: `Bearer ${accessToken}` },
+  );
 
   await load('GET /api/user/me (session lookup)', { url: `${SERVER}/api/user/me`, headers: session });
-  await load('POST /api/user/access-token (insert)', { url: `${SERVER}/api/user/access-token`, method: 'POST', headers: session });
+  await load('POST /api/user/access-token (insert)', {
+    url: `${SERVER}/api/user/access-token`,
+    method: 'POST',
+    headers: session,
+  });
 
   // Each request spends a token, so tokens are minted first and handed out one per request.
   const tokens = [];
   while (tokens.length < 4000) {
-    const batch = await Promise.all(Array.from({ length: 50 }, () => post(`${SERVER}/api/user/access-token`, undefined, session)));
+    const batch = await Promise.all(
+      Array.from({ length: 50 }, () => post(`${SERVER}/api/user/access-token`, undefined, session)),
+    );
     tokens.push(...batch.map((t) => t.accessToken));
   }
   const validateTokens = tokens.splice(0, 2000);
@@ -117,7 +144,15 @@ try {
     url: `${SERVER}/keyserver/user/validate`,
     method: 'POST',
     amount: validateTokens.length,
-    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...json, authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ userId, accessToken: validateTokens.pop() }) }) }],
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          headers: { ...json, authorization: `Bearer ${apiKey}` },
+          body: JSON.stringify({ userId, accessToken: validateTokens.pop() }),
+        }),
+      },
+    ],
   });
   const fetchTokens = tokens;
   await load('GET /api/keys/{userId} (flow 2: guard + validate + read)', {
@@ -130,7 +165,11 @@ try {
   const started = performance.now();
   await Promise.all(Array.from({ length: 16 }, () => post(`${SERVER}/api/auth/login`, { email, password })));
   const seconds = (performance.now() - started) / 1000;
-  record('POST /api/auth/login (scrypt N=2^17), 16 concurrent', 16 / seconds, `${((seconds * 1000) / 16).toFixed(0)} ms each, amortised`);
+  record(
+    'POST /api/auth/login (scrypt N=2^17), 16 concurrent',
+    16 / seconds,
+    `${((seconds * 1000) / 16).toFixed(0)} ms each, amortised`,
+  );
 
   await loginFlood(session, email);
 } finally {
@@ -139,8 +178,12 @@ try {
   await databases?.drop();
 }
 
-console.log(`\nkeyexchange benchmark (${usePostgres ? 'PostgreSQL' : 'embedded PGlite'}; ${CONNECTIONS} connections, ${DURATION_S} s per HTTP run)\n`);
-console.table(Object.fromEntries(results.map(({ name, perSecond, detail }) => [name, { 'per second': perSecond, detail }])));
+console.log(
+  `\nkeyexchange benchmark (${usePostgres ? 'PostgreSQL' : 'embedded PGlite'}; ${CONNECTIONS} connections, ${DURATION_S} s per HTTP run)\n`,
+);
+console.table(
+  Object.fromEntries(results.map(({ name, perSecond, detail }) => [name, { 'per second': perSecond, detail }])),
+);
 
 /**
  * Issue 7's promise: 200 wrong-secret logins kept in flight leave
@@ -159,7 +202,9 @@ async function loginFlood(session, email) {
   flood.send('stop');
   const outcome = await answered;
   flood.kill();
-  const answers = Object.entries(outcome).map(([status, count]) => `${count}x ${status}`).join(', ');
+  const answers = Object.entries(outcome)
+    .map(([status, count]) => `${count}x ${status}`)
+    .join(', ');
   const ratio = flooded.latency.p99 / Math.max(idle.latency.p99, 1);
   record('GET /api/user/me, idle (10 connections)', idle.requests.average, `p99 ${idle.latency.p99} ms`);
   record(
@@ -172,9 +217,17 @@ async function loginFlood(session, email) {
 async function load(name, options) {
   // autocannon reports on a 1 s tick; time the last response instead, so short runs are exact.
   let lastResponseAt = 0;
-  const requests = (options.requests ?? [{}]).map((request) => ({ ...request, onResponse: () => (lastResponseAt = performance.now()) }));
+  const requests = (options.requests ?? [{}]).map((request) => ({
+    ...request,
+    onResponse: () => (lastResponseAt = performance.now()),
+  }));
   const startedAt = performance.now();
-  const result = await autocannon({ connections: CONNECTIONS, ...(options.amount ? {} : { duration: DURATION_S }), ...options, requests });
+  const result = await autocannon({
+    connections: CONNECTIONS,
+    ...(options.amount ? {} : { duration: DURATION_S }),
+    ...options,
+    requests,
+  });
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${name}: ${failed} of ${result.requests.total} requests failed`);
   const seconds = (lastResponseAt - startedAt) / 1000;
@@ -182,12 +235,18 @@ async function load(name, options) {
 }
 
 function start(name, env) {
-  const child = spawn(process.execPath, [`dist/apps/${name}/apps/${name}/src/main.js`], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [`dist/apps/${name}/apps/${name}/src/main.js`], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const ready = new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => chunk.toString().includes('ready on') && resolve());
     child.on('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
-  const stop = () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM'))));
+  const stop = () =>
+    new Promise((resolve) =>
+      child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
+    );
   return { ready, stop };
 }
 

@@ -21,13 +21,22 @@ try {
   for (const { spec, folder, name } of clients) {
     const output = join(staging, folder);
     // fetch runs in Node 20 and browsers; --name makes a client class with its own base URL and token.
-    await generate({ input: join(root, spec), output, httpClient: 'fetch', clientName: name, useOptions: true, useUnionTypes: true });
+    await generate({
+      input: join(root, spec),
+      output,
+      httpClient: 'fetch',
+      clientName: name,
+      useOptions: true,
+      useUnionTypes: true,
+    });
     await addJsExtensions(output);
   }
   if (check) {
     const stale = await differences(staging, target);
     if (stale.length > 0) {
-      console.error(`libs/api-client is stale (${stale.slice(0, 5).join(', ')}): run \`npm run generate:client\` and commit the result.`);
+      console.error(
+        `libs/api-client is stale (${stale.slice(0, 5).join(', ')}): run \`npm run generate:client\` and commit the result.`,
+      );
       process.exit(1);
     }
     console.log('libs/api-client/src/generated is current.');
@@ -55,7 +64,10 @@ async function addJsExtensions(folder) {
 
 async function files(folder) {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort();
 }
 
 async function differences(generated, committed) {
@@ -64,7 +76,9 @@ async function differences(generated, committed) {
   const names = [...new Set([...a, ...b])].sort();
   const changed = [];
   for (const name of names) {
-    const [x, y] = await Promise.all([generated, committed].map((dir) => readFile(join(dir, name), 'utf8').catch(() => undefined)));
+    const [x, y] = await Promise.all(
+      [generated, committed].map((dir) => readFile(join(dir, name), 'utf8').catch(() => undefined)),
+    );
     if (x !== y) changed.push(name);
   }
   return changed;

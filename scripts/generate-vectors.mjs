@@ -58,14 +58,17 @@ async function argon2(password, salt, kdf) {
 const loginSalt = async (normalisedEmail) => (await sha256(utf8(LOGIN_PREFIX + normalisedEmail))).slice(0, 16);
 
 // X25519 through WebCrypto, from raw 32-byte keys.
-const importX25519Private = (raw) => subtle.importKey('pkcs8', concat(PKCS8_X25519_PREFIX, raw), { name: 'X25519' }, true, ['deriveBits']);
+const importX25519Private = (raw) =>
+  subtle.importKey('pkcs8', concat(PKCS8_X25519_PREFIX, raw), { name: 'X25519' }, true, ['deriveBits']);
 async function x25519PublicKey(raw) {
   const { x } = await subtle.exportKey('jwk', await importX25519Private(raw));
   return new Uint8Array(Buffer.from(x, 'base64url'));
 }
 async function x25519(privateRaw, publicRaw) {
   const pub = await subtle.importKey('raw', publicRaw, { name: 'X25519' }, true, []);
-  return new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pub }, await importX25519Private(privateRaw), 256));
+  return new Uint8Array(
+    await subtle.deriveBits({ name: 'X25519', public: pub }, await importX25519Private(privateRaw), 256),
+  );
 }
 
 /** RFC 5958 OneAsymmetricKey v2 (with the public key): readers must accept it too. */
@@ -75,7 +78,13 @@ const pkcs8V2 = (privateRaw, publicRaw) =>
 // RFC 9180 by hand: LabeledExtract / LabeledExpand over HKDF-SHA256 (RFC 5869).
 async function hmac(key, data) {
   // An empty HKDF salt is HashLen zero bytes (RFC 5869 2.2); WebCrypto refuses empty HMAC keys.
-  const k = await subtle.importKey('raw', key.length ? key : new Uint8Array(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const k = await subtle.importKey(
+    'raw',
+    key.length ? key : new Uint8Array(32),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   return new Uint8Array(await subtle.sign('HMAC', k, data));
 }
 async function expand(prk, info, length) {
@@ -123,7 +132,10 @@ async function aesGcm(keyBytes, iv, additionalData, plaintext) {
 /** Trim and lower-case edge cases; only the salt depends on the email. */
 const EMAIL_CASES = [
   ['ASCII, surrounding spaces', ' Alice@Example.COM '],
-  ['every ECMAScript WhiteSpace/LineTerminator, incl. U+FEFF that Python strip() keeps', '\t\n\v\f\r\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeffbob@example.com\ufeff'],
+  [
+    'every ECMAScript WhiteSpace/LineTerminator, incl. U+FEFF that Python strip() keeps',
+    '\t\n\v\f\r\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeffbob@example.com\ufeff',
+  ],
   ['U+0085 and U+001C are not trimmed (Python strip() removes them)', '\u0085carol@example.com\u001c'],
   ['Latin-1 upper case', '\u00c5SA@EXAMPLE.COM'],
   ['U+0130 lower-cases to i + U+0307 (no Turkish locale)', '\u0130NCI@example.com'],
@@ -154,7 +166,13 @@ async function generate() {
   const emailNormalisation = [];
   for (const [note, input] of EMAIL_CASES) {
     const normalised = normaliseEmail(input);
-    emailNormalisation.push({ note, input, normalised, normalisedUtf8: hex(utf8(normalised)), loginSalt: hex(await loginSalt(normalised)) });
+    emailNormalisation.push({
+      note,
+      input,
+      normalised,
+      normalisedUtf8: hex(utf8(normalised)),
+      loginSalt: hex(await loginSalt(normalised)),
+    });
   }
 
   const normalisedEmail = normaliseEmail(LOGIN.email);
@@ -183,7 +201,11 @@ async function generate() {
   };
 
   const alicePublic = await x25519PublicKey(ALICE);
-  assertEqual('RFC 7748 Alice public key', alicePublic, unhex('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a'));
+  assertEqual(
+    'RFC 7748 Alice public key',
+    alicePublic,
+    unhex('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a'),
+  );
   const pkcs8 = concat(PKCS8_X25519_PREFIX, ALICE);
   const exported = new Uint8Array(await subtle.exportKey('pkcs8', await importX25519Private(ALICE)));
   assertEqual('WebCrypto PKCS#8 export', exported, pkcs8);
@@ -216,19 +238,41 @@ async function generate() {
     /** What a client must report for this blob when one input differs (PROTOCOL.md, Errors). */
     unwrapErrors: [
       { case: 'a wrong password', password: 'Angstrom battery staple', error: 'decryption_failed' },
-      { case: 'another user id in the additional data', userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7b', error: 'decryption_failed' },
-      { case: 'publicKeyFingerprint of another key (RFC 7748 Bob)', publicKeyFingerprint: hex(await sha256(await x25519PublicKey(BOB))), error: 'key_mismatch' },
+      {
+        case: 'another user id in the additional data',
+        userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7b',
+        error: 'decryption_failed',
+      },
+      {
+        case: 'publicKeyFingerprint of another key (RFC 7748 Bob)',
+        publicKeyFingerprint: hex(await sha256(await x25519PublicKey(BOB))),
+        error: 'key_mismatch',
+      },
     ],
   };
 
   const bobPublic = await x25519PublicKey(BOB);
-  assertEqual('RFC 7748 Bob public key', bobPublic, unhex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f'));
+  assertEqual(
+    'RFC 7748 Bob public key',
+    bobPublic,
+    unhex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f'),
+  );
   const info = utf8(CHALLENGE_INFO);
   const challengeAad = utf8(CHALLENGE.challengeId);
-  const byHand = await hpkeSealByHand({ ikmE: CHALLENGE.ikmE, recipientPublicKey: bobPublic, info, aad: challengeAad, plaintext: CHALLENGE.token });
+  const byHand = await hpkeSealByHand({
+    ikmE: CHALLENGE.ikmE,
+    recipientPublicKey: bobPublic,
+    info,
+    aad: challengeAad,
+    plaintext: CHALLENGE.token,
+  });
   const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
   const sealed = await suite.seal(
-    { recipientPublicKey: await suite.kem.deserializePublicKey(bobPublic.slice().buffer), info, ekm: CHALLENGE.ikmE.slice().buffer },
+    {
+      recipientPublicKey: await suite.kem.deserializePublicKey(bobPublic.slice().buffer),
+      info,
+      ekm: CHALLENGE.ikmE.slice().buffer,
+    },
     CHALLENGE.token.slice().buffer,
     challengeAad.slice().buffer,
   );
@@ -262,17 +306,33 @@ async function generate() {
   const receiptApiKey = 'kx-example-api-key-Zm9yIHRlc3QgdmVjdG9ycyBvbmx5';
   const receiptKey = new Uint8Array(hkdfSync('sha256', utf8(receiptApiKey), new Uint8Array(0), utf8(RECEIPT_INFO), 32));
   const lengthPrefixed = (...fields) =>
-    concat(...fields.map((field) => concat(Buffer.from([0, 0, 0, 0].map((_, i) => (utf8(field).length >>> (8 * (3 - i))) & 0xff)), utf8(field))));
+    concat(
+      ...fields.map((field) =>
+        concat(Buffer.from([0, 0, 0, 0].map((_, i) => (utf8(field).length >>> (8 * (3 - i))) & 0xff)), utf8(field)),
+      ),
+    );
   const keyChangeReceipt = {
     keyserverApiKey: receiptApiKey,
     info: RECEIPT_INFO,
     receiptKey: hex(receiptKey),
     receipts: [
-      { userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a', keyChangeId: '8b0f8d2e-2d1b-4c55-9b0a-6f4f9f0d3c21', baseVersion: 1 },
-      { userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a', keyChangeId: 'c2d5a1f0-6b3e-4f7a-8d9c-0e1f2a3b4c5d', baseVersion: 12 },
+      {
+        userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a',
+        keyChangeId: '8b0f8d2e-2d1b-4c55-9b0a-6f4f9f0d3c21',
+        baseVersion: 1,
+      },
+      {
+        userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a',
+        keyChangeId: 'c2d5a1f0-6b3e-4f7a-8d9c-0e1f2a3b4c5d',
+        baseVersion: 12,
+      },
     ].map((input) => {
       const message = lengthPrefixed(input.userId, input.keyChangeId, String(input.baseVersion));
-      return { ...input, message: hex(message), receipt: wire(new Uint8Array(createHmac('sha256', receiptKey).update(message).digest())) };
+      return {
+        ...input,
+        message: hex(message),
+        receipt: wire(new Uint8Array(createHmac('sha256', receiptKey).update(message).digest())),
+      };
     }),
   };
 

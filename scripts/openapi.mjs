@@ -61,7 +61,11 @@ function exampleProblems(document) {
       if (rules.example === undefined) problems.push(`${where} has no example`);
       else if (typeof rules.example === 'string') {
         const { example, pattern, minLength = 0, maxLength = Infinity } = rules;
-        if ((pattern && !new RegExp(pattern).test(example)) || example.length < minLength || example.length > maxLength) {
+        if (
+          (pattern && !new RegExp(pattern).test(example)) ||
+          example.length < minLength ||
+          example.length > maxLength
+        ) {
           problems.push(`${where}'s example breaks its own schema`);
         }
       }
@@ -73,5 +77,9 @@ function exampleProblems(document) {
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys(value[key])]),
+  );
 }

@@ -12,7 +12,9 @@ function setting(name) {
   const file = process.env[`${name}_FILE`];
   const value = file ? readFileSync(file, 'utf8').replace(/\r?\n$/, '') : process.env[name];
   if (!value) {
-    console.error(`npm run reconcile needs ${name} (or ${name}_FILE): the ${name.startsWith('SERVER') ? "server's" : "keyserver's"} PostgreSQL database.`);
+    console.error(
+      `npm run reconcile needs ${name} (or ${name}_FILE): the ${name.startsWith('SERVER') ? "server's" : "keyserver's"} PostgreSQL database.`,
+    );
     process.exit(2);
   }
   return value;
@@ -62,7 +64,8 @@ async function main() {
     const k = key.value;
     const b = !blob.done && blob.value.user_id === k.user_id ? blob.value : undefined;
     if (!b) disagreements.push([k.user_id, k.key_version, '-', 'no blob on the keyserver']);
-    else if (b.fingerprint !== k.fingerprint) disagreements.push([k.user_id, k.key_version, b.version, 'the blob belongs to another key']);
+    else if (b.fingerprint !== k.fingerprint)
+      disagreements.push([k.user_id, k.key_version, b.version, 'the blob belongs to another key']);
     else if (b.version !== k.key_version) {
       const why =
         b.version === k.key_version - 1 && b.staged > 0

@@ -23,7 +23,10 @@ describe('access tokens: getAccessToken, validateUser', () => {
       const before = Date.now();
       const response = await server.http().post('/api/user/access-token').set(bearer(user.sessionToken));
       expect(response.status).toBe(201);
-      expect(response.body).toEqual({ accessToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), expiresAt: expect.any(String) });
+      expect(response.body).toEqual({
+        accessToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        expiresAt: expect.any(String),
+      });
       const lifetime = Date.parse(response.body.expiresAt) - before;
       expect(lifetime).toBeGreaterThan(55_000);
       expect(lifetime).toBeLessThanOrEqual(61_000);
@@ -35,7 +38,11 @@ describe('access tokens: getAccessToken, validateUser', () => {
 
     it('answers 400 to a body, since the operation takes none', async () => {
       const user = await registerAndLogin(server.http);
-      const response = await server.http().post('/api/user/access-token').set(bearer(user.sessionToken)).send({ userId: user.userId });
+      const response = await server
+        .http()
+        .post('/api/user/access-token')
+        .set(bearer(user.sessionToken))
+        .send({ userId: user.userId });
       expect(response.status).toBe(400);
     });
   });
@@ -62,8 +69,13 @@ describe('access tokens: getAccessToken, validateUser', () => {
       const user = await registerAndLogin(server.http);
       const keys = await generateKeyPair();
       await putPublicKey(server, user, keys.publicKey).expect(200);
-      const pending = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user) }).expect(200);
-      expect(pending.body).toMatchObject({ keyConfirmed: false, publicKeyFingerprint: await fingerprint(keys.publicKey) });
+      const pending = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user) }).expect(
+        200,
+      );
+      expect(pending.body).toMatchObject({
+        keyConfirmed: false,
+        publicKeyFingerprint: await fingerprint(keys.publicKey),
+      });
     });
 
     it('accepts the userId in upper case as the same user', async () => {
@@ -111,22 +123,40 @@ describe('access tokens: getAccessToken, validateUser', () => {
       await putPublicKey(server, user, keys.publicKey).expect(200);
       const changeId = randomUUID();
       // Not secured yet: nothing is recorded, and the answer says so.
-      const unsecured = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user), abandonKeyChangeId: changeId });
+      const unsecured = await validate({
+        userId: user.userId,
+        accessToken: await getAccessToken(server, user),
+        abandonKeyChangeId: changeId,
+      });
       expect(unsecured.status).toBe(200);
       expect(unsecured.body.abandonedKeyChangeId).toBeNull();
       await passSessionChallenge(server, user.sessionToken, keys);
       for (let i = 0; i < 2; i += 1) {
-        const secured = await validate({ userId: user.userId, accessToken: await getAccessToken(server, user), abandonKeyChangeId: changeId.toUpperCase() });
-        expect(secured.body).toMatchObject({ sessionSecured: true, committedKeyChange: null, abandonedKeyChangeId: changeId });
+        const secured = await validate({
+          userId: user.userId,
+          accessToken: await getAccessToken(server, user),
+          abandonKeyChangeId: changeId.toUpperCase(),
+        });
+        expect(secured.body).toMatchObject({
+          sessionSecured: true,
+          committedKeyChange: null,
+          abandonedKeyChangeId: changeId,
+        });
       }
       const events = await server.http().get('/api/user/events').set(bearer(user.sessionToken)).expect(200);
-      expect(events.body.items.filter((item: { type: string }) => item.type === 'key-change.abandoned')).toHaveLength(1);
+      expect(events.body.items.filter((item: { type: string }) => item.type === 'key-change.abandoned')).toHaveLength(
+        1,
+      );
       // Another user cannot claim the id: it is recorded for its first user only.
       const stranger = await registerAndLogin(server.http);
       const strangerKeys = await generateKeyPair();
       await putPublicKey(server, stranger, strangerKeys.publicKey).expect(200);
       await passSessionChallenge(server, stranger.sessionToken, strangerKeys);
-      const claimed = await validate({ userId: stranger.userId, accessToken: await getAccessToken(server, stranger), abandonKeyChangeId: changeId });
+      const claimed = await validate({
+        userId: stranger.userId,
+        accessToken: await getAccessToken(server, stranger),
+        abandonKeyChangeId: changeId,
+      });
       expect(claimed.body.abandonedKeyChangeId).toBeNull();
     });
 
@@ -187,9 +217,17 @@ describe('access tokens: getAccessToken, validateUser', () => {
 
     it.each([
       ['no userId', (userId: string, accessToken: string) => ({ accessToken }), 'userId'],
-      ['a userId that is not a UUID', (_u: string, accessToken: string) => ({ userId: 'alice', accessToken }), 'userId'],
+      [
+        'a userId that is not a UUID',
+        (_u: string, accessToken: string) => ({ userId: 'alice', accessToken }),
+        'userId',
+      ],
       ['no accessToken', (userId: string) => ({ userId }), 'accessToken'],
-      ['an accessToken of 31 bytes', (userId: string, accessToken: string) => ({ userId, accessToken: accessToken.slice(0, 42) }), 'accessToken'],
+      [
+        'an accessToken of 31 bytes',
+        (userId: string, accessToken: string) => ({ userId, accessToken: accessToken.slice(0, 42) }),
+        'accessToken',
+      ],
       ['an accessToken that is not a string', (userId: string) => ({ userId, accessToken: 7 }), 'accessToken'],
       ['an extra field', (userId: string, accessToken: string) => ({ userId, accessToken, force: true }), 'force'],
     ])('answers 400 for %s, without spending the token', async (_case, body, field) => {
@@ -220,7 +258,11 @@ describe('access tokens: getAccessToken, validateUser', () => {
         const accessToken = await getAccessToken(server, user);
         const responses = await Promise.all(
           Array.from({ length: 50 }, (_, i) =>
-            (i % 2 ? twin : server).http().post('/keyserver/user/validate').set(bearer(TEST_KEYSERVER_API_KEY)).send({ userId: user.userId, accessToken }),
+            (i % 2 ? twin : server)
+              .http()
+              .post('/keyserver/user/validate')
+              .set(bearer(TEST_KEYSERVER_API_KEY))
+              .send({ userId: user.userId, accessToken }),
           ),
         );
         expect(responses.filter((response) => response.status === 200)).toHaveLength(1);

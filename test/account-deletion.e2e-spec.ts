@@ -30,7 +30,8 @@ describe('account deletion: POST /api/user/delete', () => {
     const accessToken = await getAccessToken(server, user);
     await deleteAccount(user.sessionToken, user.password).expect(204);
 
-    for (const token of [user.sessionToken, otherSession]) await server.http().get('/api/user/me').set(bearer(token)).expect(401);
+    for (const token of [user.sessionToken, otherSession])
+      await server.http().get('/api/user/me').set(bearer(token)).expect(401);
     expect(await loginStatus(user)).toBe(401);
     await server
       .http()
@@ -77,7 +78,12 @@ describe('account deletion: POST /api/user/delete', () => {
     const unsecured = await login(server.http, user);
     const response = await deleteAccount(unsecured, user.password).expect(403);
     expect(response.body.message).toMatch(/not secured/);
-    for (const body of [{}, { currentPassword: 'short' }, { currentPassword: 5 }, { currentPassword: user.password, extra: 1 }]) {
+    for (const body of [
+      {},
+      { currentPassword: 'short' },
+      { currentPassword: 5 },
+      { currentPassword: user.password, extra: 1 },
+    ]) {
       const malformed = await server.http().post('/api/user/delete').set(bearer(user.sessionToken)).send(body);
       expect(malformed.status).toBe(400);
       expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });

@@ -41,7 +41,9 @@ describe('the generated clients', () => {
     });
 
     const pair = await generateKeyPair();
-    const stored = await api.publicKeys.putPublicKey({ requestBody: { algorithm: KEY_ALGORITHM, publicKey: toBase64Url(pair.publicKey) } });
+    const stored = await api.publicKeys.putPublicKey({
+      requestBody: { algorithm: KEY_ALGORITHM, publicKey: toBase64Url(pair.publicKey) },
+    });
     expect(stored.confirmed).toBe(false);
     const blob = await wrapPrivateKey({ privateKeyPkcs8: pair.privateKeyPkcs8, password, userId, kdf: FAST_KDF });
     await keys.keys.putPrivateKey({
@@ -81,7 +83,13 @@ describe('the generated clients', () => {
 
     const mine = await api.publicKeys.getPublicKeyForUser({ userId });
     expect(mine.publicKey).toBe(toBase64Url(pair.publicKey));
-    expect(await api.auth.getCurrentUser()).toEqual({ userId, email, hasKeyPair: true, publicKeyFingerprint: stored.fingerprint, secured: true });
+    expect(await api.auth.getCurrentUser()).toEqual({
+      userId,
+      email,
+      hasKeyPair: true,
+      publicKeyFingerprint: stored.fingerprint,
+      secured: true,
+    });
   });
 
   it('reports errors as ApiError with the status and the error body', async () => {
@@ -91,7 +99,9 @@ describe('the generated clients', () => {
     expect(failure).toMatchObject({ status: 401, body: { statusCode: 401, error: 'Unauthorized' } });
 
     const keys = new KeyserverClient({ BASE: keyserver.url, TOKEN: 'A'.repeat(43) });
-    const refused = await keys.keys.getEncryptedPrivateKey({ userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a' }).catch((e: unknown) => e);
+    const refused = await keys.keys
+      .getEncryptedPrivateKey({ userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a' })
+      .catch((e: unknown) => e);
     expect(isApiError(refused)).toBe(true);
     expect(refused).toMatchObject({ status: 403, body: { statusCode: 403, error: 'Forbidden' } });
   });

@@ -17,7 +17,10 @@ describe('auth: register, login, logout, me', () => {
 
   describe('POST /api/auth/register', () => {
     it('creates an account and answers 201 with its userId', async () => {
-      const response = await server.http().post('/api/auth/register').send({ email: uniqueEmail(), password: randomPassword() });
+      const response = await server
+        .http()
+        .post('/api/auth/register')
+        .send({ email: uniqueEmail(), password: randomPassword() });
       expect(response.status).toBe(201);
       expect(response.body).toEqual({ userId: expect.stringMatching(UUID) });
     });
@@ -36,17 +39,37 @@ describe('auth: register, login, logout, me', () => {
     it.each([
       ['no email', { password: 'long enough secret' }, 'email'],
       ['a malformed email', { email: 'not-an-email', password: 'long enough secret' }, 'email'],
-      ['an email over 254 characters', { email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com`, password: 'long enough secret' }, 'email'],
+      [
+        'an email over 254 characters',
+        { email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com`, password: 'long enough secret' },
+        'email',
+      ],
       ['an email that is not a string', { email: 42, password: 'long enough secret' }, 'email'],
-      ['an email with a bidi override', { email: '"ab\u202ecd"@example.com', password: 'long enough secret' }, 'invisible'],
-      ['an email with a zero-width space', { email: '"a\u200bb"@example.com', password: 'long enough secret' }, 'invisible'],
-      ['an email with a line separator', { email: '"a\u2028b"@example.com', password: 'long enough secret' }, 'invisible'],
+      [
+        'an email with a bidi override',
+        { email: '"ab\u202ecd"@example.com', password: 'long enough secret' },
+        'invisible',
+      ],
+      [
+        'an email with a zero-width space',
+        { email: '"a\u200bb"@example.com', password: 'long enough secret' },
+        'invisible',
+      ],
+      [
+        'an email with a line separator',
+        { email: '"a\u2028b"@example.com', password: 'long enough secret' },
+        'invisible',
+      ],
       ['no password', { email: 'x@example.com' }, 'password'],
       ['a password under 8 characters', { email: 'x@example.com', password: 'short' }, 'password'],
       ['a password over 1024 characters', { email: 'x@example.com', password: 'p'.repeat(1025) }, 'password'],
       ['a password that is not a string', { email: 'x@example.com', password: 12345678 }, 'password'],
       ['a password with a lone surrogate', { email: 'x@example.com', password: 'abcd\ud800efgh' }, 'password'],
-      ['a field the operation does not take', { email: 'x@example.com', password: 'long enough secret', admin: true }, 'admin'],
+      [
+        'a field the operation does not take',
+        { email: 'x@example.com', password: 'long enough secret', admin: true },
+        'admin',
+      ],
     ])('answers 400 for %s', async (_case, body, field) => {
       const response = await server.http().post('/api/auth/register').send(body);
       expect(response.status).toBe(400);
@@ -63,8 +86,16 @@ describe('auth: register, login, logout, me', () => {
     it('stores the email trimmed and lower-cased', async () => {
       const email = uniqueEmail('MiXeD');
       const password = randomPassword();
-      await server.http().post('/api/auth/register').send({ email: ` ${email} `, password }).expect(201);
-      const login = await server.http().post('/api/auth/login').send({ email: email.toLowerCase(), password }).expect(200);
+      await server
+        .http()
+        .post('/api/auth/register')
+        .send({ email: ` ${email} `, password })
+        .expect(201);
+      const login = await server
+        .http()
+        .post('/api/auth/login')
+        .send({ email: email.toLowerCase(), password })
+        .expect(200);
       const me = await server.http().get('/api/user/me').set(bearer(login.body.sessionToken)).expect(200);
       expect(me.body.email).toBe(email.toLowerCase());
     });
@@ -95,8 +126,14 @@ describe('auth: register, login, logout, me', () => {
 
     it('answers an identical 401 for an unknown email and for a wrong password', async () => {
       const user = await registerAndLogin(server.http);
-      const wrongPassword = await server.http().post('/api/auth/login').send({ email: user.email, password: randomPassword() });
-      const unknownEmail = await server.http().post('/api/auth/login').send({ email: uniqueEmail(), password: user.password });
+      const wrongPassword = await server
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, password: randomPassword() });
+      const unknownEmail = await server
+        .http()
+        .post('/api/auth/login')
+        .send({ email: uniqueEmail(), password: user.password });
       expect(wrongPassword.status).toBe(401);
       expect(unknownEmail.status).toBe(401);
       expect(unknownEmail.body).toEqual(wrongPassword.body);
@@ -110,7 +147,11 @@ describe('auth: register, login, logout, me', () => {
 
     it('opens independent sessions on every login', async () => {
       const user = await registerAndLogin(server.http);
-      const second = await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
+      const second = await server
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, password: user.password })
+        .expect(200);
       expect(second.body.sessionToken).not.toBe(user.sessionToken);
       await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(200);
       await server.http().get('/api/user/me').set(bearer(second.body.sessionToken)).expect(200);
@@ -122,7 +163,13 @@ describe('auth: register, login, logout, me', () => {
       const user = await registerAndLogin(server.http);
       const response = await server.http().get('/api/user/me').set(bearer(user.sessionToken));
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ userId: user.userId, email: user.email, hasKeyPair: false, publicKeyFingerprint: null, secured: false });
+      expect(response.body).toEqual({
+        userId: user.userId,
+        email: user.email,
+        hasKeyPair: false,
+        publicKeyFingerprint: null,
+        secured: false,
+      });
     });
 
     it('answers the confirmed key’s fingerprint, and none for a pending key', async () => {
@@ -133,7 +180,11 @@ describe('auth: register, login, logout, me', () => {
       expect(pending.body).toMatchObject({ hasKeyPair: false, publicKeyFingerprint: null });
       await passSessionChallenge(server, user.sessionToken, keys);
       const confirmed = await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(200);
-      expect(confirmed.body).toMatchObject({ hasKeyPair: true, publicKeyFingerprint: await fingerprint(keys.publicKey), secured: true });
+      expect(confirmed.body).toMatchObject({
+        hasKeyPair: true,
+        publicKeyFingerprint: await fingerprint(keys.publicKey),
+        secured: true,
+      });
     });
 
     it.each([
@@ -159,7 +210,11 @@ describe('auth: register, login, logout, me', () => {
   describe('POST /api/auth/logout', () => {
     it('answers 204 and revokes only that session', async () => {
       const user = await registerAndLogin(server.http);
-      const other = await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
+      const other = await server
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, password: user.password })
+        .expect(200);
       const response = await server.http().post('/api/auth/logout').set(bearer(user.sessionToken));
       expect(response.status).toBe(204);
       await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(401);

@@ -58,66 +58,85 @@ describe('the per-address ceiling without TRUST_PROXY: the socket address is cou
   });
 });
 
-describe.each(['1', '127.0.0.1/32'])('the per-address ceiling with TRUST_PROXY=%s: the forwarded client address is counted', (trustProxy) => {
-  let server: RunningApp;
-  beforeAll(async () => {
-    server = await startServer({ ...CEILING, TRUST_PROXY: trustProxy });
-  });
-  afterAll(() => closeAll(server));
+describe.each(['1', '127.0.0.1/32'])(
+  'the per-address ceiling with TRUST_PROXY=%s: the forwarded client address is counted',
+  (trustProxy) => {
+    let server: RunningApp;
+    beforeAll(async () => {
+      server = await startServer({ ...CEILING, TRUST_PROXY: trustProxy });
+    });
+    afterAll(() => closeAll(server));
 
-  it('counts different forwarded addresses apart', async () => {
-    const [one, other] = [`198.51.100.${newBlock()}`, `198.51.100.${newBlock()}`];
-    expect(await statuses([() => me(server, one), () => me(server, one), () => me(server, one)])).toEqual([401, 401, 401]);
-    expectCeilingReached(await me(server, one));
-    expect((await me(server, other)).status).toBe(401);
-  });
+    it('counts different forwarded addresses apart', async () => {
+      const [one, other] = [`198.51.100.${newBlock()}`, `198.51.100.${newBlock()}`];
+      expect(await statuses([() => me(server, one), () => me(server, one), () => me(server, one)])).toEqual([
+        401, 401, 401,
+      ]);
+      expectCeilingReached(await me(server, one));
+      expect((await me(server, other)).status).toBe(401);
+    });
 
-  it('counts the address the proxy appended, whatever the client put before it', async () => {
-    const client = `198.51.100.${newBlock()}`;
-    const claimed = ['203.0.113.1', '203.0.113.2', '203.0.113.3'];
-    expect(await statuses(claimed.map((spoofed) => () => me(server, `${spoofed}, ${client}`)))).toEqual([401, 401, 401]);
-    expectCeilingReached(await me(server, `203.0.113.4, ${client}`));
-  });
+    it('counts the address the proxy appended, whatever the client put before it', async () => {
+      const client = `198.51.100.${newBlock()}`;
+      const claimed = ['203.0.113.1', '203.0.113.2', '203.0.113.3'];
+      expect(await statuses(claimed.map((spoofed) => () => me(server, `${spoofed}, ${client}`)))).toEqual([
+        401, 401, 401,
+      ]);
+      expectCeilingReached(await me(server, `203.0.113.4, ${client}`));
+    });
 
-  it('counts an IPv4-mapped IPv6 address as the IPv4 address it is', async () => {
-    const address = `198.51.100.${newBlock()}`;
-    const mapped = `::ffff:${address}`;
-    expect(await statuses([() => me(server, mapped), () => me(server, address), () => me(server, mapped)])).toEqual([401, 401, 401]);
-    expectCeilingReached(await me(server, address));
-    expectCeilingReached(await me(server, mapped));
-  });
+    it('counts an IPv4-mapped IPv6 address as the IPv4 address it is', async () => {
+      const address = `198.51.100.${newBlock()}`;
+      const mapped = `::ffff:${address}`;
+      expect(await statuses([() => me(server, mapped), () => me(server, address), () => me(server, mapped)])).toEqual([
+        401, 401, 401,
+      ]);
+      expectCeilingReached(await me(server, address));
+      expectCeilingReached(await me(server, mapped));
+    });
 
-  it('counts IPv6 addresses in one /64 together, and another /64 apart', async () => {
-    const prefix = `2001:db8:${newBlock().toString(16)}`;
-    const inOne64 = [`${prefix}:1::1`, `${prefix}:1:abcd::2`, `${prefix}:0001:0:0:0:0003`];
-    expect(await statuses(inOne64.map((address) => () => me(server, address)))).toEqual([401, 401, 401]);
-    expectCeilingReached(await me(server, `${prefix}:1:ffff:ffff:ffff:fffe`));
-    expect((await me(server, `${prefix}:2::1`)).status).toBe(401);
-  });
+    it('counts IPv6 addresses in one /64 together, and another /64 apart', async () => {
+      const prefix = `2001:db8:${newBlock().toString(16)}`;
+      const inOne64 = [`${prefix}:1::1`, `${prefix}:1:abcd::2`, `${prefix}:0001:0:0:0:0003`];
+      expect(await statuses(inOne64.map((address) => () => me(server, address)))).toEqual([401, 401, 401]);
+      expectCeilingReached(await me(server, `${prefix}:1:ffff:ffff:ffff:fffe`));
+      expect((await me(server, `${prefix}:2::1`)).status).toBe(401);
+    });
 
-  it('never counts /health and /metrics', async () => {
-    const address = `198.51.100.${newBlock()}`;
-    const probes = ['/health', '/health/ready', '/metrics'].flatMap((path) => Array.from({ length: 4 }, () => path));
-    for (const path of probes) expect((await server.http().get(path).set('X-Forwarded-For', address)).status).not.toBe(429);
-    // The counter is untouched: the three counted requests still fit, and the fourth does not.
-    expect(await statuses([() => me(server, address), () => me(server, address), () => me(server, address)])).toEqual([401, 401, 401]);
-    expectCeilingReached(await me(server, address));
-  });
+    it('never counts /health and /metrics', async () => {
+      const address = `198.51.100.${newBlock()}`;
+      const probes = ['/health', '/health/ready', '/metrics'].flatMap((path) => Array.from({ length: 4 }, () => path));
+      for (const path of probes)
+        expect((await server.http().get(path).set('X-Forwarded-For', address)).status).not.toBe(429);
+      // The counter is untouched: the three counted requests still fit, and the fourth does not.
+      expect(await statuses([() => me(server, address), () => me(server, address), () => me(server, address)])).toEqual(
+        [401, 401, 401],
+      );
+      expectCeilingReached(await me(server, address));
+    });
 
-  it("never counts the keyserver's validate calls made with the API key", async () => {
-    const keyserverAddress = `198.51.100.${newBlock()}`;
-    for (let i = 0; i < 5; i += 1) expect((await validate(server, TEST_KEYSERVER_API_KEY, keyserverAddress)).status).toBe(403);
-    expect(await statuses([() => me(server, keyserverAddress), () => me(server, keyserverAddress), () => me(server, keyserverAddress)])).toEqual([
-      401, 401, 401,
-    ]);
-    expectCeilingReached(await me(server, keyserverAddress));
-  });
+    it("never counts the keyserver's validate calls made with the API key", async () => {
+      const keyserverAddress = `198.51.100.${newBlock()}`;
+      for (let i = 0; i < 5; i += 1)
+        expect((await validate(server, TEST_KEYSERVER_API_KEY, keyserverAddress)).status).toBe(403);
+      expect(
+        await statuses([
+          () => me(server, keyserverAddress),
+          () => me(server, keyserverAddress),
+          () => me(server, keyserverAddress),
+        ]),
+      ).toEqual([401, 401, 401]);
+      expectCeilingReached(await me(server, keyserverAddress));
+    });
 
-  it('counts validate calls made with a wrong key', async () => {
-    const address = `198.51.100.${newBlock()}`;
-    const wrongKey = randomBytes(32).toString('base64url');
-    expect(await statuses(Array.from({ length: 3 }, () => () => validate(server, wrongKey, address)))).toEqual([401, 401, 401]);
-    expectCeilingReached(await validate(server, wrongKey, address));
-    expectCeilingReached(await me(server, address));
-  });
-});
+    it('counts validate calls made with a wrong key', async () => {
+      const address = `198.51.100.${newBlock()}`;
+      const wrongKey = randomBytes(32).toString('base64url');
+      expect(await statuses(Array.from({ length: 3 }, () => () => validate(server, wrongKey, address)))).toEqual([
+        401, 401, 401,
+      ]);
+      expectCeilingReached(await validate(server, wrongKey, address));
+      expectCeilingReached(await me(server, address));
+    });
+  },
+);

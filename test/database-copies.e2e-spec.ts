@@ -23,7 +23,14 @@ import {
   TEST_VERIFIER_KEYS,
 } from './support/apps.js';
 import { onPostgres } from './support/database.js';
-import { encryptedBlob, getAccessToken, openChallenge, passSessionChallenge, putPrivateKey, putPublicKey } from './support/client.js';
+import {
+  encryptedBlob,
+  getAccessToken,
+  openChallenge,
+  passSessionChallenge,
+  putPrivateKey,
+  putPublicKey,
+} from './support/client.js';
 import { bearer, randomPassword, uniqueEmail, type TestUser } from './support/users.js';
 import { forms } from './support/secret-forms.js';
 
@@ -49,7 +56,13 @@ async function dump(db: DataSource): Promise<{ tables: Map<string, Record<string
         if (value === null || value === undefined) continue;
         const bytes = Buffer.isBuffer(value)
           ? value
-          : Buffer.from(value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value));
+          : Buffer.from(
+              value instanceof Date
+                ? value.toISOString()
+                : typeof value === 'object'
+                  ? JSON.stringify(value)
+                  : String(value),
+            );
         cells.push({ where: `${table}[${index}].${column}`, bytes });
       }
     });
@@ -59,7 +72,12 @@ async function dump(db: DataSource): Promise<{ tables: Map<string, Record<string
 
 /** What to look for in stored bytes: every written form, and the raw bytes themselves. */
 function needles(secret: string | Uint8Array): Array<{ form: string; bytes: Buffer }> {
-  const raw = typeof secret === 'string' ? (/^[A-Za-z0-9_-]+$/.test(secret) ? [Buffer.from(secret, 'base64url')] : []) : [Buffer.from(secret)];
+  const raw =
+    typeof secret === 'string'
+      ? /^[A-Za-z0-9_-]+$/.test(secret)
+        ? [Buffer.from(secret, 'base64url')]
+        : []
+      : [Buffer.from(secret)];
   return [
     ...forms(secret).map((form) => ({ form, bytes: Buffer.from(form) })),
     ...raw.map((bytes) => ({ form: `raw ${bytes.length} bytes`, bytes })),
@@ -69,11 +87,14 @@ function needles(secret: string | Uint8Array): Array<{ form: string; bytes: Buff
 /** Secrets named in `secrets` found anywhere in the cells, described for the failure message. */
 function findSecrets(cells: Cell[], secrets: Map<string, string | Uint8Array>): string[] {
   return [...secrets].flatMap(([name, secret]) =>
-    needles(secret).flatMap(({ form, bytes }) => cells.filter((cell) => cell.bytes.includes(bytes)).map((cell) => `${name} as ${form} in ${cell.where}`)),
+    needles(secret).flatMap(({ form, bytes }) =>
+      cells.filter((cell) => cell.bytes.includes(bytes)).map((cell) => `${name} as ${form} in ${cell.where}`),
+    ),
   );
 }
 
-const randomKeyring = (variable: string, id: string) => parseStorageKeys(variable, `${id}:${randomBytes(32).toString('base64url')}`);
+const randomKeyring = (variable: string, id: string) =>
+  parseStorageKeys(variable, `${id}:${randomBytes(32).toString('base64url')}`);
 
 /**
  * Issue 7: a copy of either database, taken after every flow, holds nothing a
@@ -90,7 +111,8 @@ describe('a copy of either database', () => {
   const keep = (name: string, value: string | Uint8Array) => secrets.set(`${name} #${secrets.size}`, value);
   /** On PGlite a restart keeps the data only in a folder; each service has its own. */
   const dataRoot = onPostgres ? undefined : mkdtempSync(join(tmpdir(), 'kx-copies-'));
-  const dataDir = (service: 'server' | 'keyserver'): Record<string, string> => (dataRoot ? { DATA_DIR: join(dataRoot, `${service}-root`) } : {});
+  const dataDir = (service: 'server' | 'keyserver'): Record<string, string> =>
+    dataRoot ? { DATA_DIR: join(dataRoot, `${service}-root`) } : {};
 
   let server: RunningApp | undefined;
   let keyserver: RunningApp | undefined;
@@ -113,7 +135,11 @@ describe('a copy of either database', () => {
     loginSecret = await deriveLoginSecret(email, password);
     keep('password', password);
     keep('login secret', loginSecret);
-    const registered = await server.http().post('/api/auth/register').send({ email, password: loginSecret }).expect(201);
+    const registered = await server
+      .http()
+      .post('/api/auth/register')
+      .send({ email, password: loginSecret })
+      .expect(201);
     const first = await server.http().post('/api/auth/login').send({ email, password: loginSecret }).expect(200);
     keep('session token', first.body.sessionToken);
     keep('device token', first.body.deviceToken);
@@ -132,7 +158,12 @@ describe('a copy of either database', () => {
     await putPrivateKey(keyserver, user.userId, writeToken, blob).expect(201);
     const answer = await openChallenge(server, user.sessionToken, keys);
     keep('challenge token (answered)', answer.token);
-    await server.http().post('/api/user/session-challenge/answer').set(bearer(user.sessionToken)).send(answer).expect(200);
+    await server
+      .http()
+      .post('/api/user/session-challenge/answer')
+      .set(bearer(user.sessionToken))
+      .send(answer)
+      .expect(200);
 
     // A second login from the same device, and the blob back through the keyserver.
     const second = await server
@@ -207,10 +238,18 @@ describe('a copy of either database', () => {
     expect(() => wrongVerifierKey.open(TEST_VERIFIER_KEY.id, sealedVerifier, 'users', user.userId)).toThrow();
 
     const [blobRow] = keyserverCopy.tables.get('encrypted_private_keys')!;
-    expect(blobRow).toMatchObject({ user_id: user.userId, storage_key_id: TEST_STORAGE_KEY.id, encrypted_private_key: null, iv: null, salt: null });
+    expect(blobRow).toMatchObject({
+      user_id: user.userId,
+      storage_key_id: TEST_STORAGE_KEY.id,
+      encrypted_private_key: null,
+      iv: null,
+      salt: null,
+    });
     const sealedBlob = blobRow.sealed_blob as Buffer;
     const storageKeys = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', TEST_STORAGE_KEYS));
-    const opened = decodeBlobSecrets(storageKeys.open(TEST_STORAGE_KEY.id, sealedBlob, 'encrypted_private_keys', user.userId));
+    const opened = decodeBlobSecrets(
+      storageKeys.open(TEST_STORAGE_KEY.id, sealedBlob, 'encrypted_private_keys', user.userId),
+    );
     const unlocked = await unwrapPrivateKey({
       ...opened,
       kdf: {
@@ -224,7 +263,9 @@ describe('a copy of either database', () => {
     });
     expect(Buffer.from(unlocked.privateKeyPkcs8).equals(Buffer.from(keys.privateKeyPkcs8))).toBe(true);
     const wrongStorageKey = new StorageSealer(randomKeyring('KEYSERVER_STORAGE_KEYS', TEST_STORAGE_KEY.id));
-    expect(() => wrongStorageKey.open(TEST_STORAGE_KEY.id, sealedBlob, 'encrypted_private_keys', user.userId)).toThrow();
+    expect(() =>
+      wrongStorageKey.open(TEST_STORAGE_KEY.id, sealedBlob, 'encrypted_private_keys', user.userId),
+    ).toThrow();
   });
 
   it('keeps every flow working after a rewrap to new keys and the removal of the old ones', async () => {
@@ -245,7 +286,8 @@ describe('a copy of either database', () => {
     expect(rewrappedBlobs.rewrapped).toBe(1);
 
     // Services that know only the new keys, on the same databases.
-    const where = (app: RunningApp, service: 'server' | 'keyserver') => (onPostgres ? { DATABASE_URL: app.databaseUrl! } : dataDir(service));
+    const where = (app: RunningApp, service: 'server' | 'keyserver') =>
+      onPostgres ? { DATABASE_URL: app.databaseUrl! } : dataDir(service);
     const serverEnv = { ...where(server!, 'server'), SERVER_VERIFIER_KEYS: nextVerifierKeys };
     const keyserverEnv = { ...where(keyserver!, 'keyserver'), KEYSERVER_STORAGE_KEYS: nextStorageKeys };
     if (!onPostgres) {
@@ -258,9 +300,17 @@ describe('a copy of either database', () => {
 
     const copy = await dump(renewedServer.app.get(DataSource));
     expect(copy.tables.get('users')!.map((row) => row.verifier_key_id)).toEqual(['k2']);
-    expect((await dump(renewedKeyserver.app.get(DataSource))).tables.get('encrypted_private_keys')!.map((row) => row.storage_key_id)).toEqual(['k2']);
+    expect(
+      (await dump(renewedKeyserver.app.get(DataSource))).tables
+        .get('encrypted_private_keys')!
+        .map((row) => row.storage_key_id),
+    ).toEqual(['k2']);
 
-    const loginAgain = (body: object) => renewedServer!.http().post('/api/auth/login').send({ email: user.email, ...body });
+    const loginAgain = (body: object) =>
+      renewedServer!
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, ...body });
     await loginAgain({ password: randomPassword() }).expect(401);
     await loginAgain({ password: loginSecret, deviceToken }).expect(200);
     const session = await loginAgain({ password: loginSecret }).expect(200);

@@ -37,7 +37,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives each app its own database, started healthy first', () => {
-    for (const db of ['server-db', 'keyserver-db']) expect(services[db].healthcheck?.test.join(' ')).toContain('pg_isready');
+    for (const db of ['server-db', 'keyserver-db'])
+      expect(services[db].healthcheck?.test.join(' ')).toContain('pg_isready');
     expect(services.server.depends_on).toMatchObject({ 'server-db': { condition: 'service_healthy' } });
     expect(services.keyserver.depends_on).toMatchObject({ 'keyserver-db': { condition: 'service_healthy' } });
     expect(new URL(services.server.environment!.DATABASE_URL).host).toBe('server-db:5432');
@@ -81,8 +82,15 @@ describe('docker-compose.yml', () => {
     const server = loadServerConfig(envOf('server'));
     const keyserver = loadKeyserverConfig(envOf('keyserver'));
     // Limits on, counted in the shared Redis, each service under its own prefix.
-    for (const [config, service] of [[server, 'server'], [keyserver, 'keyserver']] as const) {
-      expect(config.rateLimits).toMatchObject({ enabled: true, redisUrl: 'redis://redis:6379', keyPrefix: `kx:${service}` });
+    for (const [config, service] of [
+      [server, 'server'],
+      [keyserver, 'keyserver'],
+    ] as const) {
+      expect(config.rateLimits).toMatchObject({
+        enabled: true,
+        redisUrl: 'redis://redis:6379',
+        keyPrefix: `kx:${service}`,
+      });
     }
   });
 
@@ -94,7 +102,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives each app longer to stop than its own shutdown timeout (SHUTDOWN_TIMEOUT_MS, 15 s)', () => {
-    for (const app of ['server', 'keyserver']) expect(parseInt(services[app].stop_grace_period ?? '0', 10)).toBeGreaterThan(15);
+    for (const app of ['server', 'keyserver'])
+      expect(parseInt(services[app].stop_grace_period ?? '0', 10)).toBeGreaterThan(15);
   });
 
   it('builds an image that runs as a non-root user, exposes its port and probes its liveness with node', () => {
@@ -102,7 +111,9 @@ describe('docker-compose.yml', () => {
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^EXPOSE 3000 3001$/m);
-    expect(runtime).toMatch(/^HEALTHCHECK [\s\S]*"node", "-e", "const port = process\.env\.PORT \|\| [^"]*'\/health\/live'/m);
+    expect(runtime).toMatch(
+      /^HEALTHCHECK [\s\S]*"node", "-e", "const port = process\.env\.PORT \|\| [^"]*'\/health\/live'/m,
+    );
     // Production dependencies only: the build stage prunes the rest before they are copied.
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^FROM node:24-/m);

@@ -88,10 +88,17 @@ describe('the error filter, on an app that imports HttpPlatformModule', () => {
   let app: INestApplication;
   const http = () => supertest(app.getHttpServer());
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [HttpPlatformModule], controllers: [FailingController] }).compile();
-    const nest = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logs }));
+    const moduleRef = await Test.createTestingModule({
+      imports: [HttpPlatformModule],
+      controllers: [FailingController],
+    }).compile();
+    const nest = configureHttpApp(
+      moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logs }),
+    );
     // An express middleware that fails reaches the filter through next(err).
-    nest.use('/middleware-crash', (_req: unknown, _res: unknown, next: (error: unknown) => void) => next(new Error('middleware failed')));
+    nest.use('/middleware-crash', (_req: unknown, _res: unknown, next: (error: unknown) => void) =>
+      next(new Error('middleware failed')),
+    );
     app = await nest.init();
   });
   afterAll(() => app?.close());
@@ -162,8 +169,16 @@ describe('the error filter, on an app that imports HttpPlatformModule', () => {
 
   it.each([
     ['a string message', '/teapot', { statusCode: 418, error: "I'm a Teapot", message: 'No coffee here' }],
-    ['an object, keeping only its message', '/conflict', { statusCode: 409, error: 'Conflict', message: 'Already there' }],
-    ['a custom error text, as the status text', '/forbidden', { statusCode: 403, error: 'Forbidden', message: 'Not yours' }],
+    [
+      'an object, keeping only its message',
+      '/conflict',
+      { statusCode: 409, error: 'Conflict', message: 'Already there' },
+    ],
+    [
+      'a custom error text, as the status text',
+      '/forbidden',
+      { statusCode: 403, error: 'Forbidden', message: 'Not yours' },
+    ],
     ['an unknown route', '/nothing-here', { statusCode: 404, error: 'Not Found', message: 'Cannot GET /nothing-here' }],
   ])('gives an HttpException with %s the documented body, unlogged', async (_case, path, body) => {
     const response = await http().get(path);
@@ -184,7 +199,11 @@ describe('the error filter, on an app that imports HttpPlatformModule', () => {
       .post('/notes')
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ note: 'x'.repeat(100_000) }));
-    expect(response.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'The request body is too large' });
+    expect(response.body).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'The request body is too large',
+    });
   });
 });
 
@@ -224,7 +243,11 @@ describe('an unexpected error on the services', () => {
     const accessToken = await getAccessToken(server, user);
     await keyserver.app.get(DataSource).destroy();
 
-    const response = await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(accessToken)).set('X-Request-Id', 'ks-500');
+    const response = await keyserver
+      .http()
+      .get(`/api/keys/${user.userId}`)
+      .set(bearer(accessToken))
+      .set('X-Request-Id', 'ks-500');
     expectLoggedInternalError(response, 'ks-500', `GET /api/keys/${user.userId}`);
     expect(logs.all()).not.toContain(accessToken);
   });

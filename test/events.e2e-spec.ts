@@ -19,7 +19,8 @@ describe('server events: GET /api/user/events', () => {
       .get('/api/user/events')
       .query(cursor ? { cursor } : {})
       .set(bearer(sessionToken));
-  const types = async (sessionToken: string) => ((await events(sessionToken).expect(200)).body.items as { type: string }[]).map((e) => e.type);
+  const types = async (sessionToken: string) =>
+    ((await events(sessionToken).expect(200)).body.items as { type: string }[]).map((e) => e.type);
 
   it('records the account’s life newest first, with where it came from, never a secret', async () => {
     const email = uniqueEmail('events');
@@ -48,7 +49,12 @@ describe('server events: GET /api/user/events', () => {
       'registered',
     ]);
     const registeredEvent = response.body.items.at(-1);
-    expect(registeredEvent).toEqual({ type: 'registered', createdAt: expect.stringMatching(ISO), clientAddress: '127.0.0.1', userAgent: agent });
+    expect(registeredEvent).toEqual({
+      type: 'registered',
+      createdAt: expect.stringMatching(ISO),
+      clientAddress: '127.0.0.1',
+      userAgent: agent,
+    });
     const text = JSON.stringify(response.body);
     for (const secret of [password, wrong, first, other]) expect(text).not.toContain(secret);
 
@@ -61,7 +67,11 @@ describe('server events: GET /api/user/events', () => {
     const user = await registerAndLogin(server.http);
     await createKeyPair(server, keyserver, user);
     const before = await types(user.sessionToken);
-    await server.http().post('/api/auth/login').send({ email: uniqueEmail('nobody'), password: randomPassword() }).expect(401);
+    await server
+      .http()
+      .post('/api/auth/login')
+      .send({ email: uniqueEmail('nobody'), password: randomPassword() })
+      .expect(401);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await types(user.sessionToken)).toEqual(before);
   });
@@ -78,7 +88,11 @@ describe('server events: GET /api/user/events', () => {
   it('answers 403 to an unsecured session, 401 without one, and 400 to a cursor it did not issue', async () => {
     const user = await registerAndLogin(server.http);
     const unsecured = await events(user.sessionToken).expect(403);
-    expect(unsecured.body).toEqual({ statusCode: 403, error: 'Forbidden', message: expect.stringMatching(/not secured/) });
+    expect(unsecured.body).toEqual({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: expect.stringMatching(/not secured/),
+    });
     await server.http().get('/api/user/events').expect(401);
     await createKeyPair(server, keyserver, user);
     const malformed = await events(user.sessionToken, 'not-a-cursor').expect(400);
@@ -89,7 +103,8 @@ describe('server events: GET /api/user/events', () => {
     const user = await registerAndLogin(server.http);
     await createKeyPair(server, keyserver, user);
     // 1 registered, 1 login.succeeded, public-key.put, key.confirmed, session.secured; 50 more logins.
-    for (let i = 0; i < 50; i += 1) await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    for (let i = 0; i < 50; i += 1)
+      await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
     const first = await events(user.sessionToken).expect(200);
     expect(first.body.items).toHaveLength(50);
     expect(first.body.nextCursor).toEqual(expect.any(String));

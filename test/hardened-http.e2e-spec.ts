@@ -20,17 +20,39 @@ function sampleRequests(service: 'server' | 'keyserver') {
   const id = randomUUID();
   return service === 'server'
     ? [
-        { name: 'a 201', status: 201, send: (h: supertest.Agent) => h.post('/api/auth/register').send({ email: uniqueEmail(), password: randomPassword() }) },
+        {
+          name: 'a 201',
+          status: 201,
+          send: (h: supertest.Agent) =>
+            h.post('/api/auth/register').send({ email: uniqueEmail(), password: randomPassword() }),
+        },
         { name: 'a 401', status: 401, send: (h: supertest.Agent) => h.get('/api/user/me') },
-        { name: 'a keyserver route 401', status: 401, send: (h: supertest.Agent) => h.post('/keyserver/user/validate').send({}) },
-        { name: 'malformed JSON', status: 400, send: (h: supertest.Agent) => h.post('/api/auth/login').set('Content-Type', 'application/json').send('{"email":') },
+        {
+          name: 'a keyserver route 401',
+          status: 401,
+          send: (h: supertest.Agent) => h.post('/keyserver/user/validate').send({}),
+        },
+        {
+          name: 'malformed JSON',
+          status: 400,
+          send: (h: supertest.Agent) =>
+            h.post('/api/auth/login').set('Content-Type', 'application/json').send('{"email":'),
+        },
         { name: 'an unknown API route', status: 404, send: (h: supertest.Agent) => h.get('/api/nothing-here') },
-        { name: 'an unknown keyserver route', status: 404, send: (h: supertest.Agent) => h.get('/keyserver/nothing-here') },
+        {
+          name: 'an unknown keyserver route',
+          status: 404,
+          send: (h: supertest.Agent) => h.get('/keyserver/nothing-here'),
+        },
         { name: 'a route outside /api', status: 404, send: (h: supertest.Agent) => h.get('/') },
       ]
     : [
         { name: 'a 401', status: 401, send: (h: supertest.Agent) => h.get(`/api/keys/${id}`) },
-        { name: 'malformed JSON', status: 400, send: (h: supertest.Agent) => h.post(`/api/keys/${id}`).set('Content-Type', 'application/json').send('{') },
+        {
+          name: 'malformed JSON',
+          status: 400,
+          send: (h: supertest.Agent) => h.post(`/api/keys/${id}`).set('Content-Type', 'application/json').send('{'),
+        },
         { name: 'an unknown API route', status: 404, send: (h: supertest.Agent) => h.get('/api/nothing-here') },
       ];
 }
@@ -44,19 +66,24 @@ describe('security headers and caching on both services', () => {
   afterAll(() => closeAll(keyserver, server));
 
   for (const service of ['server', 'keyserver'] as const) {
-    it.each(sampleRequests(service))(`answers $name on the ${service} with no-store and the API's security headers`, async ({ status, send }) => {
-      const response = await send((service === 'server' ? server : keyserver).http());
-      expect(response.status).toBe(status);
-      expect(response.headers['cache-control']).toBe('no-store');
-      expect(response.headers['x-powered-by']).toBeUndefined();
-      expect(response.headers['x-content-type-options']).toBe('nosniff');
-      expect(response.headers['x-frame-options']).toBe('DENY');
-      expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
-      expect(response.headers['referrer-policy']).toBe('no-referrer');
-      expect(response.headers['content-security-policy']).toBe("default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'");
-      // CORS is off unless CORS_ORIGINS says otherwise.
-      expect(response.headers['access-control-allow-origin']).toBeUndefined();
-    });
+    it.each(sampleRequests(service))(
+      `answers $name on the ${service} with no-store and the API's security headers`,
+      async ({ status, send }) => {
+        const response = await send((service === 'server' ? server : keyserver).http());
+        expect(response.status).toBe(status);
+        expect(response.headers['cache-control']).toBe('no-store');
+        expect(response.headers['x-powered-by']).toBeUndefined();
+        expect(response.headers['x-content-type-options']).toBe('nosniff');
+        expect(response.headers['x-frame-options']).toBe('DENY');
+        expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+        expect(response.headers['referrer-policy']).toBe('no-referrer');
+        expect(response.headers['content-security-policy']).toBe(
+          "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+        );
+        // CORS is off unless CORS_ORIGINS says otherwise.
+        expect(response.headers['access-control-allow-origin']).toBeUndefined();
+      },
+    );
   }
 
   it('keeps no-store on paths spelt in another case (Express routes ignore case)', async () => {
@@ -73,8 +100,14 @@ describe('the docs', () => {
   const http = () => supertest(app.getHttpServer());
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [HttpPlatformModule] }).compile();
-    const nest = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
-    serveApiDocs(nest, { title: 'Docs', description: 'Test', bearerSchemes: { token: 'A token' } }, { production: true });
+    const nest = configureHttpApp(
+      moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }),
+    );
+    serveApiDocs(
+      nest,
+      { title: 'Docs', description: 'Test', bearerSchemes: { token: 'A token' } },
+      { production: true },
+    );
     await nest.listen(0, '127.0.0.1');
     app = nest;
     url = (await nest.getUrl()).replace('[::1]', '127.0.0.1');
@@ -104,7 +137,14 @@ describe('the docs', () => {
   it('serves every script, stylesheet and icon the page names, and the document', async () => {
     const page = (await http().get('/docs').expect(200)).text;
     const assets = [...page.matchAll(/(?:src|href)="\.\/docs\/([\w.-]+)"/g)].map(([, name]) => name);
-    expect(assets).toEqual(expect.arrayContaining(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'swagger-ui-init.js']));
+    expect(assets).toEqual(
+      expect.arrayContaining([
+        'swagger-ui.css',
+        'swagger-ui-bundle.js',
+        'swagger-ui-standalone-preset.js',
+        'swagger-ui-init.js',
+      ]),
+    );
     for (const asset of assets) {
       const response = await http().get(`/docs/${asset}`);
       expect([asset, response.status]).toEqual([asset, 200]);
@@ -116,16 +156,28 @@ describe('the docs', () => {
     expect(document.body.openapi).toMatch(/^3\./);
   });
 
-  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path) => existsSync(path));
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path) =>
+    existsSync(path),
+  );
 
   // Optional: runs where a Chromium is installed (the checks above run everywhere).
   it.skipIf(!chromium)('renders in headless Chromium with no content security policy violation', async () => {
     const profile = mkdtempSync(join(tmpdir(), 'kx-chromium-'));
     onTestFinished(() => rmSync(profile, { recursive: true, force: true }));
-    const args = ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0'];
+    const args = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      `--user-data-dir=${profile}`,
+      '--enable-logging=stderr',
+      '--v=0',
+    ];
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
-      execFile(chromium!, [...args, '--virtual-time-budget=10000', '--dump-dom', `${url}/docs`], { timeout: 50_000, maxBuffer: 20_000_000 }, (error, stdout, stderr) =>
-        error ? reject(error) : resolve({ stdout, stderr }),
+      execFile(
+        chromium!,
+        [...args, '--virtual-time-budget=10000', '--dump-dom', `${url}/docs`],
+        { timeout: 50_000, maxBuffer: 20_000_000 },
+        (error, stdout, stderr) => (error ? reject(error) : resolve({ stdout, stderr })),
       ),
     );
     // Swagger UI drew the document's title and the Authorize button.
@@ -162,12 +214,13 @@ describe('CORS', () => {
     });
     afterAll(() => closeAll(keyserver, server));
 
-    const routes = () => [
-      [server, '/api/user/me'],
-      [keyserver, `/api/keys/${randomUUID()}`],
-    ] as const;
+    const routes = () =>
+      [
+        [server, '/api/user/me'],
+        [keyserver, `/api/keys/${randomUUID()}`],
+      ] as const;
 
-    it('answers a listed origin\'s preflight with the methods and headers the API takes', async () => {
+    it("answers a listed origin's preflight with the methods and headers the API takes", async () => {
       for (const [app, path] of routes()) {
         for (const origin of [ORIGIN, 'http://localhost:5173']) {
           const preflight = await app
@@ -199,7 +252,11 @@ describe('CORS', () => {
       'gives no allow-origin to %s',
       async (origin) => {
         for (const [app, path] of routes()) {
-          const preflight = await app.http().options(path).set('Origin', origin).set('Access-Control-Request-Method', 'GET');
+          const preflight = await app
+            .http()
+            .options(path)
+            .set('Origin', origin)
+            .set('Access-Control-Request-Method', 'GET');
           expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
           const response = await app.http().get(path).set('Origin', origin);
           expect(response.headers['access-control-allow-origin']).toBeUndefined();
@@ -218,7 +275,9 @@ describe('CORS', () => {
     ['a default port spelt out', 'https://app.example.com:443'],
   ])('refuses to start with an origin with %s', async (_case, value) => {
     await expect(startServer({ CORS_ORIGINS: value })).rejects.toThrow(ConfigurationError);
-    await expect(startServer({ CORS_ORIGINS: value })).rejects.toThrow(/CORS_ORIGINS must be a comma-separated list of origins/);
+    await expect(startServer({ CORS_ORIGINS: value })).rejects.toThrow(
+      /CORS_ORIGINS must be a comma-separated list of origins/,
+    );
   });
 });
 
@@ -274,7 +333,9 @@ describe('timeouts', () => {
     ['keep-alive below headers', { HTTP_KEEP_ALIVE_TIMEOUT_MS: '10000', HTTP_HEADERS_TIMEOUT_MS: '10000' }],
     ['headers within request', { HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '15000' }],
   ])('refuses settings that break %s', async (_case, env) => {
-    await expect(startServer(env)).rejects.toThrow(/HTTP_KEEP_ALIVE_TIMEOUT_MS < HTTP_HEADERS_TIMEOUT_MS <= HTTP_REQUEST_TIMEOUT_MS/);
+    await expect(startServer(env)).rejects.toThrow(
+      /HTTP_KEEP_ALIVE_TIMEOUT_MS < HTTP_HEADERS_TIMEOUT_MS <= HTTP_REQUEST_TIMEOUT_MS/,
+    );
   });
 
   describe('with short settings', () => {
@@ -287,18 +348,23 @@ describe('timeouts', () => {
     });
     afterAll(() => closeAll(keyserver, server));
 
-    it.each(['server', 'keyserver'] as const)('cuts off a client that sends its headers slowly, on the %s', async (which) => {
-      const app = which === 'server' ? server : keyserver;
-      const { received, ms } = await slowClient(app.url, dribbleHeaders('/api/user/me'));
-      expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-      // The headers timeout, plus at most Node's checking interval (a quarter of it) and some slack.
-      expect(ms).toBeGreaterThanOrEqual(1000);
-      expect(ms).toBeLessThan(2500);
-    });
+    it.each(['server', 'keyserver'] as const)(
+      'cuts off a client that sends its headers slowly, on the %s',
+      async (which) => {
+        const app = which === 'server' ? server : keyserver;
+        const { received, ms } = await slowClient(app.url, dribbleHeaders('/api/user/me'));
+        expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+        // The headers timeout, plus at most Node's checking interval (a quarter of it) and some slack.
+        expect(ms).toBeGreaterThanOrEqual(1000);
+        expect(ms).toBeLessThan(2500);
+      },
+    );
 
     it('cuts off a client that sends its body slowly', async () => {
       const { received, ms } = await slowClient(server.url, (write) => {
-        write('POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+        write(
+          'POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+        );
         const timer = setInterval(() => write(' '), 200);
         return () => clearInterval(timer);
       });

@@ -9,7 +9,11 @@ import { bearer, registerAndLogin } from './support/users.js';
 
 const LIVE = { status: 'ok', checks: { process: { status: 'up' } } };
 const up = { status: 'up', responseTime: expect.any(Number) };
-const down = (message: string | RegExp) => ({ status: 'down', message: typeof message === 'string' ? message : expect.stringMatching(message), responseTime: expect.any(Number) });
+const down = (message: string | RegExp) => ({
+  status: 'down',
+  message: typeof message === 'string' ? message : expect.stringMatching(message),
+  responseTime: expect.any(Number),
+});
 
 /** What the keyserver's readiness answers when the server is not what it needs. */
 function expectServerDown(response: { status: number; body: unknown }, message: string | RegExp) {
@@ -23,15 +27,18 @@ function expectServerDown(response: { status: number; body: unknown }, message: 
 }
 
 /** A stand-in for the server at SERVER_URL, answering every request with `handle`. */
-async function fakeServer(handle: Parameters<typeof createServer>[1]): Promise<{ url: string; close: () => Promise<void> }> {
+async function fakeServer(
+  handle: Parameters<typeof createServer>[1],
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer(handle).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -43,11 +50,14 @@ describe('health', () => {
   });
   afterAll(() => closeAll(keyserver, server));
 
-  it.each(['server', 'keyserver'] as const)('GET /health/live answers 200 on the %s, without credentials', async (app) => {
-    const response = await (app === 'server' ? server : keyserver).http().get('/health/live');
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual(LIVE);
-  });
+  it.each(['server', 'keyserver'] as const)(
+    'GET /health/live answers 200 on the %s, without credentials',
+    async (app) => {
+      const response = await (app === 'server' ? server : keyserver).http().get('/health/live');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(LIVE);
+    },
+  );
 
   it('GET /health/ready answers 200 on the server when its database answers', async () => {
     const response = await server.http().get('/health/ready');
@@ -64,7 +74,8 @@ describe('health', () => {
   it('probes neither issue nor spend an access token', async () => {
     const user = await registerAndLogin(server.http);
     const token = await getAccessToken(server, user);
-    const tokens = async () => Number((await server.app.get(DataSource).query('SELECT count(*) AS n FROM access_tokens'))[0].n);
+    const tokens = async () =>
+      Number((await server.app.get(DataSource).query('SELECT count(*) AS n FROM access_tokens'))[0].n);
     const before = await tokens();
     for (let i = 0; i < 3; i++) await keyserver.http().get('/health/ready').expect(200);
     expect(await tokens()).toBe(before);
@@ -96,7 +107,9 @@ describe('keyserver readiness when the server is not there', () => {
   it('answers 503 when the server refuses its API key (401)', async () => {
     const server = await startServer();
     apps.unshift(server);
-    const keyserver = await keyserverFor(server.url, { KEYSERVER_API_KEY: 'a-different-keyserver-api-key-0123456789abcdef' });
+    const keyserver = await keyserverFor(server.url, {
+      KEYSERVER_API_KEY: 'a-different-keyserver-api-key-0123456789abcdef',
+    });
     apps.unshift(keyserver);
     expectServerDown(await keyserver.http().get('/health/ready'), 'The server refused the keyserver API key');
   });
@@ -154,16 +167,24 @@ describe('readiness while shutting down', () => {
   });
   afterAll(() => closeAll(keyserver, server));
 
-  it.each(['server', 'keyserver'] as const)('the %s answers 503 to /health/ready once marked, 200 to /health/live', async (name) => {
-    const app = name === 'server' ? server : keyserver;
-    await app.http().get('/health/ready').expect(200);
-    app.app.get(Readiness).markShuttingDown();
-    expect(app.app.get(Readiness).shuttingDown).toBe(true);
-    const response = await app.http().get('/health/ready');
-    expect(response.status).toBe(503);
-    expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Not ready: shutting down', checks: {} });
-    await app.http().get('/health/live').expect(200, LIVE);
-  });
+  it.each(['server', 'keyserver'] as const)(
+    'the %s answers 503 to /health/ready once marked, 200 to /health/live',
+    async (name) => {
+      const app = name === 'server' ? server : keyserver;
+      await app.http().get('/health/ready').expect(200);
+      app.app.get(Readiness).markShuttingDown();
+      expect(app.app.get(Readiness).shuttingDown).toBe(true);
+      const response = await app.http().get('/health/ready');
+      expect(response.status).toBe(503);
+      expect(response.body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'Not ready: shutting down',
+        checks: {},
+      });
+      await app.http().get('/health/live').expect(200, LIVE);
+    },
+  );
 });
 
 describe('health and the per-address ceiling', () => {

@@ -77,13 +77,17 @@ describe('every route', () => {
   it('states who may call it (deny by default), on the keyserver', () => {
     const routes = listRoutes(keyserver.app, KEYSERVER_AUTH_POLICY);
     expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([...keyserverRoutes].sort());
-    for (const route of routes) expect(route.policy).toBe(route.path.startsWith('/health/') ? 'public' : 'access-token');
+    for (const route of routes)
+      expect(route.policy).toBe(route.path.startsWith('/health/') ? 'public' : 'access-token');
   });
 
   // A concrete request per route, authenticated, so what is tested is the body handling.
   const concrete = (route: string) =>
     route.replace(':userId', user.userId).replace(':id', randomUUID()).replace(':keyChangeId', randomUUID());
-  const allRoutes = [...serverRoutes.map((r) => ['server', r] as const), ...keyserverRoutes.map((r) => ['keyserver', r] as const)];
+  const allRoutes = [
+    ...serverRoutes.map((r) => ['server', r] as const),
+    ...keyserverRoutes.map((r) => ['keyserver', r] as const),
+  ];
 
   async function send(app: 'server' | 'keyserver', route: string, body: string, contentType: string) {
     const [method, path] = concrete(route).split(' ');
@@ -167,9 +171,21 @@ describe('every route', () => {
   });
 
   it.each([
-    ['nested deeper than 8 levels', `{"email": ${'['.repeat(5000)}${']'.repeat(5000)}, "password": "12345678"}`, 'nested'],
-    ['a __proto__ key', '{"__proto__": {"admin": true}, "email": "p@example.com", "password": "12345678"}', '__proto__'],
-    ['a constructor key', '{"constructor": {"prototype": {}}, "email": "c@example.com", "password": "12345678"}', 'constructor'],
+    [
+      'nested deeper than 8 levels',
+      `{"email": ${'['.repeat(5000)}${']'.repeat(5000)}, "password": "12345678"}`,
+      'nested',
+    ],
+    [
+      'a __proto__ key',
+      '{"__proto__": {"admin": true}, "email": "p@example.com", "password": "12345678"}',
+      '__proto__',
+    ],
+    [
+      'a constructor key',
+      '{"constructor": {"prototype": {}}, "email": "c@example.com", "password": "12345678"}',
+      'constructor',
+    ],
     ['a deeply nested array', `${'['.repeat(5000)}${']'.repeat(5000)}`, 'JSON object'],
   ])('answers 400 to a body with %s, before validation', async (_case, body, message) => {
     const response = await server.http().post('/api/auth/register').set('Content-Type', 'application/json').send(body);
@@ -195,7 +211,11 @@ describe('every route', () => {
       'The request body has a Content-Encoding that is not supported (use gzip, deflate, br or none)',
     ],
   ])('answers 400 to a body with %s', async (_case, headers, message) => {
-    const response = await server.http().post('/api/auth/login').set(headers).send('{"email":"a@example.com","password":"12345678"}');
+    const response = await server
+      .http()
+      .post('/api/auth/login')
+      .set(headers)
+      .send('{"email":"a@example.com","password":"12345678"}');
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ statusCode: 400, error: 'Bad Request', message });
   });
@@ -217,7 +237,8 @@ describe('every route', () => {
       const shell = JSON.stringify({ email: 'edge@example.com', password: '' });
       return JSON.stringify({ email: 'edge@example.com', password: 'x'.repeat(bytes - shell.length) });
     };
-    const send = (body: string) => server.http().post('/api/auth/register').set('Content-Type', 'application/json').send(body);
+    const send = (body: string) =>
+      server.http().post('/api/auth/register').set('Content-Type', 'application/json').send(body);
     expect(Buffer.byteLength(bodyOf(64 * 1024))).toBe(64 * 1024);
     // Read, then refused by validation: the password is too long.
     const atLimit = await send(bodyOf(64 * 1024));
@@ -252,7 +273,9 @@ describe('every route', () => {
 describe('Swagger UI', () => {
   async function initScript(production: boolean): Promise<string> {
     const moduleRef = await Test.createTestingModule({ imports: [HttpPlatformModule] }).compile();
-    const app = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
+    const app = configureHttpApp(
+      moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }),
+    );
     try {
       serveApiDocs(app, { title: 'Docs', description: 'Test', bearerSchemes: { token: 'A token' } }, { production });
       await app.init();

@@ -17,7 +17,10 @@ describe.skipIf(!onPostgres)('several instances on one PostgreSQL', () => {
     const first = await startServer(off);
     servers = [first, await startServer({ ...off, DATABASE_URL: first.databaseUrl! })];
     const firstKeyserver = await startKeyserver(servers[0].url, off);
-    keyservers = [firstKeyserver, await startKeyserver(servers[1].url, { ...off, DATABASE_URL: firstKeyserver.databaseUrl! })];
+    keyservers = [
+      firstKeyserver,
+      await startKeyserver(servers[1].url, { ...off, DATABASE_URL: firstKeyserver.databaseUrl! }),
+    ];
   });
   // The instances that share a database first: the owners drop it.
   afterAll(() => closeAll(keyservers[1], servers[1], keyservers[0], servers[0]));
@@ -46,7 +49,9 @@ describe.skipIf(!onPostgres)('several instances on one PostgreSQL', () => {
     for (let round = 0; round < 200; round += 1) {
       const answer = await openChallenge(servers[round % 2], sessionToken, keys);
       const answers = await Promise.all(
-        servers.map((server) => server.http().post('/api/user/session-challenge/answer').set(bearer(sessionToken)).send(answer)),
+        servers.map((server) =>
+          server.http().post('/api/user/session-challenge/answer').set(bearer(sessionToken)).send(answer),
+        ),
       );
       const secured = answers.filter((response) => response.status === 200 && response.body.secured === true);
       expect(secured).toHaveLength(1);

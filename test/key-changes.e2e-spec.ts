@@ -126,7 +126,11 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     return response.body as { keyChangeId: string; baseVersion: number; createdAt: string; receipt: string };
   }
 
-  const commitBody = (change: { keyChangeId: string; baseVersion: number; receipt: string }, currentPassword: string, newPassword?: string) => ({
+  const commitBody = (
+    change: { keyChangeId: string; baseVersion: number; receipt: string },
+    currentPassword: string,
+    newPassword?: string,
+  ) => ({
     keyChangeId: change.keyChangeId,
     baseVersion: change.baseVersion,
     receipt: change.receipt,
@@ -145,15 +149,33 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
       receipt: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
     const receiptKey = await keyChangeReceiptKey(TEST_KEYSERVER_API_KEY);
-    expect(await verifyKeyChangeReceipt(receiptKey, { userId: owner.userId, keyChangeId: change.keyChangeId, baseVersion: 1 }, fromBase64Url(change.receipt))).toBe(true);
-    expect(await verifyKeyChangeReceipt(receiptKey, { userId: owner.userId, keyChangeId: change.keyChangeId, baseVersion: 2 }, fromBase64Url(change.receipt))).toBe(false);
+    expect(
+      await verifyKeyChangeReceipt(
+        receiptKey,
+        { userId: owner.userId, keyChangeId: change.keyChangeId, baseVersion: 1 },
+        fromBase64Url(change.receipt),
+      ),
+    ).toBe(true);
+    expect(
+      await verifyKeyChangeReceipt(
+        receiptKey,
+        { userId: owner.userId, keyChangeId: change.keyChangeId, baseVersion: 2 },
+        fromBase64Url(change.receipt),
+      ),
+    ).toBe(false);
 
     const blob = (await kc.fetch(owner)).body;
     expect(blob.version).toBe(1);
     expect(await opensWith(owner, blob, owner.password)).toBe(true);
     expect(blob.pendingChanges).toHaveLength(1);
     const [pending] = blob.pendingChanges;
-    expect(pending).toMatchObject({ keyChangeId: change.keyChangeId, baseVersion: 1, createdAt: change.createdAt, publicKeyFingerprint: owner.fingerprint, kdf: FAST_KDF });
+    expect(pending).toMatchObject({
+      keyChangeId: change.keyChangeId,
+      baseVersion: 1,
+      createdAt: change.createdAt,
+      publicKeyFingerprint: owner.fingerprint,
+      kdf: FAST_KDF,
+    });
     expect(await opensWith(owner, pending, newPassword)).toBe(true);
     expect(await kc.keyEvents(owner)).toEqual(['key.fetched', 'key-change.staged', 'key.stored']);
   });
@@ -166,7 +188,10 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     expect(refused.status).toBe(403);
     expect(refused.body.message).toMatch(/secured session/);
 
-    expect((await kc.stage(owner, { ...body, baseVersion: 2 })).body).toMatchObject({ statusCode: 409, message: expect.stringMatching(/baseVersion/) });
+    expect((await kc.stage(owner, { ...body, baseVersion: 2 })).body).toMatchObject({
+      statusCode: 409,
+      message: expect.stringMatching(/baseVersion/),
+    });
     const other = await kc.owner();
     const otherKey = await kc.stage(owner, { ...(await kc.wrappedFor(other, randomPassword())), baseVersion: 1 });
     expect(otherKey.status).toBe(409);
@@ -191,8 +216,15 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     const owner = await kc.owner();
     const body = { ...(await kc.wrappedFor(owner, randomPassword())), baseVersion: 1 };
     const accessToken = await getAccessToken(server, owner);
-    const post = (payload: object) => keyserver.http().post(`/api/keys/${owner.userId}/key-changes`).set(bearer(accessToken)).send(payload);
-    for (const bad of [{ ...body, baseVersion: 0 }, { ...body, baseVersion: 1.5 }, { ...body, baseVersion: '1' }, { ...body, baseVersion: undefined }, { ...body, iv: 'short' }]) {
+    const post = (payload: object) =>
+      keyserver.http().post(`/api/keys/${owner.userId}/key-changes`).set(bearer(accessToken)).send(payload);
+    for (const bad of [
+      { ...body, baseVersion: 0 },
+      { ...body, baseVersion: 1.5 },
+      { ...body, baseVersion: '1' },
+      { ...body, baseVersion: undefined },
+      { ...body, iv: 'short' },
+    ]) {
       const response = await post(bad);
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
@@ -248,7 +280,12 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     const bad = await kc.commit(owner, { ...commitBody(change, wrong), receipt: tampered.toString('base64url') });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/receipt/);
-    for (const malformed of [{}, { ...commitBody(change, owner.password), keyChangeId: 'nope' }, { ...commitBody(change, owner.password), currentPassword: 'short' }, { ...commitBody(change, owner.password), newPassword: '' }]) {
+    for (const malformed of [
+      {},
+      { ...commitBody(change, owner.password), keyChangeId: 'nope' },
+      { ...commitBody(change, owner.password), currentPassword: 'short' },
+      { ...commitBody(change, owner.password), newPassword: '' },
+    ]) {
       expect((await kc.commit(owner, malformed)).status).toBe(400);
     }
     // Another user's receipt does not verify for this user.
@@ -261,7 +298,10 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     await server.http().get('/api/user/me').set(bearer(owner.sessionToken)).expect(200);
     expect((await kc.loginWith(owner, owner.password)).status).toBe(200);
     // Nothing was committed: the keyserver still serves version 1 with the change pending.
-    expect((await kc.fetch(owner)).body).toMatchObject({ version: 1, pendingChanges: [{ keyChangeId: change.keyChangeId }] });
+    expect((await kc.fetch(owner)).body).toMatchObject({
+      version: 1,
+      pendingChanges: [{ keyChangeId: change.keyChangeId }],
+    });
   });
 
   it('answers a lost answer again to the committing session, and 409 to another session, a stale version or a second change', async () => {
@@ -280,7 +320,6 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     const elsewhere = await kc.commit(otherSession, commitBody(change, newPassword));
     expect(elsewhere.status).toBe(409);
     expect(elsewhere.body.message).toMatch(/another session/);
-
   });
 
   it('answers 409 to a change staged on a version that another commit has moved past', async () => {
@@ -291,7 +330,9 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     expect(stale.status).toBe(409);
     expect(stale.body.message).toMatch(/baseVersion is not your key's current version \(2\)/);
     // Nor can it be staged again on version 1: the keyserver is at 2 now.
-    expect((await kc.stage(owner, { ...(await kc.wrappedFor(owner, owner.password)), baseVersion: 1 })).status).toBe(409);
+    expect((await kc.stage(owner, { ...(await kc.wrappedFor(owner, owner.password)), baseVersion: 1 })).status).toBe(
+      409,
+    );
     expect((await staged(owner, randomPassword(), 2)).baseVersion).toBe(2);
   });
 
@@ -306,7 +347,8 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
       kc.commit(secondDevice, commitBody(changeB, owner.password, passwordB)),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
-    const [winner, winnerPassword, loserPassword] = a.status === 200 ? [owner, passwordA, passwordB] : [secondDevice, passwordB, passwordA];
+    const [winner, winnerPassword, loserPassword] =
+      a.status === 200 ? [owner, passwordA, passwordB] : [secondDevice, passwordB, passwordA];
     expect((await kc.loginWith(owner, winnerPassword)).status).toBe(200);
     expect((await kc.loginWith(owner, loserPassword)).status).toBe(401);
     const blob = (await kc.fetch(winner)).body;
@@ -339,7 +381,12 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     expect(commit.status).toBe(409);
     expect(commit.body.message).toMatch(/abandoned/);
     expect((await kc.abandon(owner, change.keyChangeId)).status).toBe(404);
-    expect(await kc.keyEvents(owner)).toEqual(['key.fetched', 'key-change.abandoned', 'key-change.staged', 'key.stored']);
+    expect(await kc.keyEvents(owner)).toEqual([
+      'key.fetched',
+      'key-change.abandoned',
+      'key-change.staged',
+      'key.stored',
+    ]);
     expect((await kc.serverEvents(owner))[0]).toBe('key-change.abandoned');
   });
 
@@ -374,7 +421,12 @@ describe('key changes: what the current password costs, and what leaving takes w
   it('counts a wrong current password as a failed login: past the email’s limit, a commit answers 429 like a login', async () => {
     const owner = await kc.owner();
     const change = (await kc.stage(owner, { ...(await kc.wrappedFor(owner, randomPassword())), baseVersion: 1 })).body;
-    const body = (currentPassword: string) => ({ keyChangeId: change.keyChangeId, baseVersion: 1, receipt: change.receipt, currentPassword });
+    const body = (currentPassword: string) => ({
+      keyChangeId: change.keyChangeId,
+      baseVersion: 1,
+      receipt: change.receipt,
+      currentPassword,
+    });
     await kc.commit(owner, body(randomPassword())).expect(403);
     await kc.commit(owner, body(randomPassword())).expect(403);
     const limited = await kc.commit(owner, body(owner.password));
@@ -382,13 +434,19 @@ describe('key changes: what the current password costs, and what leaving takes w
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect((await kc.loginWith(owner, owner.password)).status).toBe(429);
     // Nothing was committed.
-    expect((await kc.fetch(owner)).body).toMatchObject({ version: 1, pendingChanges: [{ keyChangeId: change.keyChangeId }] });
+    expect((await kc.fetch(owner)).body).toMatchObject({
+      version: 1,
+      pendingChanges: [{ keyChangeId: change.keyChangeId }],
+    });
   });
 
   it('deletes the staged changes with the key (deletePrivateKey), so none can be applied afterwards', async () => {
     const owner = await kc.owner();
     const change = (await kc.stage(owner, { ...(await kc.wrappedFor(owner, randomPassword())), baseVersion: 1 })).body;
-    const deleted = await keyserver.http().delete(`/api/keys/${owner.userId}`).set(bearer(await getAccessToken(server, owner)));
+    const deleted = await keyserver
+      .http()
+      .delete(`/api/keys/${owner.userId}`)
+      .set(bearer(await getAccessToken(server, owner)));
     expect(deleted.status).toBe(204);
     expect((await kc.fetch(owner)).status).toBe(404);
     expect((await kc.apply(owner, change.keyChangeId)).status).toBe(404);
@@ -445,7 +503,9 @@ describe('key changes survive every cut point', () => {
         const change = (await kc.stage(owner, { ...(await kc.wrappedFor(owner, newPassword)), baseVersion: 1 })).body;
         if (cut !== 'stage') {
           const { keyChangeId, baseVersion, receipt } = change;
-          await kc.commit(owner, { keyChangeId, baseVersion, receipt, currentPassword: owner.password, newPassword }).expect(200);
+          await kc
+            .commit(owner, { keyChangeId, baseVersion, receipt, currentPassword: owner.password, newPassword })
+            .expect(200);
         }
         if (cut === 'apply') expect((await kc.apply(owner, change.keyChangeId)).body).toEqual({ version: 2 });
 

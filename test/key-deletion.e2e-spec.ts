@@ -1,7 +1,14 @@
 import { generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, type RunningApp, startKeyserver, startServer } from './support/apps.js';
-import { encryptedBlob, getAccessToken, type KeyPair, passSessionChallenge, putPrivateKey, putPublicKey } from './support/client.js';
+import {
+  encryptedBlob,
+  getAccessToken,
+  type KeyPair,
+  passSessionChallenge,
+  putPrivateKey,
+  putPublicKey,
+} from './support/client.js';
 import { bearer, login, registerAndLogin, type TestUser } from './support/users.js';
 
 describe('key deletion: deletePrivateKey (keyserver, validating with a real server)', () => {
@@ -21,7 +28,12 @@ describe('key deletion: deletePrivateKey (keyserver, validating with a real serv
     const user = await registerAndLogin(server.http);
     const keys = await generateKeyPair();
     await putPublicKey(server, user, keys.publicKey).expect(200);
-    const stored = await putPrivateKey(ks, user.userId, await getAccessToken(server, user), await encryptedBlob(user, keys));
+    const stored = await putPrivateKey(
+      ks,
+      user.userId,
+      await getAccessToken(server, user),
+      await encryptedBlob(user, keys),
+    );
     expect(stored.status).toBe(201);
     return { user, keys };
   }
@@ -38,12 +50,18 @@ describe('key deletion: deletePrivateKey (keyserver, validating with a real serv
   }
 
   async function fetchKey(ks: RunningApp, user: TestUser) {
-    return ks.http().get(`/api/keys/${user.userId}`).set(bearer(await getAccessToken(server, user)));
+    return ks
+      .http()
+      .get(`/api/keys/${user.userId}`)
+      .set(bearer(await getAccessToken(server, user)));
   }
 
   /** The user's first page of keyserver events, read from `user`'s (secured) session. */
   async function listEvents(ks: RunningApp, user: TestUser) {
-    const response = await ks.http().get(`/api/keys/${user.userId}/events`).set(bearer(await getAccessToken(server, user)));
+    const response = await ks
+      .http()
+      .get(`/api/keys/${user.userId}/events`)
+      .set(bearer(await getAccessToken(server, user)));
     expect(response.status).toBe(200);
     return response.body as { items: Array<{ type: string }>; nextCursor: string | null };
   }
@@ -94,7 +112,11 @@ describe('key deletion: deletePrivateKey (keyserver, validating with a real serv
     const user = await securedUser();
     // A new session of a user whose key is confirmed is not secured until it answers a challenge.
     const second = await login(server.http, user);
-    const refused = await deleteKey(keyserver, user.userId, await getAccessToken(server, { ...user, sessionToken: second }));
+    const refused = await deleteKey(
+      keyserver,
+      user.userId,
+      await getAccessToken(server, { ...user, sessionToken: second }),
+    );
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ statusCode: 403, message: expect.stringMatching(/secured session/) });
     expect(await types(keyserver, user)).toEqual(['key.fetch-refused', 'key.stored']);
@@ -102,7 +124,9 @@ describe('key deletion: deletePrivateKey (keyserver, validating with a real serv
 
     // Nor from a session of a user whose key is still pending (never secured).
     const pending = await userWithStoredKey();
-    expect((await deleteKey(keyserver, pending.user.userId, await getAccessToken(server, pending.user))).status).toBe(403);
+    expect((await deleteKey(keyserver, pending.user.userId, await getAccessToken(server, pending.user))).status).toBe(
+      403,
+    );
     expect((await fetchKey(keyserver, pending.user)).status).toBe(200);
   });
 

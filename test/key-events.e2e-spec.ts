@@ -23,7 +23,9 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
   afterAll(() => closeAll(limited, keyserver, server));
 
   /** A user with a pending public key whose blob `ks` stores (one `key.stored`). */
-  async function userWithStoredKey(ks: RunningApp): Promise<{ user: TestUser; keys: KeyPair; blob: Awaited<ReturnType<typeof encryptedBlob>> }> {
+  async function userWithStoredKey(
+    ks: RunningApp,
+  ): Promise<{ user: TestUser; keys: KeyPair; blob: Awaited<ReturnType<typeof encryptedBlob>> }> {
     const user = await registerAndLogin(server.http);
     const keys = await generateKeyPair();
     await putPublicKey(server, user, keys.publicKey).expect(200);
@@ -71,9 +73,19 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       items: [
-        { type: 'key.fetched', createdAt: expect.stringMatching(ISO), clientAddress: '127.0.0.1', userAgent: longAgent.slice(0, 256) },
+        {
+          type: 'key.fetched',
+          createdAt: expect.stringMatching(ISO),
+          clientAddress: '127.0.0.1',
+          userAgent: longAgent.slice(0, 256),
+        },
         { type: 'key.fetched', createdAt: expect.stringMatching(ISO), clientAddress: '127.0.0.1', userAgent: AGENT },
-        { type: 'key.stored', createdAt: expect.stringMatching(ISO), clientAddress: '127.0.0.1', userAgent: 'kx-test/put' },
+        {
+          type: 'key.stored',
+          createdAt: expect.stringMatching(ISO),
+          clientAddress: '127.0.0.1',
+          userAgent: 'kx-test/put',
+        },
       ],
       nextCursor: null,
     });
@@ -81,7 +93,8 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(Math.abs(times[0] - Date.now())).toBeLessThan(60_000);
     const text = JSON.stringify(response.body);
-    for (const secret of [blob.encryptedPrivateKey, blob.iv, blob.salt, user.sessionToken]) expect(text).not.toContain(secret);
+    for (const secret of [blob.encryptedPrivateKey, blob.iv, blob.salt, user.sessionToken])
+      expect(text).not.toContain(secret);
   });
 
   it('records key.fetch-refused for a validated token refused over RATE_LIMIT_KEYS_PER_USER (429), and lists it', async () => {
@@ -93,7 +106,12 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
     const response = await listEvents(limited, user);
     expect(response.status).toBe(200);
     expect(response.body.items).toEqual([
-      { type: 'key.fetch-refused', createdAt: expect.stringMatching(ISO), clientAddress: '127.0.0.1', userAgent: 'kx-test/over' },
+      {
+        type: 'key.fetch-refused',
+        createdAt: expect.stringMatching(ISO),
+        clientAddress: '127.0.0.1',
+        userAgent: 'kx-test/over',
+      },
       expect.objectContaining({ type: 'key.fetched' }),
       expect.objectContaining({ type: 'key.stored' }),
     ]);
@@ -109,11 +127,23 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
     const { user } = await securedUser(keyserver);
     const stranger = await registerAndLogin(server.http);
     const path = `/api/keys/${user.userId}`;
-    await keyserver.http().get(path).set(bearer(randomBytes(32).toString('base64url'))).expect(403);
+    await keyserver
+      .http()
+      .get(path)
+      .set(bearer(randomBytes(32).toString('base64url')))
+      .expect(403);
     await keyserver.http().get(path).set(bearer('not-a-token')).expect(403);
-    await keyserver.http().get(path).set(bearer(await getAccessToken(server, stranger))).expect(403);
+    await keyserver
+      .http()
+      .get(path)
+      .set(bearer(await getAccessToken(server, stranger)))
+      .expect(403);
     await keyserver.http().get(path).expect(401);
-    await keyserver.http().get(`${path}/events`).set(bearer(await getAccessToken(server, stranger))).expect(403);
+    await keyserver
+      .http()
+      .get(`${path}/events`)
+      .set(bearer(await getAccessToken(server, stranger)))
+      .expect(403);
     expect(await types(keyserver, user)).toEqual(['key.stored']);
   });
 
@@ -135,7 +165,9 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
     const { user } = await securedUser(keyserver);
     // In parallel batches: events in the same microsecond still page by id.
     for (let batch = 0; batch < 11; batch++) {
-      await Promise.all(Array.from({ length: 5 }, async () => expect((await fetchKey(keyserver, user)).status).toBe(200)));
+      await Promise.all(
+        Array.from({ length: 5 }, async () => expect((await fetchKey(keyserver, user)).status).toBe(200)),
+      );
     }
     const first = await listEvents(keyserver, user);
     expect(first.status).toBe(200);
@@ -159,14 +191,23 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
     const forged = Buffer.from(`2026-13-02T14:00:00.123456Z_${user.userId}`).toString('base64url');
     for (const cursor of ['not-a-cursor!', 'AAAA', forged, ['a', 'b']]) {
       const token = await getAccessToken(server, user);
-      const response = await keyserver.http().get(`/api/keys/${user.userId}/events`).query({ cursor }).set(bearer(token));
+      const response = await keyserver
+        .http()
+        .get(`/api/keys/${user.userId}/events`)
+        .query({ cursor })
+        .set(bearer(token));
       expect(response.status).toBe(400);
       expect(JSON.stringify(response.body.message)).toMatch(/cursor must be the nextCursor of a previous page/);
       // The same token still lists: a 400 spends none.
       await keyserver.http().get(`/api/keys/${user.userId}/events`).set(bearer(token)).expect(200);
     }
     const unknown = await getAccessToken(server, user);
-    await keyserver.http().get(`/api/keys/${user.userId}/events`).query({ cursor: 'x', other: '1' }).set(bearer(unknown)).expect(400);
+    await keyserver
+      .http()
+      .get(`/api/keys/${user.userId}/events`)
+      .query({ cursor: 'x', other: '1' })
+      .set(bearer(unknown))
+      .expect(400);
   });
 
   it('prunes events older than EVENTS_RETENTION_DAYS (90 by default), and keeps younger ones', async () => {
@@ -174,8 +215,14 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
     expect((await fetchKey(keyserver, user)).status).toBe(200);
     // Events are aged instead of waited for, as time-travel.ts ages tokens: the one arrangement below the API.
     const db = keyserver.app.get(DataSource);
-    await db.query(`UPDATE events SET created_at = now() - interval '91 days' WHERE user_id = $1 AND type = 'key.stored'`, [user.userId]);
-    await db.query(`UPDATE events SET created_at = now() - interval '89 days' WHERE user_id = $1 AND type = 'key.fetched'`, [user.userId]);
+    await db.query(
+      `UPDATE events SET created_at = now() - interval '91 days' WHERE user_id = $1 AND type = 'key.stored'`,
+      [user.userId],
+    );
+    await db.query(
+      `UPDATE events SET created_at = now() - interval '89 days' WHERE user_id = $1 AND type = 'key.fetched'`,
+      [user.userId],
+    );
 
     expect(await keyserver.app.get(EventsPruner).prune()).toBeGreaterThanOrEqual(1);
     expect(await types(keyserver, user)).toEqual(['key.fetched']);

@@ -27,7 +27,6 @@ const validBlob = (publicKeyFingerprint: string) => ({
   publicKeyFingerprint,
 });
 
-
 /** What a validation answers for a user who has never changed the key's wrapping. */
 const NO_CHANGES = { committedKeyChange: null, abandonedKeyChangeId: null };
 describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating with a real server)', () => {
@@ -55,7 +54,8 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
     return { user, keys, fp: await fingerprint(keys.publicKey) };
   }
 
-  const stored = async (user: TestUser) => (await getKey(user.userId, await getAccessToken(server, user)).expect(200)).body;
+  const stored = async (user: TestUser) =>
+    (await getKey(user.userId, await getAccessToken(server, user)).expect(200)).body;
 
   describe('POST /api/keys/{userId}', () => {
     it('stores the blob for the current public key and answers 201 {userId, createdAt}', async () => {
@@ -72,7 +72,11 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       const user = await registerAndLogin(server.http);
       const response = await put(user, validBlob(hex64()));
       expect(response.status).toBe(409);
-      expect(response.body).toMatchObject({ statusCode: 409, error: 'Conflict', message: expect.stringContaining('public key') });
+      expect(response.body).toMatchObject({
+        statusCode: 409,
+        error: 'Conflict',
+        message: expect.stringContaining('public key'),
+      });
       await getKey(user.userId, await getAccessToken(server, user)).expect(404);
     });
 
@@ -98,7 +102,10 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       await putPublicKey(server, user, b.publicKey).expect(200);
       const second = validBlob(await fingerprint(b.publicKey));
       expect((await put(user, second)).status).toBe(201);
-      expect(await stored(user)).toMatchObject({ encryptedPrivateKey: second.encryptedPrivateKey, publicKeyFingerprint: second.publicKeyFingerprint });
+      expect(await stored(user)).toMatchObject({
+        encryptedPrivateKey: second.encryptedPrivateKey,
+        publicKeyFingerprint: second.publicKeyFingerprint,
+      });
     });
 
     it('answers 409 when the confirmed key’s blob is stored, and keeps the blob', async () => {
@@ -149,8 +156,18 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
 
     it('accepts every bound of the blob and KDF rules', async () => {
       for (const body of [
-        { encryptedPrivateKey: b64(17), iv: b64(12), salt: b64(16), kdf: { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 } },
-        { encryptedPrivateKey: b64(4096), iv: b64(12), salt: b64(64), kdf: { algorithm: 'argon2id', memoryKiB: 1048576, iterations: 10, parallelism: 4 } },
+        {
+          encryptedPrivateKey: b64(17),
+          iv: b64(12),
+          salt: b64(16),
+          kdf: { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 },
+        },
+        {
+          encryptedPrivateKey: b64(4096),
+          iv: b64(12),
+          salt: b64(64),
+          kdf: { algorithm: 'argon2id', memoryKiB: 1048576, iterations: 10, parallelism: 4 },
+        },
       ]) {
         const { user, fp } = await userWithPendingKey();
         expect((await put(user, { ...body, publicKeyFingerprint: fp })).status).toBe(201);
@@ -205,7 +222,12 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
 
     it('accepts the userId in upper case as the same user', async () => {
       const { user, fp } = await userWithPendingKey();
-      const response = await putPrivateKey(keyserver, user.userId.toUpperCase(), await getAccessToken(server, user), validBlob(fp));
+      const response = await putPrivateKey(
+        keyserver,
+        user.userId.toUpperCase(),
+        await getAccessToken(server, user),
+        validBlob(fp),
+      );
       expect(response.status).toBe(201);
       expect(response.body.userId).toBe(user.userId);
       const read = await getKey(user.userId.toUpperCase(), await getAccessToken(server, user)).expect(200);
@@ -247,7 +269,13 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       expect(put1.status).toBe(201);
       const response = await getKey(user.userId, await getAccessToken(server, user));
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ userId: user.userId, ...blob, updatedAt: put1.body.createdAt, version: 1, pendingChanges: [] });
+      expect(response.body).toEqual({
+        userId: user.userId,
+        ...blob,
+        updatedAt: put1.body.createdAt,
+        version: 1,
+        pendingChanges: [],
+      });
     });
 
     it('answers 404 when no blob is stored', async () => {
@@ -343,14 +371,20 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       for (const fake of fakes) fake.close();
     });
 
-    const json = (status: number, body: unknown, headers: Record<string, string> = {}): RequestListener => (_req, res) =>
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    const json =
+      (status: number, body: unknown, headers: Record<string, string> = {}): RequestListener =>
+      (_req, res) =>
+        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 
     it('answers 503 when the server is unreachable', async () => {
       const down = await startKeyserver(`http://127.0.0.1:${await freePort()}`);
       keyservers.push(down);
       const userId = randomUUID();
-      const post = await down.http().post(`/api/keys/${userId}`).set(bearer(b64(32))).send(validBlob(hex64()));
+      const post = await down
+        .http()
+        .post(`/api/keys/${userId}`)
+        .set(bearer(b64(32)))
+        .send(validBlob(hex64()));
       expect(post.status).toBe(503);
       expect(post.body).toEqual({
         statusCode: 503,
@@ -358,23 +392,35 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
         message: 'The server could not validate the access token: request a new access token and retry',
       });
       expect(Number(post.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      await down.http().get(`/api/keys/${userId}`).set(bearer(b64(32))).expect(503);
+      await down
+        .http()
+        .get(`/api/keys/${userId}`)
+        .set(bearer(b64(32)))
+        .expect(503);
     });
 
     it('answers 503 with Retry-After when the server is slower than SERVER_TIMEOUT_MS, and stores nothing', async () => {
       const slow = createServer(() => undefined); // never answers
       fakes.push(slow);
       await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
-      const app = await startKeyserver(`http://127.0.0.1:${(slow.address() as AddressInfo).port}`, { SERVER_TIMEOUT_MS: '300' });
+      const app = await startKeyserver(`http://127.0.0.1:${(slow.address() as AddressInfo).port}`, {
+        SERVER_TIMEOUT_MS: '300',
+      });
       keyservers.push(app);
       const userId = randomUUID();
       const began = Date.now();
-      const post = await app.http().post(`/api/keys/${userId}`).set(bearer(b64(32))).send(validBlob(hex64()));
+      const post = await app
+        .http()
+        .post(`/api/keys/${userId}`)
+        .set(bearer(b64(32)))
+        .send(validBlob(hex64()));
       expect(post.status).toBe(503);
       expect(post.body.message).toMatch(/request a new access token and retry/);
       expect(post.headers['retry-after']).toBeDefined();
       expect(Date.now() - began).toBeLessThan(3000);
-      const stored = await app.app.get(DataSource).query(`SELECT count(*)::int AS n FROM encrypted_private_keys WHERE user_id = $1`, [userId]);
+      const stored = await app.app
+        .get(DataSource)
+        .query(`SELECT count(*)::int AS n FROM encrypted_private_keys WHERE user_id = $1`, [userId]);
       expect(stored).toEqual([{ n: 0 }]);
       slow.closeAllConnections();
     });
@@ -383,7 +429,12 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       const misconfigured = await startKeyserver(server.url, { KEYSERVER_API_KEY: b64(32) });
       keyservers.push(misconfigured);
       const { user, fp } = await userWithPendingKey();
-      const response = await putPrivateKey(misconfigured, user.userId, await getAccessToken(server, user), validBlob(fp));
+      const response = await putPrivateKey(
+        misconfigured,
+        user.userId,
+        await getAccessToken(server, user),
+        validBlob(fp),
+      );
       expect(response.status).toBe(503);
     });
 
@@ -391,31 +442,163 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       ['500', json(500, {})],
       ['404', json(404, { statusCode: 404 })],
       ['400', json(400, { statusCode: 400 })],
-      ['200 without keyConfirmed', json(200, { valid: true, userId: '<id>', publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, ...NO_CHANGES })],
-      ['200 with keyConfirmed as a string', json(200, { valid: true, userId: '<id>', keyConfirmed: 'false', publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, ...NO_CHANGES })],
-      ['200 without sessionSecured', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, keyVersion: null, ...NO_CHANGES })],
-      ['200 with a malformed fingerprint', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: 'AB', sessionSecured: false, keyVersion: null, ...NO_CHANGES })],
-      ['200 about another user', json(200, { valid: true, userId: randomUUID(), keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, ...NO_CHANGES })],
-      ['200 without keyVersion', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, ...NO_CHANGES })],
-      ['200 without committedKeyChange', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, abandonedKeyChangeId: null })],
-      ['200 with a committedKeyChange lacking its version', json(200, { valid: true, userId: '<id>', keyConfirmed: true, publicKeyFingerprint: null, sessionSecured: false, keyVersion: 2, committedKeyChange: { keyChangeId: randomUUID() }, abandonedKeyChangeId: null })],
-      ['200 without abandonedKeyChangeId', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, committedKeyChange: null })],
-      ['200 with an abandonedKeyChangeId that is not an id', json(200, { valid: true, userId: '<id>', keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, committedKeyChange: null, abandonedKeyChangeId: 'x' })],
-      ['200 with keyVersion 0', json(200, { valid: true, userId: '<id>', keyConfirmed: true, publicKeyFingerprint: null, sessionSecured: false, keyVersion: 0, ...NO_CHANGES })],
+      [
+        '200 without keyConfirmed',
+        json(200, {
+          valid: true,
+          userId: '<id>',
+          publicKeyFingerprint: null,
+          sessionSecured: false,
+          keyVersion: null,
+          ...NO_CHANGES,
+        }),
+      ],
+      [
+        '200 with keyConfirmed as a string',
+        json(200, {
+          valid: true,
+          userId: '<id>',
+          keyConfirmed: 'false',
+          publicKeyFingerprint: null,
+          sessionSecured: false,
+          keyVersion: null,
+          ...NO_CHANGES,
+        }),
+      ],
+      [
+        '200 without sessionSecured',
+        json(200, {
+          valid: true,
+          userId: '<id>',
+          keyConfirmed: false,
+          publicKeyFingerprint: null,
+          keyVersion: null,
+          ...NO_CHANGES,
+        }),
+      ],
+      [
+        '200 with a malformed fingerprint',
+        json(200, {
+          valid: true,
+          userId: '<id>',
+          keyConfirmed: false,
+          publicKeyFingerprint: 'AB',
+          sessionSecured: false,
+          keyVersion: null,
+          ...NO_CHANGES,
+        }),
+      ],
+      [
+        '200 about another user',
+        json(200, {
+          valid: true,
+          userId: randomUUID(),
+          keyConfirmed: false,
+          publicKeyFingerprint: null,
+          sessionSecured: false,
+          keyVersion: null,
+          ...NO_CHANGES,
+        }),
+      ],
+      [
+        '200 without keyVersion',
+        json(200, {
+          valid: true,
+          userId: '<id>',
+          keyConfirmed: false,
+          publicKeyFingerprint: null,
+          sessionSecured: false,
+          ...NO_CHANGES,
+        }),
+      ],
+      [
+        '200 without committedKeyChange',
+        json(200, {
+          valid: true,
+          userId: '<id>',
+          keyConfirmed: false,
+          publicKeyFingerprint: null,
+          sessionSecured: false,
+          keyVersion: null,
+          abandonedKeyChangeId: null,
+        }),
+      ],
+      [
+        '200 with a committedKeyChange lacking its version',
+        json(200, {
+          valid: true,
+          userId: '<id>',
+          keyConfirmed: true,
+          publicKeyFingerprint: null,
+          sessionSecured: false,
+          keyVersion: 2,
+          committedKeyChange: { keyChangeId: randomUUID() },
+          abandonedKeyChangeId: null,
+        }),
+      ],
+      [
+        '200 without abandonedKeyChangeId',
+        json(200, {
+          valid: true,
+          userId: '<id>',
+          keyConfirmed: false,
+          publicKeyFingerprint: null,
+          sessionSecured: false,
+          keyVersion: null,
+          committedKeyChange: null,
+        }),
+      ],
+      [
+        '200 with an abandonedKeyChangeId that is not an id',
+        json(200, {
+          valid: true,
+          userId: '<id>',
+          keyConfirmed: false,
+          publicKeyFingerprint: null,
+          sessionSecured: false,
+          keyVersion: null,
+          committedKeyChange: null,
+          abandonedKeyChangeId: 'x',
+        }),
+      ],
+      [
+        '200 with keyVersion 0',
+        json(200, {
+          valid: true,
+          userId: '<id>',
+          keyConfirmed: true,
+          publicKeyFingerprint: null,
+          sessionSecured: false,
+          keyVersion: 0,
+          ...NO_CHANGES,
+        }),
+      ],
       ['200 that is not JSON', (_req, res) => res.writeHead(200).end('ok')],
-    ] as Array<[string, RequestListener]>)('answers 503 to both operations when the server answers %s', async (_case, handler) => {
-      const userId = randomUUID();
-      // Answers naming a user name the one asked about, unless the case is about another user.
-      const faulty = await keyserverFacing((req, res) => {
-        const write = res.end.bind(res);
-        res.end = ((chunk?: unknown) => write(typeof chunk === 'string' ? chunk.replace('<id>', userId) : chunk)) as typeof res.end;
-        handler(req, res);
-      });
-      const post = await faulty.http().post(`/api/keys/${userId}`).set(bearer(b64(32))).send(validBlob(hex64()));
-      expect(post.status).toBe(503);
-      expect(post.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
-      await faulty.http().get(`/api/keys/${userId}`).set(bearer(b64(32))).expect(503);
-    });
+    ] as Array<[string, RequestListener]>)(
+      'answers 503 to both operations when the server answers %s',
+      async (_case, handler) => {
+        const userId = randomUUID();
+        // Answers naming a user name the one asked about, unless the case is about another user.
+        const faulty = await keyserverFacing((req, res) => {
+          const write = res.end.bind(res);
+          res.end = ((chunk?: unknown) =>
+            write(typeof chunk === 'string' ? chunk.replace('<id>', userId) : chunk)) as typeof res.end;
+          handler(req, res);
+        });
+        const post = await faulty
+          .http()
+          .post(`/api/keys/${userId}`)
+          .set(bearer(b64(32)))
+          .send(validBlob(hex64()));
+        expect(post.status).toBe(503);
+        expect(post.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+        await faulty
+          .http()
+          .get(`/api/keys/${userId}`)
+          .set(bearer(b64(32)))
+          .expect(503);
+      },
+    );
 
     it('answers 503 to a redirect, and does not follow it (the API key must not travel)', async () => {
       const userId = randomUUID();
@@ -423,19 +606,35 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       // Where the redirect points: it would say yes, and it sees any request that reaches it.
       const target = createServer((req, res) => {
         followed.push(String(req.headers.authorization));
-        json(200, { valid: true, userId, keyConfirmed: false, publicKeyFingerprint: null, sessionSecured: false, keyVersion: null, ...NO_CHANGES })(req, res);
+        json(200, {
+          valid: true,
+          userId,
+          keyConfirmed: false,
+          publicKeyFingerprint: null,
+          sessionSecured: false,
+          keyVersion: null,
+          ...NO_CHANGES,
+        })(req, res);
       });
       fakes.push(target);
       await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
       const location = `http://127.0.0.1:${(target.address() as AddressInfo).port}/keyserver/user/validate`;
       const redirecting = await keyserverFacing(json(307, {}, { location }));
-      await redirecting.http().get(`/api/keys/${userId}`).set(bearer(b64(32))).expect(503);
+      await redirecting
+        .http()
+        .get(`/api/keys/${userId}`)
+        .set(bearer(b64(32)))
+        .expect(503);
       expect(followed).toEqual([]);
     });
 
     it('answers 403 only when the server answers 403', async () => {
       const refusing = await keyserverFacing(json(403, { statusCode: 403 }));
-      await refusing.http().get(`/api/keys/${randomUUID()}`).set(bearer(b64(32))).expect(403);
+      await refusing
+        .http()
+        .get(`/api/keys/${randomUUID()}`)
+        .set(bearer(b64(32)))
+        .expect(403);
     });
   });
 });

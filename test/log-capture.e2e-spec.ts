@@ -2,8 +2,23 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { generateKeyPair, toBase64Url } from '@app/crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { closeAll, type RunningApp, startKeyserver, startServer, TEST_KEYSERVER_API_KEY, TEST_STORAGE_KEY, TEST_VERIFIER_KEY } from './support/apps.js';
-import { encryptedBlob, getAccessToken, openChallenge, passSessionChallenge, putPrivateKey, putPublicKey } from './support/client.js';
+import {
+  closeAll,
+  type RunningApp,
+  startKeyserver,
+  startServer,
+  TEST_KEYSERVER_API_KEY,
+  TEST_STORAGE_KEY,
+  TEST_VERIFIER_KEY,
+} from './support/apps.js';
+import {
+  encryptedBlob,
+  getAccessToken,
+  openChallenge,
+  passSessionChallenge,
+  putPrivateKey,
+  putPublicKey,
+} from './support/client.js';
 import { bearer, randomPassword, registerAndLogin, uniqueEmail } from './support/users.js';
 import { forms } from './support/secret-forms.js';
 
@@ -18,7 +33,9 @@ class LogCapture implements LoggerService {
   fatal = (...args: unknown[]) => this.push('fatal', args);
 
   push(level: string, args: unknown[]): void {
-    this.chunks.push(`[${level}] ${args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' ')}`);
+    this.chunks.push(
+      `[${level}] ${args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === 'string' ? a : (JSON.stringify(a) ?? String(a)))).join(' ')}`,
+    );
   }
 
   text(): string {
@@ -35,7 +52,9 @@ class LogCapture implements LoggerService {
     }
     for (const stream of [process.stdout, process.stderr]) {
       vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
-        this.push(stream === process.stdout ? 'stdout' : 'stderr', [Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk)]);
+        this.push(stream === process.stdout ? 'stdout' : 'stderr', [
+          Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk),
+        ]);
         return true;
       }) as typeof stream.write);
     }
@@ -102,11 +121,21 @@ describe('logs, over every flow including failures', () => {
     const wrongAnswer = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
     keep('opened challenge', wrong.token);
     keep('wrong challenge answer', wrongAnswer);
-    expectRefused(await server.http().post('/api/user/session-challenge/answer').set(bearer(user.sessionToken)).send({ ...wrong, token: wrongAnswer }));
+    expectRefused(
+      await server
+        .http()
+        .post('/api/user/session-challenge/answer')
+        .set(bearer(user.sessionToken))
+        .send({ ...wrong, token: wrongAnswer }),
+    );
     await passSessionChallenge(server, user.sessionToken, keys);
 
     // A second session gets the blob back through the keyserver.
-    const second = await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    const second = await server
+      .http()
+      .post('/api/auth/login')
+      .send({ email: user.email, password: user.password })
+      .expect(200);
     keep('second session token', second.body.sessionToken);
     keep('device token', second.body.deviceToken);
     // This device's token, sent back: a third session, and the device token that replaces it.
@@ -127,8 +156,18 @@ describe('logs, over every flow including failures', () => {
     keep('made-up access token', madeUpToken);
     const wrongApiKey = randomPassword();
     keep('wrong API key', wrongApiKey);
-    await server.http().post('/keyserver/user/validate').set(bearer(wrongApiKey)).send({ userId: user.userId, accessToken: madeUpToken }).expect(401);
-    await server.http().post('/keyserver/user/validate').set(bearer(TEST_KEYSERVER_API_KEY)).send({ userId: user.userId, accessToken: madeUpToken }).expect(403);
+    await server
+      .http()
+      .post('/keyserver/user/validate')
+      .set(bearer(wrongApiKey))
+      .send({ userId: user.userId, accessToken: madeUpToken })
+      .expect(401);
+    await server
+      .http()
+      .post('/keyserver/user/validate')
+      .set(bearer(TEST_KEYSERVER_API_KEY))
+      .send({ userId: user.userId, accessToken: madeUpToken })
+      .expect(403);
     expectRefused(await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(madeUpToken)));
 
     // Malformed and invalid bodies carrying a secret, on both services.
@@ -136,13 +175,25 @@ describe('logs, over every flow including failures', () => {
       [server, '/api/auth/login'],
       [keyserver, `/api/keys/${user.userId}`],
     ] as const) {
-      await app.http().post(path).set('Content-Type', 'application/json').send(`{"password": "${MALFORMED_JSON_SECRET}`).expect(400);
-      await app.http().post(path).set('Content-Type', 'application/json').send(`{"password": ${MALFORMED_JSON_SECRET}}`).expect(400);
+      await app
+        .http()
+        .post(path)
+        .set('Content-Type', 'application/json')
+        .send(`{"password": "${MALFORMED_JSON_SECRET}`)
+        .expect(400);
+      await app
+        .http()
+        .post(path)
+        .set('Content-Type', 'application/json')
+        .send(`{"password": ${MALFORMED_JSON_SECRET}}`)
+        .expect(400);
     }
     await server.http().post('/api/auth/login').send({ email: 5, password: MALFORMED_JSON_SECRET }).expect(400);
 
     // Logout, then the session is gone.
-    expect((await server.http().post('/api/auth/logout').set(bearer(second.body.sessionToken))).status).toBeLessThan(300);
+    expect((await server.http().post('/api/auth/logout').set(bearer(second.body.sessionToken))).status).toBeLessThan(
+      300,
+    );
     await server.http().get('/api/user/me').set(bearer(second.body.sessionToken)).expect(401);
 
     // A password change: staged (a new blob), a commit with a wrong password, the commit, then applied.
@@ -154,14 +205,33 @@ describe('logs, over every flow including failures', () => {
     keep('staged salt', changed.salt);
     const stageToken = await getAccessToken(server, user);
     keep('stage access token', stageToken);
-    const staged = await keyserver.http().post(`/api/keys/${user.userId}/key-changes`).set(bearer(stageToken)).send({ ...changed, baseVersion: 1 }).expect(201);
+    const staged = await keyserver
+      .http()
+      .post(`/api/keys/${user.userId}/key-changes`)
+      .set(bearer(stageToken))
+      .send({ ...changed, baseVersion: 1 })
+      .expect(201);
     keep('key-change receipt', staged.body.receipt);
     const commit = { keyChangeId: staged.body.keyChangeId, baseVersion: 1, receipt: staged.body.receipt };
-    await server.http().post('/api/user/key-change').set(bearer(user.sessionToken)).send({ ...commit, currentPassword: wrongPassword, newPassword }).expect(403);
-    await server.http().post('/api/user/key-change').set(bearer(user.sessionToken)).send({ ...commit, currentPassword: user.password, newPassword }).expect(200);
+    await server
+      .http()
+      .post('/api/user/key-change')
+      .set(bearer(user.sessionToken))
+      .send({ ...commit, currentPassword: wrongPassword, newPassword })
+      .expect(403);
+    await server
+      .http()
+      .post('/api/user/key-change')
+      .set(bearer(user.sessionToken))
+      .send({ ...commit, currentPassword: user.password, newPassword })
+      .expect(200);
     const applyToken = await getAccessToken(server, user);
     keep('apply access token', applyToken);
-    await keyserver.http().post(`/api/keys/${user.userId}/key-changes/${commit.keyChangeId}/apply`).set(bearer(applyToken)).expect(200);
+    await keyserver
+      .http()
+      .post(`/api/keys/${user.userId}/key-changes/${commit.keyChangeId}/apply`)
+      .set(bearer(applyToken))
+      .expect(200);
     // The owner is back with the new password: the failed commit's count at this address starts again.
     await server.http().post('/api/auth/login').send({ email: user.email, password: newPassword }).expect(200);
 
@@ -188,7 +258,11 @@ describe('logs, over every flow including failures', () => {
     await plainKeyserver.app.get(DataSource).destroy();
     await plainKeyserver.http().get(`/api/keys/${plainUser.userId}`).set(bearer(lastToken)).expect(500);
     await plainServer.app.get(DataSource).destroy();
-    await plainServer.http().post('/api/auth/login').send({ email: plainUser.email, password: plainUser.password }).expect(500);
+    await plainServer
+      .http()
+      .post('/api/auth/login')
+      .send({ email: plainUser.email, password: plainUser.password })
+      .expect(500);
     await plainServer.http().get('/api/user/me').set(bearer(plainUser.sessionToken)).expect(500);
   });
 
@@ -213,7 +287,10 @@ describe('logs, over every flow including failures', () => {
     const found = [...secrets].flatMap(([name, secret]) =>
       forms(secret)
         .filter((form) => text.includes(form))
-        .map((form) => `${name} as ${form}: ...${text.slice(Math.max(0, text.indexOf(form) - 80), text.indexOf(form) + form.length + 20)}...`),
+        .map(
+          (form) =>
+            `${name} as ${form}: ...${text.slice(Math.max(0, text.indexOf(form) - 80), text.indexOf(form) + form.length + 20)}...`,
+        ),
     );
     expect(found).toEqual([]);
     expect(secrets.size).toBeGreaterThan(15);

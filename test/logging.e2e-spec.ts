@@ -3,7 +3,15 @@ import { ConfigurationError, IN_MEMORY } from '@app/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadKeyserverConfig } from '../apps/keyserver/src/core/keyserver-config.js';
 import { loadServerConfig } from '../apps/server/src/core/server-config.js';
-import { closeAll, type RunningApp, startKeyserver, startServer, TEST_KEYSERVER_API_KEY, TEST_STORAGE_KEYS, TEST_VERIFIER_KEYS } from './support/apps.js';
+import {
+  closeAll,
+  type RunningApp,
+  startKeyserver,
+  startServer,
+  TEST_KEYSERVER_API_KEY,
+  TEST_STORAGE_KEYS,
+  TEST_VERIFIER_KEYS,
+} from './support/apps.js';
 import { createKeyPair, getAccessToken } from './support/client.js';
 import { bearer, registerAndLogin } from './support/users.js';
 
@@ -73,7 +81,9 @@ describe('request logs (LOG_FORMAT=json)', () => {
   });
 
   it('writes Nest’s own logs through pino, as JSON', () => {
-    const started = capture.lines().filter((line) => line.context === 'NestApplication' && line.msg === 'Nest application successfully started');
+    const started = capture
+      .lines()
+      .filter((line) => line.context === 'NestApplication' && line.msg === 'Nest application successfully started');
     expect(started.length).toBeGreaterThan(0);
   });
 
@@ -84,13 +94,23 @@ describe('request logs (LOG_FORMAT=json)', () => {
     const accessToken = await getAccessToken(server, user);
     credentials.push(accessToken);
 
-    const response = await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(accessToken)).set('X-Request-Id', 'read-key.1_A');
+    const response = await keyserver
+      .http()
+      .get(`/api/keys/${user.userId}`)
+      .set(bearer(accessToken))
+      .set('X-Request-Id', 'read-key.1_A');
     expect(response.status).toBe(200);
     expect(response.headers['x-request-id']).toBe('read-key.1_A');
 
     const [line, ...more] = capture.requestLines('read-key.1_A').filter((l) => l.name === 'keyserver');
     expect(more).toEqual([]);
-    expect(line).toMatchObject({ level: 30, method: 'GET', route: '/api/keys/:userId', statusCode: 200, responseTime: expect.any(Number) });
+    expect(line).toMatchObject({
+      level: 30,
+      method: 'GET',
+      route: '/api/keys/:userId',
+      statusCode: 200,
+      responseTime: expect.any(Number),
+    });
     // The route pattern, never the path with the user's id.
     expect(JSON.stringify(line)).not.toContain(user.userId);
 
@@ -122,15 +142,22 @@ describe('request logs (LOG_FORMAT=json)', () => {
     expect(response.status).toBe(401);
     const id = response.headers['x-request-id'];
     expect(id).toMatch(UUID);
-    expect(capture.requestLines(id)).toEqual([expect.objectContaining({ method: 'GET', route: '/api/user/me', statusCode: 401 })]);
+    expect(capture.requestLines(id)).toEqual([
+      expect.objectContaining({ method: 'GET', route: '/api/user/me', statusCode: 401 }),
+    ]);
     expect(capture.text()).not.toContain(offered);
   });
 
   it('echoes and logs the id on a 404, with no route', async () => {
-    const response = await server.http().get(`/api/nothing/${randomUUID()}?cursor=abc`).set('X-Request-Id', 'not-found-1');
+    const response = await server
+      .http()
+      .get(`/api/nothing/${randomUUID()}?cursor=abc`)
+      .set('X-Request-Id', 'not-found-1');
     expect(response.status).toBe(404);
     expect(response.headers['x-request-id']).toBe('not-found-1');
-    expect(capture.requestLines('not-found-1')).toEqual([expect.objectContaining({ method: 'GET', route: 'unmatched', statusCode: 404 })]);
+    expect(capture.requestLines('not-found-1')).toEqual([
+      expect.objectContaining({ method: 'GET', route: 'unmatched', statusCode: 404 }),
+    ]);
     expect(capture.text()).not.toContain('/api/nothing');
     expect(capture.text()).not.toContain('cursor=abc');
   });
@@ -209,9 +236,16 @@ describe('logging configuration', () => {
   it('defaults to info and json, whatever NODE_ENV', () => {
     for (const NODE_ENV of ['development', 'test']) {
       expect(loadServerConfig({ ...env, NODE_ENV }).logging).toEqual({ level: 'info', format: 'json', name: 'server' });
-      expect(loadKeyserverConfig({ ...env, NODE_ENV }).logging).toEqual({ level: 'info', format: 'json', name: 'keyserver' });
+      expect(loadKeyserverConfig({ ...env, NODE_ENV }).logging).toEqual({
+        level: 'info',
+        format: 'json',
+        name: 'keyserver',
+      });
     }
-    expect(loadServerConfig({ ...env, LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty' }).logging).toMatchObject({ level: 'debug', format: 'pretty' });
+    expect(loadServerConfig({ ...env, LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty' }).logging).toMatchObject({
+      level: 'debug',
+      format: 'pretty',
+    });
   });
 
   it.each([

@@ -57,32 +57,51 @@ describe('GET /metrics', () => {
     });
     afterAll(() => closeAll(keyserver, server));
 
-    it.each(['server', 'keyserver'] as const)('on the %s, answers 401 without the token or with a wrong one', async (which) => {
-      const app = which === 'server' ? server : keyserver;
-      for (const request of [
-        app.http().get('/metrics'),
-        app.http().get('/metrics').set(bearer(randomBytes(32).toString('base64url'))),
-        app.http().get('/metrics').set(bearer(`${METRICS_TOKEN}x`)),
-        app.http().get('/metrics').set('Authorization', `Basic ${METRICS_TOKEN}`),
-      ]) {
-        const response = await request;
-        expect(response.status).toBe(401);
-        expect(response.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('METRICS_TOKEN') });
-        expect(response.headers['www-authenticate']).toBe('Bearer');
-      }
-    });
+    it.each(['server', 'keyserver'] as const)(
+      'on the %s, answers 401 without the token or with a wrong one',
+      async (which) => {
+        const app = which === 'server' ? server : keyserver;
+        for (const request of [
+          app.http().get('/metrics'),
+          app
+            .http()
+            .get('/metrics')
+            .set(bearer(randomBytes(32).toString('base64url'))),
+          app
+            .http()
+            .get('/metrics')
+            .set(bearer(`${METRICS_TOKEN}x`)),
+          app.http().get('/metrics').set('Authorization', `Basic ${METRICS_TOKEN}`),
+        ]) {
+          const response = await request;
+          expect(response.status).toBe(401);
+          expect(response.body).toEqual({
+            statusCode: 401,
+            error: 'Unauthorized',
+            message: expect.stringContaining('METRICS_TOKEN'),
+          });
+          expect(response.headers['www-authenticate']).toBe('Bearer');
+        }
+      },
+    );
 
-    it.each(['server', 'keyserver'] as const)('on the %s, answers the Prometheus text with the token', async (which) => {
-      const response = await (which === 'server' ? server : keyserver).http().get('/metrics').set(bearer(METRICS_TOKEN));
-      expect(response.status).toBe(200);
-      expect(response.headers['content-type']).toMatch(PROMETHEUS_TEXT);
-      expect(response.headers['cache-control']).toBe('no-store');
-      expect(response.text).toMatch(/^# HELP /m);
-      expect(sample(response.text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
-      expect(sample(response.text, 'kx_db_pool_connections{state="total"}')).toBeGreaterThanOrEqual(1);
-      expect(sample(response.text, 'kx_db_pool_connections{state="idle"}')).toBeGreaterThanOrEqual(0);
-      expect(sample(response.text, 'kx_db_pool_connections{state="waiting"}')).toBe(0);
-    });
+    it.each(['server', 'keyserver'] as const)(
+      'on the %s, answers the Prometheus text with the token',
+      async (which) => {
+        const response = await (which === 'server' ? server : keyserver)
+          .http()
+          .get('/metrics')
+          .set(bearer(METRICS_TOKEN));
+        expect(response.status).toBe(200);
+        expect(response.headers['content-type']).toMatch(PROMETHEUS_TEXT);
+        expect(response.headers['cache-control']).toBe('no-store');
+        expect(response.text).toMatch(/^# HELP /m);
+        expect(sample(response.text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+        expect(sample(response.text, 'kx_db_pool_connections{state="total"}')).toBeGreaterThanOrEqual(1);
+        expect(sample(response.text, 'kx_db_pool_connections{state="idle"}')).toBeGreaterThanOrEqual(0);
+        expect(sample(response.text, 'kx_db_pool_connections{state="waiting"}')).toBe(0);
+      },
+    );
 
     it('counts the protocol: tokens issued and spent, challenges, key reads, validations, unknown paths', async () => {
       const [serverBefore, keyserverBefore] = [await scrape(server), await scrape(keyserver)];
@@ -91,7 +110,11 @@ describe('GET /metrics', () => {
 
       const user = await registerAndLogin(server.http);
       await createKeyPair(server, keyserver, user);
-      await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(await getAccessToken(server, user))).expect(200);
+      await keyserver
+        .http()
+        .get(`/api/keys/${user.userId}`)
+        .set(bearer(await getAccessToken(server, user)))
+        .expect(200);
       await keyserver.http().get('/no-such-route').expect(404);
 
       const serverAfter = await scrape(server);
@@ -100,14 +123,20 @@ describe('GET /metrics', () => {
       expect(sample(serverAfter, 'kx_access_tokens_spent_total')).toBe(2);
       expect(sample(serverAfter, 'kx_session_challenges_total{result="issued"}')).toBe(1);
       expect(sample(serverAfter, 'kx_session_challenges_total{result="secured"}')).toBeGreaterThanOrEqual(1);
-      expect(serverAfter).toMatch(/^http_request_duration_seconds_count\{method="POST",route="\/api\/user\/access-token",status_code="201"\} 2$/m);
+      expect(serverAfter).toMatch(
+        /^http_request_duration_seconds_count\{method="POST",route="\/api\/user\/access-token",status_code="201"\} 2$/m,
+      );
 
       const keyserverAfter = await scrape(keyserver);
       expect(sample(keyserverAfter, 'kx_validation_duration_seconds_count')).toBe(
         sample(keyserverBefore, 'kx_validation_duration_seconds_count')! + 2,
       );
-      expect(keyserverAfter).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/api\/keys\/:userId",status_code="200"\} 1$/m);
-      expect(keyserverAfter).toMatch(/^http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} \d+$/m);
+      expect(keyserverAfter).toMatch(
+        /^http_request_duration_seconds_count\{method="GET",route="\/api\/keys\/:userId",status_code="200"\} 1$/m,
+      );
+      expect(keyserverAfter).toMatch(
+        /^http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} \d+$/m,
+      );
       // A label per route pattern, never per path: no user id in any series.
       expect(keyserverAfter).not.toContain(user.userId);
       // The keyserver counts no server metrics.
@@ -154,7 +183,10 @@ describe('GET /metrics', () => {
     afterAll(() => closeAll(keyserver, server));
 
     it.each(['server', 'keyserver'] as const)('is not on the %s’s main port', async (which) => {
-      const response = await (which === 'server' ? server : keyserver).http().get('/metrics').set(bearer(METRICS_TOKEN));
+      const response = await (which === 'server' ? server : keyserver)
+        .http()
+        .get('/metrics')
+        .set(bearer(METRICS_TOKEN));
       expect(response.status).toBe(404);
       expect(response.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /metrics' });
     });
@@ -171,7 +203,11 @@ describe('GET /metrics', () => {
         const refused = await fetch(metricsUrl(serverMetricsPort), { headers });
         expect(refused.status).toBe(401);
         expect(refused.headers.get('www-authenticate')).toBe('Bearer');
-        expect(await refused.json()).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('METRICS_TOKEN') });
+        expect(await refused.json()).toEqual({
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: expect.stringContaining('METRICS_TOKEN'),
+        });
       }
       const response = await fetch(metricsUrl(serverMetricsPort), { headers: bearer(METRICS_TOKEN) });
       expect(response.status).toBe(200);
@@ -179,7 +215,11 @@ describe('GET /metrics', () => {
     });
 
     it('serves nothing else on the metrics port', async () => {
-      for (const [path, method] of [['/api/auth/login', 'POST'], ['/', 'GET'], ['/metrics', 'POST']]) {
+      for (const [path, method] of [
+        ['/api/auth/login', 'POST'],
+        ['/', 'GET'],
+        ['/metrics', 'POST'],
+      ]) {
         const response = await fetch(metricsUrl(keyserverMetricsPort, path), { method });
         expect(response.status).toBe(404);
         expect(await response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String) });

@@ -50,7 +50,9 @@ describe.skipIf(!onPostgres)('migrations on PostgreSQL', () => {
 
   it('npm run migrate brings it up to date; then a service with MIGRATIONS=skip starts and works', async () => {
     const url = await emptyDatabase();
-    await runMigrate('Server', (env) => ServerModule.forRoot({ ...env, NODE_ENV: 'test', DATABASE_URL: url, KEYSERVER_API_KEY: 'k'.repeat(43) }));
+    await runMigrate('Server', (env) =>
+      ServerModule.forRoot({ ...env, NODE_ENV: 'test', DATABASE_URL: url, KEYSERVER_API_KEY: 'k'.repeat(43) }),
+    );
     expect(await appliedMigrations(url)).toEqual(serverMigrations.map((migration) => migration.name));
     const app = await startServer({ DATABASE_URL: url, MIGRATIONS: 'skip' });
     started.push(app);

@@ -13,7 +13,10 @@ describe('the committed OpenAPI specs, linted', () => {
   it('pass redocly lint (recommended rules) with no error and no warning', async () => {
     // No telemetry nor update check: CI has no internet, and a linter has no business calling home.
     const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
-    const { stdout, stderr } = await run(bin('redocly'), ['lint', '--format=stylish', ...specs], { cwd: repository, env });
+    const { stdout, stderr } = await run(bin('redocly'), ['lint', '--format=stylish', ...specs], {
+      cwd: repository,
+      env,
+    });
     const output = `${stdout}${stderr}`;
     expect(output).toContain('Your API descriptions are valid');
     expect(output).not.toMatch(/\b(error|warning)\b/i);
@@ -21,7 +24,11 @@ describe('the committed OpenAPI specs, linted', () => {
 
   it('pass spectral lint (spectral:oas) with nothing to report, not even a hint', async () => {
     // --fail-severity=hint: any finding at all fails the command.
-    const { stdout } = await run(bin('spectral'), ['lint', '--ruleset', '.spectral.yaml', '--fail-severity=hint', ...specs], { cwd: repository });
+    const { stdout } = await run(
+      bin('spectral'),
+      ['lint', '--ruleset', '.spectral.yaml', '--fail-severity=hint', ...specs],
+      { cwd: repository },
+    );
     expect(stdout).toMatch(/No results with a severity of 'hint' or higher found!/);
   }, 60_000);
 });

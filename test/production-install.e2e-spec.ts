@@ -39,7 +39,10 @@ describe.skipIf(!onPostgres)('a production install (npm ci --omit=dev) runs both
   });
 
   /** A service from the production install; answers its port once it says it is ready. */
-  async function start(service: 'server' | 'keyserver', env: Record<string, string>): Promise<{ port: number; child: ChildProcess }> {
+  async function start(
+    service: 'server' | 'keyserver',
+    env: Record<string, string>,
+  ): Promise<{ port: number; child: ChildProcess }> {
     const port = await freePort();
     const database = await createTestDatabase(service);
     drops.push(database.drop);
@@ -93,7 +96,11 @@ describe.skipIf(!onPostgres)('a production install (npm ci --omit=dev) runs both
     }
     const credentials = { email: uniqueEmail('production'), password: randomPassword() };
     const post = (path: string) =>
-      fetch(`http://127.0.0.1:${server.port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
+      fetch(`http://127.0.0.1:${server.port}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(credentials),
+      });
     expect((await post('/api/auth/register')).status).toBe(201);
     expect((await post('/api/auth/login')).status).toBe(200);
 

@@ -52,7 +52,11 @@ describe('the protocol, end to end', () => {
     const loginSecret = await deriveLoginSecret(email, password);
     expect(loginSecret).not.toContain(password);
 
-    const { body: registered } = await server.http().post('/api/auth/register').send({ email, password: loginSecret }).expect(201);
+    const { body: registered } = await server
+      .http()
+      .post('/api/auth/register')
+      .send({ email, password: loginSecret })
+      .expect(201);
     const first = await server.http().post('/api/auth/login').send({ email, password: loginSecret }).expect(200);
     expect(first.body.hasKeyPair).toBe(false);
     // The KEK comes from the password itself; the server only ever saw the login secret.
@@ -72,7 +76,11 @@ describe('the protocol, end to end', () => {
 
     const bob = await registerAndLogin(server.http);
     const bobKeys = await createKeyPair(server, keyserver, bob);
-    const bobsKey = await server.http().get(`/api/users/${bob.userId}/public-key`).set(bearer(alice.sessionToken)).expect(200);
+    const bobsKey = await server
+      .http()
+      .get(`/api/users/${bob.userId}/public-key`)
+      .set(bearer(alice.sessionToken))
+      .expect(200);
     expect(fromBase64Url(bobsKey.body.publicKey)).toEqual(bobKeys.publicKey);
   });
 
@@ -96,7 +104,12 @@ describe('the protocol, end to end', () => {
     const user = await registerAndLogin(server.http);
     const abandoned = await generateKeyPair();
     await putPublicKey(server, user, abandoned.publicKey).expect(200);
-    await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), await encryptedBlob(user, abandoned)).expect(201);
+    await putPrivateKey(
+      keyserver,
+      user.userId,
+      await getAccessToken(server, user),
+      await encryptedBlob(user, abandoned),
+    ).expect(201);
 
     user.sessionToken = await login(server.http, user);
     const keys = await createKeyPair(server, keyserver, user);
@@ -118,9 +131,17 @@ describe('the protocol, end to end', () => {
     const bob = await registerAndLogin(server.http);
     const bobKeys = await createKeyPair(server, keyserver, bob);
 
-    const read = await keyserver.http().get(`/api/keys/${bob.userId}`).set(bearer(await getAccessToken(server, alice)));
+    const read = await keyserver
+      .http()
+      .get(`/api/keys/${bob.userId}`)
+      .set(bearer(await getAccessToken(server, alice)));
     expect(read.status).toBe(403);
-    const write = await putPrivateKey(keyserver, bob.userId, await getAccessToken(server, alice), await encryptedBlob(bob, await generateKeyPair()));
+    const write = await putPrivateKey(
+      keyserver,
+      bob.userId,
+      await getAccessToken(server, alice),
+      await encryptedBlob(bob, await generateKeyPair()),
+    );
     expect(write.status).toBe(403);
 
     const unlocked = await getPrivateKey(bob, bob.password);

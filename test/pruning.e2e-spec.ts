@@ -51,7 +51,9 @@ describe('pruning expired rows, in batches', () => {
     const user = await registerAndLogin(server.http);
     for (let i = 0; i < 5; i += 1) await getAccessToken(server, user);
     await expireAll(server, 'access_tokens');
-    const { access_tokens } = Object.fromEntries((await server.app.get(ExpiredRowsPurger).purge()).map((r) => [r.table, r]));
+    const { access_tokens } = Object.fromEntries(
+      (await server.app.get(ExpiredRowsPurger).purge()).map((r) => [r.table, r]),
+    );
     expect(access_tokens.deleted).toBeGreaterThanOrEqual(5);
     expect(await count(server, 'access_tokens', 'expires_at < now()')).toBe(0);
     await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(200);
@@ -73,9 +75,19 @@ describe('pruning expired rows, in batches', () => {
         .http()
         .post('/api/user/key-change')
         .set(bearer(current.sessionToken))
-        .send({ keyChangeId: staged.body.keyChangeId, baseVersion, receipt: staged.body.receipt, currentPassword: current.password, newPassword: next.password })
+        .send({
+          keyChangeId: staged.body.keyChangeId,
+          baseVersion,
+          receipt: staged.body.receipt,
+          currentPassword: current.password,
+          newPassword: next.password,
+        })
         .expect(200);
-      await keyserver.http().post(`/api/keys/${user.userId}/key-changes/${staged.body.keyChangeId}/apply`).set(bearer(await getAccessToken(server, next))).expect(200);
+      await keyserver
+        .http()
+        .post(`/api/keys/${user.userId}/key-changes/${staged.body.keyChangeId}/apply`)
+        .set(bearer(await getAccessToken(server, next)))
+        .expect(200);
       current = next;
     }
     expect(await count(server, 'key_changes', `user_id = '${user.userId}'`)).toBe(3);
@@ -83,13 +95,21 @@ describe('pruning expired rows, in batches', () => {
     await server.app.get(ExpiredRowsPurger).purge();
     const applied = await keyserver.app.get(AppliedKeyChangesPruner).prune();
     expect(applied?.deleted).toBeGreaterThanOrEqual(2);
-    expect(await server.app.get(DataSource).query(`SELECT base_version FROM key_changes WHERE user_id = $1`, [user.userId])).toEqual([{ base_version: 3 }]);
-    expect(await keyserver.app.get(DataSource).query(`SELECT version FROM applied_key_changes WHERE user_id = $1`, [user.userId])).toEqual([{ version: 4 }]);
+    expect(
+      await server.app.get(DataSource).query(`SELECT base_version FROM key_changes WHERE user_id = $1`, [user.userId]),
+    ).toEqual([{ base_version: 3 }]);
+    expect(
+      await keyserver.app
+        .get(DataSource)
+        .query(`SELECT version FROM applied_key_changes WHERE user_id = $1`, [user.userId]),
+    ).toEqual([{ version: 4 }]);
   });
 
   it('deletes rate-limit counters past their window, and events past their retention', async () => {
     const db = server.app.get(DataSource);
-    await db.query(`INSERT INTO rate_limits (key, points, expire) SELECT 'kx-test-' || i, 1, 1 FROM generate_series(1, 5) i`);
+    await db.query(
+      `INSERT INTO rate_limits (key, points, expire) SELECT 'kx-test-' || i, 1, 1 FROM generate_series(1, 5) i`,
+    );
     const report = await server.app.get(RateLimits).purgeExpired();
     expect(report?.deleted).toBeGreaterThanOrEqual(5);
     expect(await count(server, 'rate_limits', `key LIKE 'kx-test-%'`)).toBe(0);
@@ -136,7 +156,10 @@ describe.skipIf(!onPostgres)('pruning a large backlog under load (PostgreSQL)', 
     const load = (async () => {
       while (pruning) {
         const began = performance.now();
-        const response = await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(await getAccessToken(server, user)));
+        const response = await keyserver
+          .http()
+          .get(`/api/keys/${user.userId}`)
+          .set(bearer(await getAccessToken(server, user)));
         expect(response.status).toBe(200);
         fetches.push(performance.now() - began);
       }

@@ -55,7 +55,11 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
       expect(replaced.status).toBe(200);
       expect(replaced.body.publicKey).toBe(toBase64Url(second.publicKey));
 
-      const response = await server.http().post('/api/user/session-challenge/answer').set(bearer(user.sessionToken)).send(answer);
+      const response = await server
+        .http()
+        .post('/api/user/session-challenge/answer')
+        .set(bearer(user.sessionToken))
+        .send(answer);
       expect(response.status).toBe(403);
       const me = await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(200);
       expect(me.body).toMatchObject({ hasKeyPair: false, secured: false });
@@ -64,7 +68,11 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
     it('can be replaced from another of the user’s sessions while pending', async () => {
       const user = await registerAndLogin(server.http);
       await putPublicKey(server, user, (await generateKeyPair()).publicKey).expect(200);
-      const other = { ...user, sessionToken: (await server.http().post('/api/auth/login').send({ email: user.email, password: user.password })).body.sessionToken };
+      const other = {
+        ...user,
+        sessionToken: (await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }))
+          .body.sessionToken,
+      };
       await putPublicKey(server, other, (await generateKeyPair()).publicKey).expect(200);
     });
 
@@ -78,7 +86,11 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
       expect(response.status).toBe(409);
       expect(response.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
       const reader = await securedUser();
-      const stored = await server.http().get(`/api/users/${user.userId}/public-key`).set(bearer(reader.sessionToken)).expect(200);
+      const stored = await server
+        .http()
+        .get(`/api/users/${user.userId}/public-key`)
+        .set(bearer(reader.sessionToken))
+        .expect(200);
       expect(stored.body.publicKey).toBe(toBase64Url(keys.publicKey));
     });
 
@@ -93,10 +105,31 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
       ['no algorithm', (key: string) => ({ publicKey: key }), 'algorithm'],
       ['another algorithm', (key: string) => ({ algorithm: 'RSA-OAEP', publicKey: key }), 'algorithm'],
       ['no publicKey', () => ({ algorithm: KEY_ALGORITHM }), 'publicKey'],
-      ['31 bytes', (key: string) => ({ algorithm: KEY_ALGORITHM, publicKey: toBase64Url(Buffer.from(key, 'base64url').subarray(1)) }), 'publicKey'],
-      ['33 bytes', (key: string) => ({ algorithm: KEY_ALGORITHM, publicKey: toBase64Url(Buffer.concat([Buffer.from(key, 'base64url'), Buffer.of(1)])) }), 'publicKey'],
+      [
+        '31 bytes',
+        (key: string) => ({
+          algorithm: KEY_ALGORITHM,
+          publicKey: toBase64Url(Buffer.from(key, 'base64url').subarray(1)),
+        }),
+        'publicKey',
+      ],
+      [
+        '33 bytes',
+        (key: string) => ({
+          algorithm: KEY_ALGORITHM,
+          publicKey: toBase64Url(Buffer.concat([Buffer.from(key, 'base64url'), Buffer.of(1)])),
+        }),
+        'publicKey',
+      ],
       ['padded base64', (key: string) => ({ algorithm: KEY_ALGORITHM, publicKey: `${key}=` }), 'publicKey'],
-      ['standard base64 alphabet', (key: string) => ({ algorithm: KEY_ALGORITHM, publicKey: key.replace(/-/g, '+').replace(/_/g, '/').slice(0, 42) + '+' }), 'publicKey'],
+      [
+        'standard base64 alphabet',
+        (key: string) => ({
+          algorithm: KEY_ALGORITHM,
+          publicKey: key.replace(/-/g, '+').replace(/_/g, '/').slice(0, 42) + '+',
+        }),
+        'publicKey',
+      ],
       ['a number', () => ({ algorithm: KEY_ALGORITHM, publicKey: 42 }), 'publicKey'],
       ['an extra field', (key: string) => ({ algorithm: KEY_ALGORITHM, publicKey: key, confirmed: true }), 'confirmed'],
     ])('answers 400 for %s', async (_case, body, field) => {
@@ -111,7 +144,10 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
 
     it('answers 401 without a session', async () => {
       const { publicKey } = await generateKeyPair();
-      const response = await server.http().put('/api/user/public-key').send({ algorithm: KEY_ALGORITHM, publicKey: toBase64Url(publicKey) });
+      const response = await server
+        .http()
+        .put('/api/user/public-key')
+        .send({ algorithm: KEY_ALGORITHM, publicKey: toBase64Url(publicKey) });
       expect(response.status).toBe(401);
     });
   });
@@ -124,7 +160,10 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
       await passSessionChallenge(server, owner.sessionToken, keys);
       const reader = await securedUser();
 
-      const response = await server.http().get(`/api/users/${owner.userId}/public-key`).set(bearer(reader.sessionToken));
+      const response = await server
+        .http()
+        .get(`/api/users/${owner.userId}/public-key`)
+        .set(bearer(reader.sessionToken));
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
         userId: owner.userId,
@@ -148,10 +187,14 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
     it('answers 403 to a session that is not secured', async () => {
       const owner = await securedUser();
       const unsecured = await registerAndLogin(server.http);
-      const response = await server.http().get(`/api/users/${owner.userId}/public-key`).set(bearer(unsecured.sessionToken));
+      const response = await server
+        .http()
+        .get(`/api/users/${owner.userId}/public-key`)
+        .set(bearer(unsecured.sessionToken));
       expect(response.status).toBe(403);
       // A new session of a secured user is not secured either.
-      const fresh = (await server.http().post('/api/auth/login').send({ email: owner.email, password: owner.password })).body.sessionToken;
+      const fresh = (await server.http().post('/api/auth/login').send({ email: owner.email, password: owner.password }))
+        .body.sessionToken;
       await server.http().get(`/api/users/${owner.userId}/public-key`).set(bearer(fresh)).expect(403);
     });
 

@@ -12,7 +12,8 @@ const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Three failed logins per email and address, whichever instance answers. */
 const LIMITS = { RATE_LIMIT_LOGIN_PER_EMAIL_AND_ADDRESS: '3/15m' };
 
-const wrongLogin = (app: RunningApp, email: string) => app.http().post('/api/auth/login').send({ email, password: randomPassword() });
+const wrongLogin = (app: RunningApp, email: string) =>
+  app.http().post('/api/auth/login').send({ email, password: randomPassword() });
 
 /** Two instances count one email's failures together: 2 on one, 1 on the other, then both refuse. */
 async function expectSharedLimit(first: RunningApp, second: RunningApp): Promise<void> {
@@ -96,7 +97,11 @@ describe.skipIf(!onPostgres)('rate limits shared by instances (test:pg: PostgreS
   it('answers 503 with Retry-After while Redis is away, never an open door, and counts again once it is back', async () => {
     const relay = new RedisRelay(await freePort(), new URL(redisUrl));
     await relay.start();
-    const server = await startServer({ ...LIMITS, REDIS_URL: `redis://127.0.0.1:${relay.port}`, REDIS_KEY_PREFIX: prefix });
+    const server = await startServer({
+      ...LIMITS,
+      REDIS_URL: `redis://127.0.0.1:${relay.port}`,
+      REDIS_KEY_PREFIX: prefix,
+    });
     apps.push(server);
     const email = uniqueEmail('outage');
     expect((await wrongLogin(server, email)).status).toBe(401);
@@ -106,12 +111,18 @@ describe.skipIf(!onPostgres)('rate limits shared by instances (test:pg: PostgreS
       const response = await wrongLogin(server, email);
       expect(response.status).toBe(503);
       expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/rate limits/i) });
+      expect(response.body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: expect.stringMatching(/rate limits/i),
+      });
     }
 
     await relay.start();
     // ioredis reconnects on its own; the count picks up where it was (1 of 3), the outage counted nothing.
-    await expect.poll(async () => (await server.http().get('/api/user/me')).status, { timeout: 10_000, interval: 200 }).toBe(401);
+    await expect
+      .poll(async () => (await server.http().get('/api/user/me')).status, { timeout: 10_000, interval: 200 })
+      .toBe(401);
     expect((await wrongLogin(server, email)).status).toBe(401);
     expect((await wrongLogin(server, email)).status).toBe(401);
     expect((await wrongLogin(server, email)).status).toBe(429);

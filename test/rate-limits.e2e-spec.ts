@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { generateKeyPair } from '@app/crypto';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, freePort, startKeyserver, startServer, TEST_KEYSERVER_API_KEY, type RunningApp } from './support/apps.js';
+import {
+  closeAll,
+  freePort,
+  startKeyserver,
+  startServer,
+  TEST_KEYSERVER_API_KEY,
+  type RunningApp,
+} from './support/apps.js';
 import { encryptedBlob, getAccessToken, openChallenge, putPrivateKey, putPublicKey } from './support/client.js';
 import { bearer, randomPassword, registerAndLogin, uniqueEmail, type TestUser } from './support/users.js';
 
@@ -58,7 +65,8 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
 
   const login = (from: string, body: { email: string; password: string; deviceToken?: string }) =>
     server.http().post('/api/auth/login').set('X-Forwarded-For', from).send(body);
-  const register = (from: string, body: object) => server.http().post('/api/auth/register').set('X-Forwarded-For', from).send(body);
+  const register = (from: string, body: object) =>
+    server.http().post('/api/auth/register').set('X-Forwarded-For', from).send(body);
   const wrong = (user: Pick<TestUser, 'email'>) => ({ email: user.email, password: randomPassword() });
   /** A registered user, without a session (logged-in users get their session in their own tests). */
   async function newUser(): Promise<Pick<TestUser, 'email' | 'password'>> {
@@ -66,7 +74,12 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
     await register(newAddress(), user).expect(201);
     return user;
   }
-  async function failLogins(from: string, user: Pick<TestUser, 'email'>, times: number, deviceToken?: string): Promise<void> {
+  async function failLogins(
+    from: string,
+    user: Pick<TestUser, 'email'>,
+    times: number,
+    deviceToken?: string,
+  ): Promise<void> {
     for (let i = 0; i < times; i += 1) expect((await login(from, { ...wrong(user), deviceToken })).status).toBe(401);
   }
 
@@ -209,7 +222,8 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
 
     it('RATE_LIMIT_ACCESS_TOKENS_PER_SESSION (3/1m): issues 3 access tokens, refuses the 4th; another session is counted apart', async () => {
       const session = (await login(from, credentials(user)).expect(200)).body.sessionToken as string;
-      for (let i = 0; i < 3; i += 1) expect((await asUser(server.http().post('/api/user/access-token'), session)).status).toBe(201);
+      for (let i = 0; i < 3; i += 1)
+        expect((await asUser(server.http().post('/api/user/access-token'), session)).status).toBe(201);
       const refused = await asUser(server.http().post('/api/user/access-token'), session);
       expectTooManyRequests(refused, 60);
       expect(refused.body.accessToken).toBeUndefined();
@@ -220,7 +234,8 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
       const keys = await generateKeyPair();
       await putPublicKey(here, user, keys.publicKey).expect(200);
       const session = (await login(from, credentials(user)).expect(200)).body.sessionToken as string;
-      const answer = (body: object) => asUser(server.http().post('/api/user/session-challenge/answer'), session).send(body);
+      const answer = (body: object) =>
+        asUser(server.http().post('/api/user/session-challenge/answer'), session).send(body);
 
       const first = await openChallenge(here, session, keys);
       // Malformed answers are 400s: they neither spend the challenge nor count.
@@ -250,16 +265,32 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
       const user = await registerAndLogin(here.http);
       const keys = await generateKeyPair();
       await putPublicKey(here, user, keys.publicKey).expect(200);
-      const keyserverGet = (accessToken: string) => keyserverHere.http().get(`/api/keys/${user.userId}`).set(bearer(accessToken));
+      const keyserverGet = (accessToken: string) =>
+        keyserverHere.http().get(`/api/keys/${user.userId}`).set(bearer(accessToken));
       // Each from a session of its own: RATE_LIMIT_ACCESS_TOKENS_PER_SESSION is 3 here.
       const newAccessToken = async () =>
-        getAccessToken(here, { ...user, sessionToken: (await login(from, credentials(user)).expect(200)).body.sessionToken });
+        getAccessToken(here, {
+          ...user,
+          sessionToken: (await login(from, credentials(user)).expect(200)).body.sessionToken,
+        });
 
       // Not counted: a malformed path (400) and a rejected token (403).
-      expect((await keyserverHere.http().get('/api/keys/not-a-uuid').set(bearer(await newAccessToken()))).status).toBe(400);
+      expect(
+        (
+          await keyserverHere
+            .http()
+            .get('/api/keys/not-a-uuid')
+            .set(bearer(await newAccessToken()))
+        ).status,
+      ).toBe(400);
       expect((await keyserverGet(randomBytes(32).toString('base64url'))).status).toBe(403);
 
-      const put = await putPrivateKey(keyserverHere, user.userId, await newAccessToken(), await encryptedBlob(user, keys));
+      const put = await putPrivateKey(
+        keyserverHere,
+        user.userId,
+        await newAccessToken(),
+        await encryptedBlob(user, keys),
+      );
       expect(put.status, put.body.message).toBe(201);
       for (let i = 0; i < 3; i += 1) expect((await keyserverGet(await newAccessToken())).status).toBe(200);
       const token = await newAccessToken();
@@ -274,18 +305,30 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
   describe('RATE_LIMIT_REQUESTS_PER_ADDRESS (40/1m, each service)', () => {
     it('counts every request from an address, and refuses the 41st before reading its body', async () => {
       const here = newAddress();
-      for (let i = 0; i < 40; i += 1) expect((await server.http().get('/api/user/me').set('X-Forwarded-For', here)).status).toBe(401);
+      for (let i = 0; i < 40; i += 1)
+        expect((await server.http().get('/api/user/me').set('X-Forwarded-For', here)).status).toBe(401);
       expectTooManyRequests(await server.http().get('/api/user/me').set('X-Forwarded-For', here), 60);
       // Before the body: a malformed one is not even looked at.
-      const malformed = await server.http().post('/api/auth/login').set('X-Forwarded-For', here).set('Content-Type', 'application/json').send('{');
+      const malformed = await server
+        .http()
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', here)
+        .set('Content-Type', 'application/json')
+        .send('{');
       expectTooManyRequests(malformed, 60);
       expect((await server.http().get('/api/user/me').set('X-Forwarded-For', newAddress())).status).toBe(401);
     });
 
     it('keeps a separate count on the keyserver', async () => {
       const here = newAddress();
-      for (let i = 0; i < 40; i += 1) expect((await keyserver.http().get(`/api/keys/${crypto.randomUUID()}`).set('X-Forwarded-For', here)).status).toBe(401);
-      expectTooManyRequests(await keyserver.http().get(`/api/keys/${crypto.randomUUID()}`).set('X-Forwarded-For', here), 60);
+      for (let i = 0; i < 40; i += 1)
+        expect(
+          (await keyserver.http().get(`/api/keys/${crypto.randomUUID()}`).set('X-Forwarded-For', here)).status,
+        ).toBe(401);
+      expectTooManyRequests(
+        await keyserver.http().get(`/api/keys/${crypto.randomUUID()}`).set('X-Forwarded-For', here),
+        60,
+      );
       expect((await server.http().get('/api/user/me').set('X-Forwarded-For', here)).status).toBe(401);
     });
   });
@@ -319,7 +362,9 @@ describe('rate limits: a login flood is queued, then refused with 503', () => {
   it('hashes one login at a time with 2 waiting; the rest answer 503 with Retry-After, and are not counted', async () => {
     const user = await registerAndLogin(server.http);
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () => server.http().post('/api/auth/login').send({ email: user.email, password: randomPassword() })),
+      Array.from({ length: 8 }, () =>
+        server.http().post('/api/auth/login').send({ email: user.email, password: randomPassword() }),
+      ),
     );
     const statuses = answers.map((response) => response.status);
     expect(statuses.filter((status) => status === 401)).toHaveLength(3);
@@ -349,7 +394,11 @@ describe('rate limits: fail closed when the counters cannot be reached', () => {
       const response = await request;
       expect(response.status).toBe(503);
       expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/rate limits/i) });
+      expect(response.body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: expect.stringMatching(/rate limits/i),
+      });
     }
     // Exempt from the per-address ceiling, the keyserver's validate call needs no counter.
     const validate = await server

@@ -49,9 +49,15 @@ describe.skipIf(!onPostgres)('npm run reconcile', () => {
     // What a keyserver restored from an older backup than the server's could hold.
     const blobs = keyserver.app.get(DataSource);
     await blobs.query(`DELETE FROM encrypted_private_keys WHERE user_id = $1`, [missing.userId]);
-    await blobs.query(`UPDATE encrypted_private_keys SET public_key_fingerprint = repeat('0', 64) WHERE user_id = $1`, [otherKey.userId]);
-    await server.app.get(DataSource).query(`UPDATE public_keys SET key_version = 3 WHERE user_id = $1`, [behind.userId]);
-    const before = await blobs.query(`SELECT user_id, version, public_key_fingerprint FROM encrypted_private_keys ORDER BY user_id`);
+    await blobs.query(`UPDATE encrypted_private_keys SET public_key_fingerprint = repeat('0', 64) WHERE user_id = $1`, [
+      otherKey.userId,
+    ]);
+    await server.app
+      .get(DataSource)
+      .query(`UPDATE public_keys SET key_version = 3 WHERE user_id = $1`, [behind.userId]);
+    const before = await blobs.query(
+      `SELECT user_id, version, public_key_fingerprint FROM encrypted_private_keys ORDER BY user_id`,
+    );
 
     const { code, stdout } = await reconcile(env);
     expect(code).toBe(1);
@@ -61,7 +67,9 @@ describe.skipIf(!onPostgres)('npm run reconcile', () => {
     expect(lines).toContain(`${otherKey.userId}\t1\t1\tthe blob belongs to another key`);
     expect(lines).toContain(`${behind.userId}\t3\t1\tversions differ`);
     expect(lines.at(-1)).toBe('3 user(s) disagree; nothing was changed.');
-    expect(await blobs.query(`SELECT user_id, version, public_key_fingerprint FROM encrypted_private_keys ORDER BY user_id`)).toEqual(before);
+    expect(
+      await blobs.query(`SELECT user_id, version, public_key_fingerprint FROM encrypted_private_keys ORDER BY user_id`),
+    ).toEqual(before);
   });
 
   it('exits 2, naming the setting, without both database URLs', async () => {

@@ -1,6 +1,16 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,7 +77,10 @@ interface Exchange {
  */
 async function proxy(
   target: string,
-  hooks: { before?: (request: Exchange) => Promise<void>; after?: (request: Exchange, answer: string) => Promise<string | void> },
+  hooks: {
+    before?: (request: Exchange) => Promise<void>;
+    after?: (request: Exchange, answer: string) => Promise<string | void>;
+  },
 ): Promise<{ url: string; requests: Exchange[] }> {
   const requests: Exchange[] = [];
   const url = await listen(
@@ -75,18 +88,31 @@ async function proxy(
       try {
         const chunks: Buffer[] = [];
         for await (const chunk of incoming) chunks.push(chunk as Buffer);
-        const request = { method: incoming.method ?? 'GET', url: incoming.url ?? '/', body: Buffer.concat(chunks).toString() };
+        const request = {
+          method: incoming.method ?? 'GET',
+          url: incoming.url ?? '/',
+          body: Buffer.concat(chunks).toString(),
+        };
         requests.push(request);
         await hooks.before?.(request);
         const headers: Record<string, string> = {};
-        for (const name of ['authorization', 'content-type']) if (incoming.headers[name]) headers[name] = String(incoming.headers[name]);
-        const answer = await fetch(`${target}${request.url}`, { method: request.method, headers, body: request.body || undefined });
+        for (const name of ['authorization', 'content-type'])
+          if (incoming.headers[name]) headers[name] = String(incoming.headers[name]);
+        const answer = await fetch(`${target}${request.url}`, {
+          method: request.method,
+          headers,
+          body: request.body || undefined,
+        });
         const text = await answer.text();
         const body = (await hooks.after?.(request, text)) ?? text;
-        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' }).end(body);
+        response
+          .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' })
+          .end(body);
       } catch (error) {
         // Shows in the client's output, so a broken arrangement is visible in the failure.
-        response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `test proxy: ${String(error)}` }));
+        response
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ message: `test proxy: ${String(error)}` }));
       }
     }),
   );
@@ -121,10 +147,21 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
 
   async function client(args: string[], env: Record<string, string> = {}) {
     const result = await run(process.execPath, [main, ...args], {
-      env: { ...process.env, KX_HOME: home, KX_SERVER_URL: server.url, KX_KEYSERVER_URL: keyserver.url, KX_PASSWORD: password, ...env },
+      env: {
+        ...process.env,
+        KX_HOME: home,
+        KX_SERVER_URL: server.url,
+        KX_KEYSERVER_URL: keyserver.url,
+        KX_PASSWORD: password,
+        ...env,
+      },
     }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        stdout: error.stdout,
+        stderr: error.stderr,
+      }),
     );
     expect(result.stderr).not.toMatch(/\n\s+at /); // never a stack trace
     return result;
@@ -132,7 +169,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
 
   /** The session the client stored in `folder`, as a TestUser. */
   function storedUser(email: string, folder = home): TestUser {
-    const session = JSON.parse(readFileSync(join(folder, 'session.json'), 'utf8')) as { userId: string; sessionToken: string };
+    const session = JSON.parse(readFileSync(join(folder, 'session.json'), 'utf8')) as {
+      userId: string;
+      sessionToken: string;
+    };
     return { email, password, userId: session.userId, sessionToken: session.sessionToken };
   }
 
@@ -146,13 +186,19 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
 
   /** The encrypted private key the keyserver holds for the user (status 404 when none). */
   async function storedBlob(user: TestUser) {
-    return keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(await getAccessToken(server, user)));
+    return keyserver
+      .http()
+      .get(`/api/keys/${user.userId}`)
+      .set(bearer(await getAccessToken(server, user)));
   }
 
   /** Logs in again and unlocks: the account's key works with the password. */
   async function expectUnlocks(user: TestUser, keyFingerprint: string) {
     expect(await client(['login', '--email', user.email])).toMatchObject({ code: 0 });
-    expect(await client(['unlock'])).toMatchObject({ code: 0, stdout: expect.stringContaining(`Fingerprint: ${keyFingerprint}`) });
+    expect(await client(['unlock'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`Fingerprint: ${keyFingerprint}`),
+    });
   }
 
   it('walks register, create-keypair, logout, login, unlock, public-key', async () => {
@@ -197,7 +243,13 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     expect(key).toMatchObject({ code: 0, stdout: expect.stringContaining(`Fingerprint: ${fingerprint}`) });
     expect(await client(['public-key', '--user', userId.toUpperCase()])).toMatchObject({ code: 0 });
     // What the client keeps: a session (and the login's KDF recommendation), never a key or a password.
-    expect(Object.keys(JSON.parse(readFileSync(sessionFile, 'utf8'))).sort()).toEqual(['email', 'expiresAt', 'kdfRecommended', 'sessionToken', 'userId']);
+    expect(Object.keys(JSON.parse(readFileSync(sessionFile, 'utf8'))).sort()).toEqual([
+      'email',
+      'expiresAt',
+      'kdfRecommended',
+      'sessionToken',
+      'userId',
+    ]);
     expect(readFileSync(sessionFile, 'utf8')).not.toContain(password);
   });
 
@@ -216,7 +268,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     const user = await signedIn('broken-2');
     const earlier = await generateKeyPair();
     await putPublicKey(server, user, earlier.publicKey).expect(200);
-    const blob = { ...(await encryptedBlob(user, earlier)), publicKeyFingerprint: await fingerprint(earlier.publicKey) };
+    const blob = {
+      ...(await encryptedBlob(user, earlier)),
+      publicKeyFingerprint: await fingerprint(earlier.publicKey),
+    };
     expect((await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), blob)).status).toBe(201);
 
     const resumed = await client(['create-keypair']);
@@ -224,7 +279,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     expect(resumed.stdout).toContain('from an earlier attempt; using it');
     expect(resumed.stdout).not.toContain('Create an X25519 key pair');
     expect(resumed.stdout).toContain(`Fingerprint: ${await fingerprint(earlier.publicKey)}`);
-    expect(await client(['create-keypair'])).toMatchObject({ code: 5, stderr: expect.stringContaining('already has a confirmed key pair') });
+    expect(await client(['create-keypair'])).toMatchObject({
+      code: 5,
+      stderr: expect.stringContaining('already has a confirmed key pair'),
+    });
   });
 
   for (const [prefix, plant, reason] of [
@@ -237,7 +295,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
       await putPublicKey(server, user, named.publicKey).expect(200);
       const inside = plant === 'another key' ? await generateKeyPair() : named;
       const wrappedFor = plant === 'another password' ? { ...user, password: 'somebody else entirely' } : user;
-      const blob = { ...(await encryptedBlob(wrappedFor, inside)), publicKeyFingerprint: await fingerprint(named.publicKey) };
+      const blob = {
+        ...(await encryptedBlob(wrappedFor, inside)),
+        publicKeyFingerprint: await fingerprint(named.publicKey),
+      };
       expect((await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), blob)).status).toBe(201);
 
       const created = await client(['create-keypair']);
@@ -270,7 +331,13 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
         const command = [process.execPath, main, 'create-keypair'].map((word) => `'${word}'`).join(' ');
         const child = execFile('script', ['-qec', command, '/dev/null'], {
           timeout: 120_000,
-          env: { ...process.env, KX_HOME: home, KX_SERVER_URL: server.url, KX_KEYSERVER_URL: keyserver.url, KX_PASSWORD: '' },
+          env: {
+            ...process.env,
+            KX_HOME: home,
+            KX_SERVER_URL: server.url,
+            KX_KEYSERVER_URL: keyserver.url,
+            KX_PASSWORD: '',
+          },
         });
         const answers = [
           { prompt: 'Password: ', line: lines.split('\n')[0], typed: false },
@@ -305,7 +372,9 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
         if (request.method !== 'POST' || plantings.length > 0) return;
         const ours = (JSON.parse(request.body) as { publicKeyFingerprint: string }).publicKeyFingerprint;
         const theirs = { ...(await encryptedBlob(user, await generateKeyPair())), publicKeyFingerprint: ours };
-        plantings.push((await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), theirs)).status);
+        plantings.push(
+          (await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), theirs)).status,
+        );
       },
     });
     const created = await client(['create-keypair'], { KX_KEYSERVER_URL: racing.url });
@@ -333,14 +402,19 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
                salt = $4, public_key_fingerprint = $5 WHERE user_id = $1`,
             [
               user.userId,
-              ...(['encryptedPrivateKey', 'iv', 'salt'] as const).map((field) => Buffer.from(theirs[field], 'base64url')),
+              ...(['encryptedPrivateKey', 'iv', 'salt'] as const).map((field) =>
+                Buffer.from(theirs[field], 'base64url'),
+              ),
               theirs.publicKeyFingerprint,
             ],
           );
       },
     });
     const created = await client(['create-keypair'], { KX_SERVER_URL: late.url });
-    expect(created).toMatchObject({ code: 0, stdout: expect.stringContaining('repairing it from this secured session') });
+    expect(created).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('repairing it from this secured session'),
+    });
     await expectUnlocks(user, /Fingerprint: ([0-9a-f]{64})/.exec(created.stdout)?.[1] as string);
   });
 
@@ -355,7 +429,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
       },
     });
     const created = await client(['create-keypair'], { KX_SERVER_URL: racing.url });
-    expect(created).toMatchObject({ code: 7, stderr: expect.stringContaining("The server's challenge does not open with your private key") });
+    expect(created).toMatchObject({
+      code: 7,
+      stderr: expect.stringContaining("The server's challenge does not open with your private key"),
+    });
     expect(created.stderr).toContain('another create-keypair for this account is running or ran since');
     expect(created.stderr).not.toMatch(/wrong password/i);
   });
@@ -365,12 +442,18 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     // The state the interleaved setup left accounts in: key K confirmed, another key stored under K's name.
     const confirmed = await generateKeyPair();
     await putPublicKey(server, user, confirmed.publicKey).expect(200);
-    const blob = { ...(await encryptedBlob(user, await generateKeyPair())), publicKeyFingerprint: await fingerprint(confirmed.publicKey) };
+    const blob = {
+      ...(await encryptedBlob(user, await generateKeyPair())),
+      publicKeyFingerprint: await fingerprint(confirmed.publicKey),
+    };
     expect((await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), blob)).status).toBe(201);
     await passSessionChallenge(server, user.sessionToken, confirmed);
 
     const unlocked = await client(['unlock']);
-    expect(unlocked).toMatchObject({ code: 8, stderr: expect.stringContaining('The stored private key does not belong to your public key') });
+    expect(unlocked).toMatchObject({
+      code: 8,
+      stderr: expect.stringContaining('The stored private key does not belong to your public key'),
+    });
     expect(unlocked.stderr).not.toMatch(/wrong password/i);
   });
 
@@ -382,7 +465,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     const lying = await proxy(keyserver.url, {
       after: async (request, answer) => {
         if (request.method !== 'GET') return;
-        const blob = { ...(await encryptedBlob(user, other)), publicKeyFingerprint: await fingerprint(other.publicKey) };
+        const blob = {
+          ...(await encryptedBlob(user, other)),
+          publicKeyFingerprint: await fingerprint(other.publicKey),
+        };
         return JSON.stringify({ ...(JSON.parse(answer) as object), ...blob });
       },
     });
@@ -416,13 +502,18 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     child.stdin?.end('typed through a pipe\n');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
-    expect(await client(['login', '--email', email], { KX_PASSWORD: 'typed through a pipe' })).toMatchObject({ code: 0 });
+    expect(await client(['login', '--email', email], { KX_PASSWORD: 'typed through a pipe' })).toMatchObject({
+      code: 0,
+    });
   });
 
   it('says what went wrong, with distinct exit codes', async () => {
     const email = uniqueEmail('errors');
     await client(['register', '--email', email]);
-    expect(await client(['register', '--email', email])).toMatchObject({ code: 5, stderr: expect.stringContaining('already exists') });
+    expect(await client(['register', '--email', email])).toMatchObject({
+      code: 5,
+      stderr: expect.stringContaining('already exists'),
+    });
     expect(await client(['login', '--email', email], { KX_PASSWORD: 'not the password' })).toMatchObject({
       code: 4,
       stderr: 'Wrong email or password.\n',
@@ -435,10 +526,16 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
       stderr: expect.stringContaining('Wrong password'),
     });
     const down = `http://127.0.0.1:${await freePort()}`;
-    expect(await client(['status'], { KX_SERVER_URL: down })).toMatchObject({ code: 6, stderr: expect.stringContaining('Cannot reach') });
+    expect(await client(['status'], { KX_SERVER_URL: down })).toMatchObject({
+      code: 6,
+      stderr: expect.stringContaining('Cannot reach'),
+    });
     expect(await client(['fly'])).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown command') });
     expect(await client(['public-key'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--user') });
-    expect(await client(['status'], { KX_TIMEOUT_MS: 'soon' })).toMatchObject({ code: 2, stderr: expect.stringContaining('KX_TIMEOUT_MS') });
+    expect(await client(['status'], { KX_TIMEOUT_MS: 'soon' })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('KX_TIMEOUT_MS'),
+    });
   });
 
   /** The device tokens the client keeps in `folder`, by email. */
@@ -465,7 +562,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
       expect(existsSync(join(folder, 'session.json'))).toBe(false);
       expect(storedDeviceTokens(folder)).toEqual({ [email.toLowerCase()]: first });
 
-      const stranger = await strict.http().post('/api/auth/login').send({ email, password: randomBytes(32).toString('base64url') });
+      const stranger = await strict
+        .http()
+        .post('/api/auth/login')
+        .send({ email, password: randomBytes(32).toString('base64url') });
       expect(stranger.status).toBe(401);
       const secret = await deriveLoginSecret(email, password);
       const locked = await strict.http().post('/api/auth/login').send({ email, password: secret });
@@ -483,7 +583,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
 
       // Without a device token the email stays locked on this address: for a client that never logged in here...
       const elsewhere = await client(['login', '--email', email], { ...onStrict, KX_HOME: tempFolder('kx-client-') });
-      expect(elsewhere).toMatchObject({ code: 10, stderr: expect.stringMatching(/^Too many attempts: try again in (59|60) minutes\.\n$/) });
+      expect(elsewhere).toMatchObject({
+        code: 10,
+        stderr: expect.stringMatching(/^Too many attempts: try again in (59|60) minutes\.\n$/),
+      });
       // ...and for the API called without one.
       expect((await strict.http().post('/api/auth/login').send({ email, password: secret })).status).toBe(429);
     } finally {
@@ -498,7 +601,9 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
       const email = uniqueEmail('limited');
       const onStrict = { KX_HOME: folder, KX_SERVER_URL: strict.url };
       expect(await client(['register', '--email', email], onStrict)).toMatchObject({ code: 0 });
-      expect(await client(['login', '--email', email], { ...onStrict, KX_PASSWORD: 'not the password' })).toMatchObject({ code: 4 });
+      expect(await client(['login', '--email', email], { ...onStrict, KX_PASSWORD: 'not the password' })).toMatchObject(
+        { code: 4 },
+      );
       const limited = await client(['login', '--email', email], onStrict);
       expect(limited).toMatchObject({ code: 10, stderr: 'Too many attempts: try again in 15 minutes.\n' });
       expect(existsSync(join(folder, 'session.json'))).toBe(false);
@@ -511,14 +616,24 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
   it('says how long to wait on any answer with Retry-After: a 429 from any command, a 503', async () => {
     const folder = tempFolder('kx-client-');
     // A session of our own making: `status` sends it, and the stand-in answers whatever it is.
-    const session = { email: 'who@example.com', userId: randomUUID(), sessionToken: randomBytes(32).toString('base64url'), expiresAt: '2099-01-01' };
+    const session = {
+      email: 'who@example.com',
+      userId: randomUUID(),
+      sessionToken: randomBytes(32).toString('base64url'),
+      expiresAt: '2099-01-01',
+    };
     writeFileSync(join(folder, 'session.json'), JSON.stringify(session), { mode: 0o600 });
     const cases = [
       { status: 429, retryAfter: '30', code: 10, says: 'Too many attempts: try again in 30 seconds.' },
       { status: 429, retryAfter: '60', code: 10, says: 'Too many attempts: try again in 1 minute.' },
       { status: 429, retryAfter: '61', code: 10, says: 'Too many attempts: try again in 2 minutes.' },
       { status: 429, retryAfter: '86400', code: 10, says: 'Too many attempts: try again in 24 hours.' },
-      { status: 429, retryAfter: new Date(Date.now() + 600_000).toUTCString(), code: 10, says: /^Too many attempts: try again in (10|11) minutes\.$/ },
+      {
+        status: 429,
+        retryAfter: new Date(Date.now() + 600_000).toUTCString(),
+        code: 10,
+        says: /^Too many attempts: try again in (10|11) minutes\.$/,
+      },
       { status: 429, retryAfter: undefined, code: 10, says: 'Too many attempts: try again later.' },
       { status: 503, retryAfter: '1', code: 6, says: 'Unavailable: busy right now (wait 1 second).' },
       { status: 503, retryAfter: undefined, code: 6, says: 'Unavailable: busy right now' },
@@ -526,7 +641,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     for (const { status, retryAfter, code, says } of cases) {
       const service = await fakeService((response) =>
         response
-          .writeHead(status, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) })
+          .writeHead(status, {
+            'content-type': 'application/json',
+            ...(retryAfter ? { 'retry-after': retryAfter } : {}),
+          })
           .end(JSON.stringify({ statusCode: status, error: 'Error', message: 'busy right now' })),
       );
       for (const command of [['register', '--email', uniqueEmail('retry')], ['status']]) {
@@ -547,7 +665,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     for (const damage of ['{"half": "writ', '["a list"]', JSON.stringify({ [email]: 'not a token' })]) {
       writeFileSync(devicesFile, damage, { mode: 0o600 });
       const loggedIn = await client(['login', '--email', email], { KX_HOME: folder });
-      expect(loggedIn).toMatchObject({ code: 0, stderr: `Warning: ${devicesFile} is damaged; logging in without a device token (this login replaces the file).\n` });
+      expect(loggedIn).toMatchObject({
+        code: 0,
+        stderr: `Warning: ${devicesFile} is damaged; logging in without a device token (this login replaces the file).\n`,
+      });
       expect(Object.keys(storedDeviceTokens(folder))).toEqual([email]);
     }
     // Another email's token is kept beside this one's.
@@ -571,8 +692,16 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
   it('checks an id given on the command line before any request', async () => {
     const folder = tempFolder('kx-client-');
     await signedIn('paths', folder);
-    const service = await fakeService((response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-    for (const user of ['../../user/me', '..%2F..%2Fuser%2Fme', `${randomUUID()}/../../me`, `${randomUUID()}?x=1`, ' ']) {
+    const service = await fakeService((response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}'),
+    );
+    for (const user of [
+      '../../user/me',
+      '..%2F..%2Fuser%2Fme',
+      `${randomUUID()}/../../me`,
+      `${randomUUID()}?x=1`,
+      ' ',
+    ]) {
       const result = await client(['public-key', '--user', user], { KX_HOME: folder, KX_SERVER_URL: service.url });
       expect(result).toMatchObject({ code: 2, stderr: expect.stringContaining('--user must be a user id') });
     }
@@ -587,7 +716,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     rmSync(join(folder, 'session.json'));
     symlinkSync(elsewhere, join(folder, 'session.json'));
 
-    expect(await client(['status'], { KX_HOME: folder })).toMatchObject({ code: 1, stderr: expect.stringContaining('is a symbolic link') });
+    expect(await client(['status'], { KX_HOME: folder })).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('is a symbolic link'),
+    });
     const before = readFileSync(elsewhere, 'utf8');
     expect(await client(['login', '--email', user.email], { KX_HOME: folder })).toMatchObject({
       code: 1,
@@ -612,7 +744,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     chmodSync(folder, 0o700);
     expect(await client(['login', '--email', email], { KX_HOME: folder })).toMatchObject({ code: 0 });
     chmodSync(folder, 0o750); // checked on every save, not only the first
-    expect(await client(['login', '--email', email], { KX_HOME: folder })).toMatchObject({ code: 1, stderr: expect.stringContaining('mode 0750') });
+    expect(await client(['login', '--email', email], { KX_HOME: folder })).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('mode 0750'),
+    });
   });
 
   it('prints what services send without control or other non-printing characters', async () => {
@@ -620,15 +755,27 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     const folder = tempFolder('kx-client-');
     const email = `"ctl\u202ex\u2028y\u200b"-${randomUUID()}@example.com`;
     const invisible = await client(['register', '--email', email], { KX_HOME: folder });
-    expect(invisible).toMatchObject({ code: 1, stderr: expect.stringContaining('must not contain control or invisible characters') });
+    expect(invisible).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('must not contain control or invisible characters'),
+    });
 
     // Terminal escapes in an error message, from a service that sends them.
     const hostile = await fakeService((response) =>
       response
         .writeHead(400, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ statusCode: 400, error: 'Bad Request', message: ['\u001b[2J\u001b[31mcleared\u0007', 'C1\u009b31m\u0085here\u202e'] })),
+        .end(
+          JSON.stringify({
+            statusCode: 400,
+            error: 'Bad Request',
+            message: ['\u001b[2J\u001b[31mcleared\u0007', 'C1\u009b31m\u0085here\u202e'],
+          }),
+        ),
     );
-    const refused = await client(['register', '--email', uniqueEmail('ctl')], { KX_SERVER_URL: hostile.url, KX_HOME: folder });
+    const refused = await client(['register', '--email', uniqueEmail('ctl')], {
+      KX_SERVER_URL: hostile.url,
+      KX_HOME: folder,
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('[2J[31mcleared; C131mhere');
     expect(refused.stderr.replace(/\n$/, '')).not.toMatch(/[\p{Cc}\p{Cf}]/u);
@@ -641,7 +788,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     try {
       const started = performance.now();
-      const result = await client(['register', '--email', uniqueEmail('silent')], { KX_SERVER_URL: url, KX_TIMEOUT_MS: '500' });
+      const result = await client(['register', '--email', uniqueEmail('silent')], {
+        KX_SERVER_URL: url,
+        KX_TIMEOUT_MS: '500',
+      });
       expect(result).toMatchObject({ code: 6, stderr: expect.stringContaining(`${url} did not answer within 500 ms`) });
       expect(sockets.length).toBeGreaterThan(0);
       expect(performance.now() - started).toBeLessThan(20_000);
@@ -670,7 +820,10 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     const unsecured = await client(['sessions'], { KX_HOME: other });
     expect(unsecured).toMatchObject({ code: 5, stderr: expect.stringContaining('run `unlock` first') });
     expect(unsecured.stderr.trim().split('\n')).toHaveLength(1);
-    expect(await client(['end-other-sessions'], { KX_HOME: other })).toMatchObject({ code: 5, stderr: expect.stringContaining('run `unlock` first') });
+    expect(await client(['end-other-sessions'], { KX_HOME: other })).toMatchObject({
+      code: 5,
+      stderr: expect.stringContaining('run `unlock` first'),
+    });
 
     const listed = await client(['sessions'], { KX_HOME: folder });
     expect(listed.code).toBe(0);
@@ -681,12 +834,20 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     const [newest] = lines; // the other folder's login came last
     expect(newest).toMatchObject({ current: false, line: expect.stringContaining('not secured') });
 
-    expect(await client(['end-session', 'not-an-id'], { KX_HOME: folder })).toMatchObject({ code: 2, stderr: expect.stringContaining('UUID') });
-    expect(await client(['end-session', randomUUID()], { KX_HOME: folder })).toMatchObject({ code: 5, stderr: expect.stringContaining('No live session') });
+    expect(await client(['end-session', 'not-an-id'], { KX_HOME: folder })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('UUID'),
+    });
+    expect(await client(['end-session', randomUUID()], { KX_HOME: folder })).toMatchObject({
+      code: 5,
+      stderr: expect.stringContaining('No live session'),
+    });
     await server.http().get('/api/user/me').set(bearer(otherToken)).expect(200);
     expect(await client(['end-session', newest.id], { KX_HOME: folder })).toMatchObject({ code: 0 });
     await server.http().get('/api/user/me').set(bearer(otherToken)).expect(401);
-    expect(listedSessions((await client(['sessions'], { KX_HOME: folder })).stdout).map((line) => line.id)).not.toContain(newest.id);
+    expect(
+      listedSessions((await client(['sessions'], { KX_HOME: folder })).stdout).map((line) => line.id),
+    ).not.toContain(newest.id);
 
     const tokens: string[] = [];
     while (tokens.length < 2) {
@@ -715,7 +876,9 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
       ['keyserver', 'key.stored'],
       ['keyserver', 'key.fetched'],
     ]) {
-      expect(lines.some((line) => new RegExp(`^${source} +${type.replace('.', '\\.')} +\\d{4}-`).test(line))).toBe(true);
+      expect(lines.some((line) => new RegExp(`^${source} +${type.replace('.', '\\.')} +\\d{4}-`).test(line))).toBe(
+        true,
+      );
     }
     const times = lines.map((line) => line.split(/ {2,}/)[2]);
     expect(times).toEqual([...times].sort().reverse());
@@ -723,21 +886,33 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     const limited = await client(['events', '--limit', '2'], { KX_HOME: folder });
     expect(limited.stdout.split('\n').filter((line) => /^(server|keyserver) /.test(line))).toEqual(lines.slice(0, 2));
     expect(limited.stdout).toContain('older events not shown');
-    expect(await client(['events', '--limit', '0'], { KX_HOME: folder })).toMatchObject({ code: 2, stderr: expect.stringContaining('--limit') });
+    expect(await client(['events', '--limit', '0'], { KX_HOME: folder })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--limit'),
+    });
 
     // A fresh login is not secured.
     expect(await client(['login', '--email', user.email], { KX_HOME: folder })).toMatchObject({ code: 0 });
-    expect(await client(['events'], { KX_HOME: folder })).toMatchObject({ code: 5, stderr: expect.stringContaining('run `unlock` first') });
+    expect(await client(['events'], { KX_HOME: folder })).toMatchObject({
+      code: 5,
+      stderr: expect.stringContaining('run `unlock` first'),
+    });
   });
 
   it('delete-account: a mistyped email or a wrong password deletes nothing; the right one deletes the account and its key', async () => {
     const folder = tempFolder('kx-client-');
     const user = await signedIn('leaving', folder);
     const at = { KX_HOME: folder, KX_CONFIRM_EMAIL: user.email };
-    expect(await client(['delete-account', '--email', user.email], at)).toMatchObject({ code: 5, stderr: expect.stringContaining('run `unlock` first') });
+    expect(await client(['delete-account', '--email', user.email], at)).toMatchObject({
+      code: 5,
+      stderr: expect.stringContaining('run `unlock` first'),
+    });
     expect(await client(['create-keypair'], at)).toMatchObject({ code: 0 });
 
-    const mistyped = await client(['delete-account', '--email', user.email], { ...at, KX_CONFIRM_EMAIL: `x${user.email}` });
+    const mistyped = await client(['delete-account', '--email', user.email], {
+      ...at,
+      KX_CONFIRM_EMAIL: `x${user.email}`,
+    });
     expect(mistyped).toMatchObject({ code: 2, stderr: expect.stringContaining('nothing was deleted') });
     expect((await storedBlob(user)).status).toBe(200);
 
@@ -749,12 +924,16 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
 
     const deleted = await client(['delete-account', '--email', user.email], at);
     expect(deleted).toMatchObject({ code: 0, stdout: expect.stringContaining('private key is gone for good') });
-    expect(deleted.stdout.indexOf('Delete the encrypted private key on the keyserver')).toBeLessThan(deleted.stdout.indexOf('Delete the account on the server'));
+    expect(deleted.stdout.indexOf('Delete the encrypted private key on the keyserver')).toBeLessThan(
+      deleted.stdout.indexOf('Delete the account on the server'),
+    );
     expect(existsSync(join(folder, 'session.json'))).toBe(false);
     expect(Object.keys(storedDeviceTokens(folder))).not.toContain(user.email.toLowerCase());
     await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(401);
     // The keyserver's side has no route left to ask through (its user is gone): its table is the witness.
-    const blobs = await keyserver.app.get(DataSource).query('SELECT 1 FROM encrypted_private_keys WHERE user_id = $1', [user.userId]);
+    const blobs = await keyserver.app
+      .get(DataSource)
+      .query('SELECT 1 FROM encrypted_private_keys WHERE user_id = $1', [user.userId]);
     expect(blobs).toHaveLength(0);
     expect(await client(['login', '--email', user.email], at)).toMatchObject({ code: 4 });
     expect(await client(['register', '--email', user.email], at)).toMatchObject({ code: 0 });
@@ -769,7 +948,11 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     const third = 'third horse battery staple';
 
     /** What a run killed right after its stage leaves behind: the key wrapped under `newPassword`, staged on version 1. */
-    async function stageThroughApi(user: TestUser, keys: Awaited<ReturnType<typeof generateKeyPair>>, newPassword: string) {
+    async function stageThroughApi(
+      user: TestUser,
+      keys: Awaited<ReturnType<typeof generateKeyPair>>,
+      newPassword: string,
+    ) {
       const wrapped = await encryptedBlob({ ...user, password: newPassword }, keys);
       const staged = await keyserver
         .http()
@@ -777,7 +960,11 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
         .set(bearer(await getAccessToken(server, user)))
         .send({ ...wrapped, baseVersion: 1 });
       expect(staged.status).toBe(201);
-      const { keyChangeId, baseVersion, receipt } = staged.body as { keyChangeId: string; baseVersion: number; receipt: string };
+      const { keyChangeId, baseVersion, receipt } = staged.body as {
+        keyChangeId: string;
+        baseVersion: number;
+        receipt: string;
+      };
       return { keyChangeId, baseVersion, receipt }; // what commitKeyChange takes
     }
 
@@ -788,9 +975,15 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
       const other = tempFolder('kx-client-');
       expect(await client(['login', '--email', user.email], { KX_HOME: other })).toMatchObject({ code: 0 }); // not secured
 
-      const wrong = await client(['change-password'], { KX_HOME: other, KX_PASSWORD: 'not the password', KX_NEW_PASSWORD: second });
+      const wrong = await client(['change-password'], {
+        KX_HOME: other,
+        KX_PASSWORD: 'not the password',
+        KX_NEW_PASSWORD: second,
+      });
       expect(wrong).toMatchObject({ code: 4, stderr: expect.stringContaining('opens with neither') });
-      expect(await client(['change-password'], { KX_HOME: other, KX_NEW_PASSWORD: password })).toMatchObject({ code: 2 });
+      expect(await client(['change-password'], { KX_HOME: other, KX_NEW_PASSWORD: password })).toMatchObject({
+        code: 2,
+      });
 
       const first = await client(['change-password'], { KX_HOME: other, KX_NEW_PASSWORD: second });
       expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining('Password changed (key version 2)') });
@@ -804,11 +997,18 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
 
       const device = tempFolder('kx-client-');
       for (const old of [password, second]) {
-        expect(await client(['login', '--email', user.email], { KX_HOME: device, KX_PASSWORD: old })).toMatchObject({ code: 4 });
+        expect(await client(['login', '--email', user.email], { KX_HOME: device, KX_PASSWORD: old })).toMatchObject({
+          code: 4,
+        });
       }
-      expect(await client(['login', '--email', user.email], { KX_HOME: device, KX_PASSWORD: third })).toMatchObject({ code: 0 });
+      expect(await client(['login', '--email', user.email], { KX_HOME: device, KX_PASSWORD: third })).toMatchObject({
+        code: 0,
+      });
       const unlocked = await client(['unlock'], { KX_HOME: device, KX_PASSWORD: third });
-      expect(unlocked).toMatchObject({ code: 0, stdout: expect.stringContaining(`Fingerprint: ${await fingerprint(keys.publicKey)}`) });
+      expect(unlocked).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining(`Fingerprint: ${await fingerprint(keys.publicKey)}`),
+      });
       expect(unlocked.stdout).not.toContain('Re-encrypt'); // wrapped under the defaults already
     });
 
@@ -827,7 +1027,9 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
       await server.http().post('/api/user/key-change').set(bearer(user.sessionToken)).send(stale).expect(409);
 
       const device = tempFolder('kx-client-');
-      expect(await client(['login', '--email', user.email], { KX_HOME: device, KX_PASSWORD: second })).toMatchObject({ code: 0 });
+      expect(await client(['login', '--email', user.email], { KX_HOME: device, KX_PASSWORD: second })).toMatchObject({
+        code: 0,
+      });
       expect(await client(['unlock'], { KX_HOME: device, KX_PASSWORD: second })).toMatchObject({
         code: 0,
         stdout: expect.stringContaining(`Fingerprint: ${await fingerprint(keys.publicKey)}`),
@@ -839,11 +1041,22 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
       const user = await signedIn('committed', folder);
       const keys = await createKeyPair(server, keyserver, user);
       const staged = await stageThroughApi(user, keys, second);
-      const [currentPassword, newPassword] = [await deriveLoginSecret(user.email, password), await deriveLoginSecret(user.email, second)];
-      await server.http().post('/api/user/key-change').set(bearer(user.sessionToken)).send({ ...staged, currentPassword, newPassword }).expect(200);
+      const [currentPassword, newPassword] = [
+        await deriveLoginSecret(user.email, password),
+        await deriveLoginSecret(user.email, second),
+      ];
+      await server
+        .http()
+        .post('/api/user/key-change')
+        .set(bearer(user.sessionToken))
+        .send({ ...staged, currentPassword, newPassword })
+        .expect(200);
 
       const rerun = await client(['change-password'], { KX_HOME: folder, KX_NEW_PASSWORD: second });
-      expect(rerun).toMatchObject({ code: 0, stdout: expect.stringContaining('Your password is already changed; the new password is valid.') });
+      expect(rerun).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining('Your password is already changed; the new password is valid.'),
+      });
       expect((await storedBlob(user)).body).toMatchObject({ version: 2, pendingChanges: [] });
     });
 
@@ -855,12 +1068,21 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
 
       const unlocked = await client(['unlock'], { KX_HOME: folder });
       expect(unlocked.code).toBe(0);
-      expect(unlocked.stdout).toMatch(/Re-encrypt the private key under stronger KDF parameters \(Argon2id, 64 MiB, 3 passes\) \(\d+ ms\)/);
-      expect((await storedBlob(user)).body).toMatchObject({ version: 2, kdf: { ...DEFAULT_KDF_PARAMS }, pendingChanges: [] });
+      expect(unlocked.stdout).toMatch(
+        /Re-encrypt the private key under stronger KDF parameters \(Argon2id, 64 MiB, 3 passes\) \(\d+ ms\)/,
+      );
+      expect((await storedBlob(user)).body).toMatchObject({
+        version: 2,
+        kdf: { ...DEFAULT_KDF_PARAMS },
+        pendingChanges: [],
+      });
 
       expect(await client(['login', '--email', user.email], { KX_HOME: folder })).toMatchObject({ code: 0 });
       const again = await client(['unlock'], { KX_HOME: folder });
-      expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining(`Fingerprint: ${await fingerprint(keys.publicKey)}`) });
+      expect(again).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining(`Fingerprint: ${await fingerprint(keys.publicKey)}`),
+      });
       expect(again.stdout).not.toContain('Re-encrypt');
     });
   });

@@ -121,15 +121,34 @@ describe('session challenge: getSessionChallenge, submitSessionChallenge', () =>
 
     it('answers 403 to a challenge that does not exist', async () => {
       const user = await userWithKey();
-      await submit(user.sessionToken, { challengeId: randomUUID(), token: randomBytes(32).toString('base64url') }).expect(403);
+      await submit(user.sessionToken, {
+        challengeId: randomUUID(),
+        token: randomBytes(32).toString('base64url'),
+      }).expect(403);
     });
 
     it.each([
-      ['a token of 31 bytes', (a: { challengeId: string; token: string }) => ({ ...a, token: randomBytes(31).toString('base64url') }), 'token'],
-      ['a token of 33 bytes', (a: { challengeId: string; token: string }) => ({ ...a, token: randomBytes(33).toString('base64url') }), 'token'],
-      ['a token that is not base64url', (a: { challengeId: string; token: string }) => ({ ...a, token: `${a.token.slice(0, 42)}!` }), 'token'],
+      [
+        'a token of 31 bytes',
+        (a: { challengeId: string; token: string }) => ({ ...a, token: randomBytes(31).toString('base64url') }),
+        'token',
+      ],
+      [
+        'a token of 33 bytes',
+        (a: { challengeId: string; token: string }) => ({ ...a, token: randomBytes(33).toString('base64url') }),
+        'token',
+      ],
+      [
+        'a token that is not base64url',
+        (a: { challengeId: string; token: string }) => ({ ...a, token: `${a.token.slice(0, 42)}!` }),
+        'token',
+      ],
       ['no token', (a: { challengeId: string; token: string }) => ({ challengeId: a.challengeId }), 'token'],
-      ['a challengeId that is not a UUID', (a: { challengeId: string; token: string }) => ({ ...a, challengeId: 'abc' }), 'challengeId'],
+      [
+        'a challengeId that is not a UUID',
+        (a: { challengeId: string; token: string }) => ({ ...a, challengeId: 'abc' }),
+        'challengeId',
+      ],
       ['an extra field', (a: { challengeId: string; token: string }) => ({ ...a, secured: true }), 'secured'],
     ])('answers 400 to %s without spending the challenge', async (_case, body, field) => {
       const user = await userWithKey();
@@ -141,7 +160,11 @@ describe('session challenge: getSessionChallenge, submitSessionChallenge', () =>
     });
 
     it('answers 401 without a session', async () => {
-      await server.http().post('/api/user/session-challenge/answer').send({ challengeId: randomUUID(), token: 'A'.repeat(43) }).expect(401);
+      await server
+        .http()
+        .post('/api/user/session-challenge/answer')
+        .send({ challengeId: randomUUID(), token: 'A'.repeat(43) })
+        .expect(401);
     });
   });
 });

@@ -21,7 +21,8 @@ describe('sessions: list and end them from a secured session', () => {
     return { user, keys };
   }
   const list = (sessionToken: string) => server.http().get('/api/user/sessions').set(bearer(sessionToken));
-  const end = (sessionToken: string, id: string) => server.http().delete(`/api/user/sessions/${id}`).set(bearer(sessionToken));
+  const end = (sessionToken: string, id: string) =>
+    server.http().delete(`/api/user/sessions/${id}`).set(bearer(sessionToken));
   const endOthers = (sessionToken: string) => server.http().delete('/api/user/sessions').set(bearer(sessionToken));
   const validate = (userId: string, accessToken: string) =>
     server.http().post('/keyserver/user/validate').set(bearer(TEST_KEYSERVER_API_KEY)).send({ userId, accessToken });
@@ -58,7 +59,11 @@ describe('sessions: list and end them from a secured session', () => {
     for (const request of [list(unsecured), end(unsecured, randomUUID()), endOthers(unsecured)]) {
       const response = await request;
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({ statusCode: 403, error: 'Forbidden', message: expect.stringMatching(/not secured/) });
+      expect(response.body).toEqual({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: expect.stringMatching(/not secured/),
+      });
     }
     await server.http().get('/api/user/sessions').expect(401);
   });

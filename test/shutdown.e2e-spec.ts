@@ -30,7 +30,14 @@ function call(agent: Agent, port: number, method: string, path: string, body?: o
   return new Promise((resolve, reject) => {
     const payload = body && JSON.stringify(body);
     const req = httpRequest(
-      { host: '127.0.0.1', port, method, path, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {},
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk) => (text += chunk));
@@ -43,7 +50,10 @@ function call(agent: Agent, port: number, method: string, path: string, body?: o
 }
 
 /** A real server process, started from its build; answers once it says it is ready. */
-async function startProcess(main: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null>; output: () => string }> {
+async function startProcess(
+  main: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null>; output: () => string }> {
   const port = await freePort();
   const database = onPostgres ? await createTestDatabase('server') : undefined;
   if (database) drops.push(database.drop);
@@ -92,7 +102,10 @@ describe('graceful shutdown of a real server process', () => {
   });
 
   it('on SIGTERM: not ready at once, still serving through the drain, then answers in flight with Connection: close and exits 0', async () => {
-    const { child, port, exited, output } = await startProcess(main, { SHUTDOWN_DRAIN_MS: '2000', SHUTDOWN_TIMEOUT_MS: '15000' });
+    const { child, port, exited, output } = await startProcess(main, {
+      SHUTDOWN_DRAIN_MS: '2000',
+      SHUTDOWN_TIMEOUT_MS: '15000',
+    });
     const agent = new Agent({ keepAlive: true });
     const idle = new Agent({ keepAlive: true });
     try {
@@ -105,7 +118,11 @@ describe('graceful shutdown of a real server process', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const ready = await call(agent, port, 'GET', '/health/ready');
       expect(ready.status).toBe(503);
-      expect(JSON.parse(ready.body)).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/shutting down/) });
+      expect(JSON.parse(ready.body)).toMatchObject({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: expect.stringMatching(/shutting down/),
+      });
       expect((await call(agent, port, 'GET', '/health/live')).status).toBe(200);
       // Still serving: a registration during the drain succeeds.
       const credentials = { email: uniqueEmail(), password: randomPassword() };
@@ -137,7 +154,9 @@ describe('graceful shutdown of a real server process', () => {
     const credentials = { email: uniqueEmail(), password: randomPassword() };
     const agent = new Agent({ keepAlive: false });
     expect((await call(agent, port, 'POST', '/api/auth/register', credentials)).status).toBe(201);
-    const logins = Array.from({ length: 6 }, () => call(agent, port, 'POST', '/api/auth/login', credentials).catch(() => undefined));
+    const logins = Array.from({ length: 6 }, () =>
+      call(agent, port, 'POST', '/api/auth/login', credentials).catch(() => undefined),
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     const signalled = Date.now();
     child.kill('SIGTERM');
@@ -153,4 +172,3 @@ describe('graceful shutdown of a real server process', () => {
     );
   });
 });
-

@@ -6,7 +6,14 @@ import { Logger } from '@nestjs/common';
 import { parseStorageKeys, StorageSealer } from '@app/platform';
 import { rewrapBlobs } from '../apps/keyserver/src/keys/rewrap.js';
 import { decodeBlobSecrets } from '../apps/keyserver/src/keys/sealed-blob.js';
-import { closeAll, type RunningApp, startKeyserver, startServices, TEST_STORAGE_KEY, TEST_STORAGE_KEYS } from './support/apps.js';
+import {
+  closeAll,
+  type RunningApp,
+  startKeyserver,
+  startServices,
+  TEST_STORAGE_KEY,
+  TEST_STORAGE_KEYS,
+} from './support/apps.js';
 import { onPostgres } from './support/database.js';
 import { createKeyPair, encryptedBlob, getAccessToken, putPrivateKey, putPublicKey } from './support/client.js';
 import { bearer, registerAndLogin, type TestUser } from './support/users.js';
@@ -23,7 +30,10 @@ describe('keyserver storage keys', () => {
   afterAll(() => closeAll(keyserver, server));
 
   const getKey = async (user: TestUser) =>
-    keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(await getAccessToken(server, user)));
+    keyserver
+      .http()
+      .get(`/api/keys/${user.userId}`)
+      .set(bearer(await getAccessToken(server, user)));
 
   /** A user whose blob is stored, and the blob as the client sent it. */
   async function userWithBlob() {
@@ -40,7 +50,12 @@ describe('keyserver storage keys', () => {
     await createKeyPair(server, keyserver, user);
     const served = (await getKey(user)).body;
     const [row] = await db.query(`SELECT * FROM encrypted_private_keys WHERE user_id = $1`, [user.userId]);
-    expect(row).toMatchObject({ storage_key_id: TEST_STORAGE_KEY.id, encrypted_private_key: null, iv: null, salt: null });
+    expect(row).toMatchObject({
+      storage_key_id: TEST_STORAGE_KEY.id,
+      encrypted_private_key: null,
+      iv: null,
+      salt: null,
+    });
     const dump = JSON.stringify(await db.query(`SELECT * FROM encrypted_private_keys`), (_key, value: unknown) =>
       value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer'
         ? Buffer.from((value as { data: number[] }).data).toString('hex')
@@ -63,7 +78,9 @@ describe('keyserver storage keys', () => {
       decipher.setAuthTag(sealed.subarray(sealed.length - 16));
       return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]);
     };
-    expect(open(TEST_STORAGE_KEY.key, user.userId).includes(Buffer.from(blob.encryptedPrivateKey, 'base64url'))).toBe(true);
+    expect(open(TEST_STORAGE_KEY.key, user.userId).includes(Buffer.from(blob.encryptedPrivateKey, 'base64url'))).toBe(
+      true,
+    );
     expect(() => open(randomBytes(32), user.userId)).toThrow();
     const stranger = (await registerAndLogin(server.http)).userId;
     expect(() => open(TEST_STORAGE_KEY.key, stranger)).toThrow();
@@ -112,11 +129,17 @@ describe('keyserver storage keys', () => {
         blob.kdf.parallelism,
       ],
     );
-    expect((await getKey(user)).body).toMatchObject({ encryptedPrivateKey: blob.encryptedPrivateKey, publicKeyFingerprint: null });
+    expect((await getKey(user)).body).toMatchObject({
+      encryptedPrivateKey: blob.encryptedPrivateKey,
+      publicKeyFingerprint: null,
+    });
 
     // Bound to no key, it is replaced by the current key's blob, sealed.
     await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), blob).expect(201);
-    const [row] = await db.query(`SELECT storage_key_id, encrypted_private_key FROM encrypted_private_keys WHERE user_id = $1`, [user.userId]);
+    const [row] = await db.query(
+      `SELECT storage_key_id, encrypted_private_key FROM encrypted_private_keys WHERE user_id = $1`,
+      [user.userId],
+    );
     expect(row).toEqual({ storage_key_id: TEST_STORAGE_KEY.id, encrypted_private_key: null });
     expect((await getKey(user)).body).toMatchObject({
       encryptedPrivateKey: blob.encryptedPrivateKey,
@@ -138,7 +161,10 @@ describe('keyserver storage keys', () => {
     await db.query(
       `INSERT INTO encrypted_private_keys (user_id, encrypted_private_key, iv, salt, kdf_algorithm, kdf_memory_kib,
          kdf_iterations, kdf_parallelism) VALUES ($1, $2, $3, $4, 'argon2id', 19456, 2, 1)`,
-      [legacyUser.userId, ...(['encryptedPrivateKey', 'iv', 'salt'] as const).map((f) => Buffer.from(legacyBlob[f], 'base64url'))],
+      [
+        legacyUser.userId,
+        ...(['encryptedPrivateKey', 'iv', 'salt'] as const).map((f) => Buffer.from(legacyBlob[f], 'base64url')),
+      ],
     );
     const next = randomBytes(32).toString('base64url');
     const rotated = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', `k2:${next},${TEST_STORAGE_KEYS}`));
@@ -147,10 +173,15 @@ describe('keyserver storage keys', () => {
 
     // Only the new key is needed now.
     const onlyNew = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', `k2:${next}`));
-    for (const [user, blob] of [[sealedUser, sealedBlob], [legacyUser, legacyBlob]] as const) {
+    for (const [user, blob] of [
+      [sealedUser, sealedBlob],
+      [legacyUser, legacyBlob],
+    ] as const) {
       const [row] = await db.query(`SELECT * FROM encrypted_private_keys WHERE user_id = $1`, [user.userId]);
       expect(row).toMatchObject({ storage_key_id: 'k2', encrypted_private_key: null });
-      const secrets = decodeBlobSecrets(onlyNew.open('k2', Buffer.from(row.sealed_blob), 'encrypted_private_keys', user.userId));
+      const secrets = decodeBlobSecrets(
+        onlyNew.open('k2', Buffer.from(row.sealed_blob), 'encrypted_private_keys', user.userId),
+      );
       expect(secrets.encryptedPrivateKey.toString('base64url')).toBe(blob.encryptedPrivateKey);
     }
     // Nothing left under the old key but what cannot be read (rows other tests broke on purpose).
@@ -158,9 +189,15 @@ describe('keyserver storage keys', () => {
 
     if (onPostgres) {
       // A keyserver configured with the new key alone serves the rewrapped blob.
-      const renewed = await startKeyserver(server.url, { DATABASE_URL: keyserver.databaseUrl!, KEYSERVER_STORAGE_KEYS: `k2:${next}` });
+      const renewed = await startKeyserver(server.url, {
+        DATABASE_URL: keyserver.databaseUrl!,
+        KEYSERVER_STORAGE_KEYS: `k2:${next}`,
+      });
       try {
-        const response = await renewed.http().get(`/api/keys/${sealedUser.userId}`).set(bearer(await getAccessToken(server, sealedUser)));
+        const response = await renewed
+          .http()
+          .get(`/api/keys/${sealedUser.userId}`)
+          .set(bearer(await getAccessToken(server, sealedUser)));
         expect(response.body.encryptedPrivateKey).toBe(sealedBlob.encryptedPrivateKey);
       } finally {
         await renewed.close();
@@ -184,8 +221,12 @@ describe('keyserver storage keys', () => {
     expect(Object.keys(row)).not.toEqual(expect.arrayContaining(['encrypted_private_key']));
     const current = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', TEST_STORAGE_KEYS));
     // Bound to the change, not to the user: it does not open as the user's blob.
-    expect(() => current.open(TEST_STORAGE_KEY.id, Buffer.from(row.sealed_blob), 'encrypted_private_keys', user.userId)).toThrow();
-    const secrets = decodeBlobSecrets(current.open(TEST_STORAGE_KEY.id, Buffer.from(row.sealed_blob), 'key_changes', keyChangeId));
+    expect(() =>
+      current.open(TEST_STORAGE_KEY.id, Buffer.from(row.sealed_blob), 'encrypted_private_keys', user.userId),
+    ).toThrow();
+    const secrets = decodeBlobSecrets(
+      current.open(TEST_STORAGE_KEY.id, Buffer.from(row.sealed_blob), 'key_changes', keyChangeId),
+    );
     expect(secrets.encryptedPrivateKey.toString('base64url')).toBe(change.encryptedPrivateKey);
     for (const field of ['encryptedPrivateKey', 'iv', 'salt'] as const) {
       expect(Buffer.from(row.sealed_blob).includes(Buffer.from(change[field], 'base64url'))).toBe(false);
@@ -197,7 +238,9 @@ describe('keyserver storage keys', () => {
     const [rewrapped] = await db.query(`SELECT * FROM key_changes WHERE id = $1`, [keyChangeId]);
     const onlyNew = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', `k3:${next}`));
     expect(rewrapped.storage_key_id).toBe('k3');
-    const reopened = decodeBlobSecrets(onlyNew.open('k3', Buffer.from(rewrapped.sealed_blob), 'key_changes', keyChangeId));
+    const reopened = decodeBlobSecrets(
+      onlyNew.open('k3', Buffer.from(rewrapped.sealed_blob), 'key_changes', keyChangeId),
+    );
     expect(reopened.salt.toString('base64url')).toBe(change.salt);
   });
 });

@@ -23,7 +23,9 @@ describe('toolchain', () => {
     const child = execFileSync(process.execPath, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
     expect(child).toBe(manifest.devDependencies.node);
     // What `node` means on the scripts' PATH, as a spawned `node ...` command line finds it.
-    expect(execFileSync('node', ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim()).toBe(manifest.devDependencies.node);
+    expect(execFileSync('node', ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim()).toBe(
+      manifest.devDependencies.node,
+    );
   });
 
   it('states the floor in engines and .nvmrc', () => {

@@ -29,7 +29,11 @@ describe('server verifier keys', () => {
     expect(dump).not.toContain('$scrypt$');
     // It opens under the configured key, as the scrypt verifier; under another key it does not.
     const sealed = Buffer.from(row.sealed_verifier);
-    expect(new StorageSealer(parseStorageKeys('K', TEST_VERIFIER_KEYS)).open('test1', sealed, 'users', user.userId).toString()).toMatch(/^\$scrypt\$/);
+    expect(
+      new StorageSealer(parseStorageKeys('K', TEST_VERIFIER_KEYS))
+        .open('test1', sealed, 'users', user.userId)
+        .toString(),
+    ).toMatch(/^\$scrypt\$/);
     const wrongKey = new StorageSealer(parseStorageKeys('K', `test1:${randomBytes(32).toString('base64url')}`));
     expect(() => wrongKey.open('test1', sealed, 'users', user.userId)).toThrow();
   });
@@ -37,10 +41,10 @@ describe('server verifier keys', () => {
   it('answers 503, never a login, for a verifier copied from another user', async () => {
     const alice = await registerAndLogin(server.http);
     const mallory = await registerAndLogin(server.http);
-    await db.query(`UPDATE users SET sealed_verifier = (SELECT sealed_verifier FROM users WHERE id = $1) WHERE id = $2`, [
-      alice.userId,
-      mallory.userId,
-    ]);
+    await db.query(
+      `UPDATE users SET sealed_verifier = (SELECT sealed_verifier FROM users WHERE id = $1) WHERE id = $2`,
+      [alice.userId, mallory.userId],
+    );
     const response = await login(mallory.email, alice.password);
     expect(response.status).toBe(503);
     expect(response.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
@@ -58,7 +62,11 @@ describe('server verifier keys', () => {
     const email = uniqueEmail('legacy');
     const password = randomPassword();
     const legacyId = randomUUID();
-    await db.query(`INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3)`, [legacyId, email, await server.app.get(PasswordHasher).hash(password)]);
+    await db.query(`INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3)`, [
+      legacyId,
+      email,
+      await server.app.get(PasswordHasher).hash(password),
+    ]);
     await login(email, password).expect(200);
     const sealedUser = await registerAndLogin(server.http);
 
@@ -79,7 +87,11 @@ describe('server verifier keys', () => {
       const renewed = await startServer({ DATABASE_URL: server.databaseUrl!, SERVER_VERIFIER_KEYS: `k2:${next}` });
       try {
         await renewed.http().post('/api/auth/login').send({ email, password }).expect(200);
-        await renewed.http().post('/api/auth/login').send({ email: sealedUser.email, password: sealedUser.password }).expect(200);
+        await renewed
+          .http()
+          .post('/api/auth/login')
+          .send({ email: sealedUser.email, password: sealedUser.password })
+          .expect(200);
       } finally {
         await renewed.close();
       }

@@ -38,7 +38,9 @@ export const TEST_VERIFIER_KEYS = `${TEST_VERIFIER_KEY.id}:${TEST_VERIFIER_KEY.k
  * Limits on, so every flow runs through the counters, but far above what a
  * test file does; a test of a limit sets that limit low.
  */
-export const GENEROUS_RATE_LIMITS = Object.fromEntries(Object.values(RATE_LIMIT_VARIABLES).map((variable) => [variable, '100000/1h']));
+export const GENEROUS_RATE_LIMITS = Object.fromEntries(
+  Object.values(RATE_LIMIT_VARIABLES).map((variable) => [variable, '100000/1h']),
+);
 
 async function start(
   service: Service,
@@ -63,7 +65,9 @@ async function start(
   };
   const root = service === 'server' ? ServerModule.forRoot(fullEnv) : KeyserverModule.forRoot(fullEnv);
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
-  const app = configureHttpApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] }));
+  const app = configureHttpApp(
+    moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] }),
+  );
   // As main.ts does: Nest's logs go through the app's pino, at its LOG_LEVEL.
   app.useLogger(app.get(Logger));
   await app.listen(port, '127.0.0.1');
@@ -78,7 +82,8 @@ async function start(
       await database?.drop();
     },
     restart: async () => {
-      if (fullEnv.DATA_DIR === IN_MEMORY) throw new Error('restart() needs data that outlives the app: PostgreSQL or a DATA_DIR folder');
+      if (fullEnv.DATA_DIR === IN_MEMORY)
+        throw new Error('restart() needs data that outlives the app: PostgreSQL or a DATA_DIR folder');
       await app.close();
       return start(service, env, Number(new URL(url).port), database);
     },

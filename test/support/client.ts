@@ -34,7 +34,12 @@ export async function getAccessToken(server: RunningApp, user: TestUser): Promis
 
 /** Wraps the private key under the user's password as a client would, ready to POST. */
 export async function encryptedBlob(user: TestUser, keys: KeyPair, kdf: KdfParams = FAST_KDF) {
-  const blob = await wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password: user.password, userId: user.userId, kdf });
+  const blob = await wrapPrivateKey({
+    privateKeyPkcs8: keys.privateKeyPkcs8,
+    password: user.password,
+    userId: user.userId,
+    kdf,
+  });
   return {
     encryptedPrivateKey: toBase64Url(blob.encryptedPrivateKey),
     iv: toBase64Url(blob.iv),
@@ -60,7 +65,11 @@ export async function openChallenge(server: RunningApp, sessionToken: string, ke
   return { challengeId: challenge.body.challengeId as string, token: toBase64Url(token) };
 }
 
-export async function passSessionChallenge(server: RunningApp, sessionToken: string, keys: Pick<KeyPair, 'privateKey'>) {
+export async function passSessionChallenge(
+  server: RunningApp,
+  sessionToken: string,
+  keys: Pick<KeyPair, 'privateKey'>,
+) {
   const answer = await openChallenge(server, sessionToken, keys);
   const response = await server
     .http()
@@ -72,11 +81,18 @@ export async function passSessionChallenge(server: RunningApp, sessionToken: str
 }
 
 /** Seed flow 1 end to end, ending with the session challenge that confirms the key. */
-export async function createKeyPair(server: RunningApp, keyserver: RunningApp, user: TestUser, kdf: KdfParams = FAST_KDF) {
+export async function createKeyPair(
+  server: RunningApp,
+  keyserver: RunningApp,
+  user: TestUser,
+  kdf: KdfParams = FAST_KDF,
+) {
   const keys = await generateKeyPair();
   expect((await putPublicKey(server, user, keys.publicKey)).status).toBe(200);
   const accessToken = await getAccessToken(server, user);
-  expect((await putPrivateKey(keyserver, user.userId, accessToken, await encryptedBlob(user, keys, kdf))).status).toBe(201);
+  expect((await putPrivateKey(keyserver, user.userId, accessToken, await encryptedBlob(user, keys, kdf))).status).toBe(
+    201,
+  );
   await passSessionChallenge(server, user.sessionToken, keys);
   return keys;
 }

@@ -1,5 +1,14 @@
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { connectAdmin, dropAbandonedRuns, lockRun, newRunId, onPostgres, runIdOf, templateName, testDatabaseName } from './database.js';
+import {
+  connectAdmin,
+  dropAbandonedRuns,
+  lockRun,
+  newRunId,
+  onPostgres,
+  runIdOf,
+  templateName,
+  testDatabaseName,
+} from './database.js';
 
 // Runs sharing one PostgreSQL must never touch each other's databases (`npm run test:pg` twice at once).
 describe('test database names', () => {
@@ -18,7 +27,12 @@ describe('test database names', () => {
   it('differ between runs, and nothing else is taken for a run database', () => {
     expect(newRunId()).not.toBe(newRunId());
     expect(testDatabaseName('a'.repeat(12), 'server')).not.toBe(testDatabaseName('a'.repeat(12), 'server'));
-    for (const name of ['kx_template_server', 'kx_test_server_0123456789ab', 'postgres', 'kx_0123456789AB_template_server']) {
+    for (const name of [
+      'kx_template_server',
+      'kx_test_server_0123456789ab',
+      'postgres',
+      'kx_0123456789AB_template_server',
+    ]) {
       expect(runIdOf(name)).toBeUndefined();
     }
   });
@@ -41,18 +55,22 @@ describe.skipIf(!onPostgres)('test databases on PostgreSQL', () => {
     const [dead, live] = [newRunId(), newRunId()];
     const [deadDatabase, liveDatabase] = [testDatabaseName(dead, 'server'), testDatabaseName(live, 'server')];
     onTestFinished(async () => {
-      for (const name of [deadDatabase, liveDatabase]) await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+      for (const name of [deadDatabase, liveDatabase])
+        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
       await Promise.all([admin.end(), liveRun.end()]);
     });
     await lockRun(liveRun, live);
-    for (const name of [deadDatabase, liveDatabase]) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+    for (const name of [deadDatabase, liveDatabase])
+      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
 
     const dropped = await dropAbandonedRuns(admin, inject('testRunId'));
 
     expect(dropped).toContain(dead);
     expect(dropped).not.toContain(live);
     expect(dropped).not.toContain(inject('testRunId'));
-    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [[deadDatabase, liveDatabase]]);
+    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [
+      [deadDatabase, liveDatabase],
+    ]);
     expect(rows.map((row) => row.datname)).toEqual([liveDatabase]);
   });
 });

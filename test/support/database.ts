@@ -77,10 +77,14 @@ async function dropRunDatabases(admin: pg.Client, runId: string): Promise<void> 
 /** Drops the databases of runs that ended without their teardown (their lock is free). */
 export async function dropAbandonedRuns(admin: pg.Client, ownRunId?: string): Promise<string[]> {
   const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database');
-  const runIds = new Set(rows.map(({ datname }) => runIdOf(datname)).filter((id): id is string => id !== undefined && id !== ownRunId));
+  const runIds = new Set(
+    rows.map(({ datname }) => runIdOf(datname)).filter((id): id is string => id !== undefined && id !== ownRunId),
+  );
   const dropped: string[] = [];
   for (const runId of runIds) {
-    const { rows: [lock] } = await admin.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS taken', [lockKey(runId)]);
+    const {
+      rows: [lock],
+    } = await admin.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS taken', [lockKey(runId)]);
     if (!lock.taken) continue; // a live run
     try {
       await dropRunDatabases(admin, runId);
@@ -136,11 +140,16 @@ export async function startRun(runId: string): Promise<{ end: () => Promise<void
 }
 
 /** A fresh database for one app in one test file (migrated, or `empty`), and how to drop it. */
-export async function createTestDatabase(service: Service, { empty = false } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(
+  service: Service,
+  { empty = false } = {},
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const runId = inject('testRunId');
   const name = testDatabaseName(runId, service);
   const template = empty ? 'template0' : templateName(runId, service);
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(template)}`));
+  await withAdmin((admin) =>
+    admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(template)}`),
+  );
   return {
     url: urlFor(name),
     drop: () => withAdmin((admin) => dropDatabase(admin, name)),

@@ -21,6 +21,9 @@ export async function registerAndLogin(http: () => supertest.Agent, email = uniq
 }
 
 export async function login(http: () => supertest.Agent, user: Pick<TestUser, 'email' | 'password'>): Promise<string> {
-  const response = await http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
+  const response = await http()
+    .post('/api/auth/login')
+    .send({ email: user.email, password: user.password })
+    .expect(200);
   return response.body.sessionToken as string;
 }

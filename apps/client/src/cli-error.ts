@@ -39,12 +39,15 @@ export function explain(error: unknown): CliError {
   if (error instanceof KdfBudgetExceededError) {
     return new CliError(`Refused to decrypt the stored key: ${printable(error.message)}.`, EXIT.kdfOverBudget);
   }
-  if (error instanceof DecryptionError) return new CliError('Wrong password: the private key does not decrypt with it.', EXIT.wrongPassword);
+  if (error instanceof DecryptionError)
+    return new CliError('Wrong password: the private key does not decrypt with it.', EXIT.wrongPassword);
   // The client's own inputs are well-formed: this came from a service (a stored key, a challenge).
-  if (error instanceof InvalidInputError) return new CliError(`A service sent malformed data: ${printable(error.message)}.`);
+  if (error instanceof InvalidInputError)
+    return new CliError(`A service sent malformed data: ${printable(error.message)}.`);
   if (isApiError(error)) {
     const detail = serviceMessage(error.body, error.statusText);
-    if (error.status === 401) return new CliError(`Not signed in, or the session has ended (${detail}). Run \`login\`.`, EXIT.notSignedIn);
+    if (error.status === 401)
+      return new CliError(`Not signed in, or the session has ended (${detail}). Run \`login\`.`, EXIT.notSignedIn);
     if (error.status === 403 || error.status === 409) return new CliError(`Refused: ${detail}`, EXIT.refused);
     if (error.status === 503) return new CliError(`Unavailable: ${detail}`, EXIT.unavailable);
     return new CliError(`${error.status} ${printable(error.statusText ?? '')}: ${detail}`);
@@ -52,7 +55,10 @@ export function explain(error: unknown): CliError {
   if (error instanceof TypeError && /fetch failed/i.test(error.message)) {
     const cause = (error as { cause?: { code?: string; address?: string; port?: number } }).cause;
     const where = cause?.address ? ` at ${cause.address}:${cause.port}` : '';
-    return new CliError(`Cannot reach the service${where} (${cause?.code ?? 'network error'}). Is it running?`, EXIT.unavailable);
+    return new CliError(
+      `Cannot reach the service${where} (${cause?.code ?? 'network error'}). Is it running?`,
+      EXIT.unavailable,
+    );
   }
   return new CliError(`Unexpected error: ${printable((error as Error)?.message ?? String(error))}`);
 }

@@ -24,7 +24,10 @@ export function installRequestTimeout(timeoutMs: number): void {
     } catch (error) {
       if (deadline.aborted) {
         const origin = new URL(input instanceof Request ? input.url : String(input)).origin;
-        throw new CliError(`Unavailable: ${origin} did not answer within ${timeoutMs} ms (KX_TIMEOUT_MS).`, EXIT.unavailable);
+        throw new CliError(
+          `Unavailable: ${origin} did not answer within ${timeoutMs} ms (KX_TIMEOUT_MS).`,
+          EXIT.unavailable,
+        );
       }
       throw error;
     }
@@ -37,7 +40,8 @@ export function installRequestTimeout(timeoutMs: number): void {
 /** A 429 (always), or a 503 that says when to come back: one line with how long to wait. */
 function refuseRetryLater(status: number, statusText: string, retryAfter: string | null, body: ArrayBuffer): void {
   const wait = waitInWords(retryAfter);
-  if (status === 429) throw new CliError(`Too many attempts: try again ${wait ? `in ${wait}` : 'later'}.`, EXIT.rateLimited);
+  if (status === 429)
+    throw new CliError(`Too many attempts: try again ${wait ? `in ${wait}` : 'later'}.`, EXIT.rateLimited);
   if (status === 503 && wait) {
     let parsed: unknown;
     try {
@@ -53,6 +57,7 @@ function refuseRetryLater(status: number, statusText: string, retryAfter: string
 export function parseTimeout(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_TIMEOUT_MS;
   const ms = Number(value);
-  if (!Number.isSafeInteger(ms) || ms <= 0) throw new CliError(`KX_TIMEOUT_MS must be a positive number of milliseconds, not "${value}".`, EXIT.usage);
+  if (!Number.isSafeInteger(ms) || ms <= 0)
+    throw new CliError(`KX_TIMEOUT_MS must be a positive number of milliseconds, not "${value}".`, EXIT.usage);
   return ms;
 }

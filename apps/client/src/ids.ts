@@ -11,6 +11,10 @@ export const isUuid = (value: string): boolean => UUID.test(value);
  */
 export function requireUuid(option: string, value: string | undefined): string {
   if (!value) throw new CliError(`${option} <id> is required.`, EXIT.usage);
-  if (!isUuid(value)) throw new CliError(`${option} must be a user id (a UUID such as 3f2b8c1e-5d4a-4e7b-9c0d-1a2b3c4d5e6f).`, EXIT.usage);
+  if (!isUuid(value))
+    throw new CliError(
+      `${option} must be a user id (a UUID such as 3f2b8c1e-5d4a-4e7b-9c0d-1a2b3c4d5e6f).`,
+      EXIT.usage,
+    );
   return value.toLowerCase();
 }

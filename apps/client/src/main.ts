@@ -66,7 +66,11 @@ Exit codes: 0 ok, 1 failure, 2 usage (or a bad id; at delete-account: the email 
   9 the stored key's KDF parameters are over this client's budget,
   10 too many attempts: a service's rate limit; the message says how long to wait.`;
 
-type Command = (context: Context, options: { email?: string; user?: string; limit?: string }, argument?: string) => Promise<void>;
+type Command = (
+  context: Context,
+  options: { email?: string; user?: string; limit?: string },
+  argument?: string,
+) => Promise<void>;
 const commands: Record<string, Command> = {
   register,
   login,
@@ -109,7 +113,8 @@ async function main(argv: string[]): Promise<number> {
     return parsed.values.help ? EXIT.ok : EXIT.usage;
   }
   const command = commands[name];
-  if (!command || extra.length > (withArgument.has(name) ? 1 : 0)) throw new CliError(`Unknown command: ${parsed.positionals.join(' ')}\n\n${USAGE}`, EXIT.usage);
+  if (!command || extra.length > (withArgument.has(name) ? 1 : 0))
+    throw new CliError(`Unknown command: ${parsed.positionals.join(' ')}\n\n${USAGE}`, EXIT.usage);
   installRequestTimeout(parseTimeout(process.env.KX_TIMEOUT_MS));
   await command(createContext(parsed.values), parsed.values, extra[0]);
   return EXIT.ok;

@@ -55,7 +55,10 @@ export class SessionStore {
     const info = await stat(this.folder);
     if (!info.isDirectory()) throw new CliError(`${this.folder} (KX_HOME) is not a folder.`, EXIT.failure);
     if (process.getuid && info.uid !== process.getuid()) {
-      throw new CliError(`${this.folder} (KX_HOME) belongs to another user; the session token must be kept in a folder of your own.`, EXIT.failure);
+      throw new CliError(
+        `${this.folder} (KX_HOME) belongs to another user; the session token must be kept in a folder of your own.`,
+        EXIT.failure,
+      );
     }
     if ((info.mode & 0o077) !== 0) {
       const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
@@ -97,7 +100,9 @@ export class SessionStore {
   async deviceToken(email: string): Promise<string | undefined> {
     const tokens = await this.deviceTokens();
     if (tokens) return Object.hasOwn(tokens, normalizeEmail(email)) ? tokens[normalizeEmail(email)] : undefined;
-    this.warn(`Warning: ${this.devicesFile} is damaged; logging in without a device token (this login replaces the file).`);
+    this.warn(
+      `Warning: ${this.devicesFile} is damaged; logging in without a device token (this login replaces the file).`,
+    );
     return undefined;
   }
 
@@ -111,7 +116,10 @@ export class SessionStore {
   async forgetDeviceToken(email: string): Promise<void> {
     const tokens = await this.deviceTokens();
     if (!tokens || !Object.hasOwn(tokens, normalizeEmail(email))) return;
-    await this.write(this.devicesFile, Object.fromEntries(Object.entries(tokens).filter(([key]) => key !== normalizeEmail(email))));
+    await this.write(
+      this.devicesFile,
+      Object.fromEntries(Object.entries(tokens).filter(([key]) => key !== normalizeEmail(email))),
+    );
   }
 
   /** The stored tokens; undefined when the file is damaged. */
@@ -155,7 +163,8 @@ async function readPrivate(file: string): Promise<string | undefined> {
   try {
     const handle = await open(file, O_RDONLY | O_NOFOLLOW);
     try {
-      if (!(await handle.stat()).isFile()) throw new CliError(`${file} is not a regular file; remove it and log in again.`, EXIT.failure);
+      if (!(await handle.stat()).isFile())
+        throw new CliError(`${file} is not a regular file; remove it and log in again.`, EXIT.failure);
       return await handle.readFile('utf8');
     } finally {
       await handle.close();
@@ -169,7 +178,10 @@ async function readPrivate(file: string): Promise<string | undefined> {
 }
 
 function linkRefused(file: string): CliError {
-  return new CliError(`${file} is a symbolic link; the client does not follow one to a token. Remove it and log in again.`, EXIT.failure);
+  return new CliError(
+    `${file} is a symbolic link; the client does not follow one to a token. Remove it and log in again.`,
+    EXIT.failure,
+  );
 }
 
 /** A session file is ours, but its userId goes into request paths: check its shape like any input. */

@@ -1,5 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { configModuleFor, DatabaseModule, EventsModule, HealthModule, HttpPlatformModule, MetricsModule, RateLimitsModule } from '@app/platform';
+import {
+  configModuleFor,
+  DatabaseModule,
+  EventsModule,
+  HealthModule,
+  HttpPlatformModule,
+  MetricsModule,
+  RateLimitsModule,
+} from '@app/platform';
 import { loadKeyserverConfig } from './core/keyserver-config.js';
 import { ServerReachabilityIndicator } from './core/server-reachability.indicator.js';
 import { KeysModule } from './keys/keys.module.js';

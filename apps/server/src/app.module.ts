@@ -1,5 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { configModuleFor, DatabaseModule, EventsModule, HealthModule, HttpPlatformModule, MetricsModule, RateLimitsModule } from '@app/platform';
+import {
+  configModuleFor,
+  DatabaseModule,
+  EventsModule,
+  HealthModule,
+  HttpPlatformModule,
+  MetricsModule,
+  RateLimitsModule,
+} from '@app/platform';
 import { AccessTokensModule } from './access-tokens/access-tokens.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ExpiredRowsPurger } from './core/expired-rows.purger.js';

@@ -11,10 +11,24 @@ function compile(module: 'nodenext' | 'commonjs'): string {
   const out = mkdtempSync(join(tmpdir(), `kx-api-client-${module}-`));
   // Registered before anything can fail, so a failing test removes it too.
   onTestFinished(() => rmSync(out, { recursive: true, force: true }));
-  const flags = module === 'commonjs' ? ['--module', 'commonjs', '--moduleResolution', 'node10', '--ignoreDeprecations', '6.0'] : [];
+  const flags =
+    module === 'commonjs'
+      ? ['--module', 'commonjs', '--moduleResolution', 'node10', '--ignoreDeprecations', '6.0']
+      : [];
   execFileSync(
     process.execPath,
-    ['node_modules/typescript/bin/tsc', '-p', 'libs/api-client/tsconfig.lib.json', '--outDir', out, '--rootDir', 'libs/api-client/src', '--incremental', 'false', ...flags],
+    [
+      'node_modules/typescript/bin/tsc',
+      '-p',
+      'libs/api-client/tsconfig.lib.json',
+      '--outDir',
+      out,
+      '--rootDir',
+      'libs/api-client/src',
+      '--incremental',
+      'false',
+      ...flags,
+    ],
     { stdio: 'pipe' },
   );
   writeFileSync(join(out, 'package.json'), JSON.stringify({ type: module === 'commonjs' ? 'commonjs' : 'module' }));
@@ -23,7 +37,10 @@ function compile(module: 'nodenext' | 'commonjs'): string {
 
 describe('the generated client library', () => {
   it('loads as Node ESM', async () => {
-    const library = (await import(pathToFileURL(join(compile('nodenext'), 'index.js')).href)) as Record<string, unknown>;
+    const library = (await import(pathToFileURL(join(compile('nodenext'), 'index.js')).href)) as Record<
+      string,
+      unknown
+    >;
     expect(typeof library.ServerClient).toBe('function');
     expect(typeof library.KeyserverClient).toBe('function');
   }, 60_000);

@@ -36,7 +36,10 @@ export function IsEventsCursor(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isEventsCursor',
-      validator: { validate: (value) => decodeEventsCursor(value) !== undefined, defaultMessage: () => EVENTS_CURSOR_MESSAGE },
+      validator: {
+        validate: (value) => decodeEventsCursor(value) !== undefined,
+        defaultMessage: () => EVENTS_CURSOR_MESSAGE,
+      },
     },
     options,
   );

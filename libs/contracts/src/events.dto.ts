@@ -45,7 +45,8 @@ export class EventDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'The client’s address as the service saw it (behind TRUST_PROXY, the forwarded one); null when unknown',
+    description:
+      'The client’s address as the service saw it (behind TRUST_PROXY, the forwarded one); null when unknown',
     example: '203.0.113.7',
   })
   clientAddress: string | null;

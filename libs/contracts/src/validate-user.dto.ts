@@ -75,7 +75,8 @@ export class ValidateUserResponseDto {
     type: 'integer',
     nullable: true,
     minimum: 1,
-    description: 'The confirmed key’s version: null while the key is pending, 1 at confirmation, +1 per committed key change.',
+    description:
+      'The confirmed key’s version: null while the key is pending, 1 at confirmation, +1 per committed key change.',
     example: 1,
   })
   keyVersion: number | null;

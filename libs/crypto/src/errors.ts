@@ -12,7 +12,10 @@ export class CryptoError extends Error {
 
 /** Wrong password, wrong key, or any tampered byte: indistinguishable on purpose. */
 export class DecryptionError extends CryptoError {
-  constructor(message = 'Decryption failed: wrong key or password, or the data was altered', options?: { cause?: unknown }) {
+  constructor(
+    message = 'Decryption failed: wrong key or password, or the data was altered',
+    options?: { cause?: unknown },
+  ) {
     super('decryption_failed', message, options);
   }
 }

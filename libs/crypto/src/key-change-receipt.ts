@@ -33,7 +33,8 @@ export async function keyChangeReceiptKey(keyserverApiKey: string): Promise<Cryp
  * UTF-8 preceded by its byte length as a 32-bit big-endian integer.
  */
 export function keyChangeReceiptMessage({ userId, keyChangeId, baseVersion }: KeyChangeReceiptInput): Uint8Array {
-  if (!Number.isSafeInteger(baseVersion) || baseVersion < 1) throw new InvalidInputError('baseVersion must be a positive integer');
+  if (!Number.isSafeInteger(baseVersion) || baseVersion < 1)
+    throw new InvalidInputError('baseVersion must be a positive integer');
   const fields = [userId, keyChangeId, String(baseVersion)].map(utf8);
   const message = new Uint8Array(fields.reduce((length, field) => length + 4 + field.length, 0));
   const view = new DataView(message.buffer);
@@ -53,6 +54,15 @@ export async function signKeyChangeReceipt(receiptKey: CryptoKey, input: KeyChan
 }
 
 /** Whether `receipt` is the keyserver's for this change (WebCrypto's HMAC verify compares in constant time). */
-export async function verifyKeyChangeReceipt(receiptKey: CryptoKey, input: KeyChangeReceiptInput, receipt: Uint8Array): Promise<boolean> {
-  return globalThis.crypto.subtle.verify('HMAC', receiptKey, bufferSource(receipt), bufferSource(keyChangeReceiptMessage(input)));
+export async function verifyKeyChangeReceipt(
+  receiptKey: CryptoKey,
+  input: KeyChangeReceiptInput,
+  receipt: Uint8Array,
+): Promise<boolean> {
+  return globalThis.crypto.subtle.verify(
+    'HMAC',
+    receiptKey,
+    bufferSource(receipt),
+    bufferSource(keyChangeReceiptMessage(input)),
+  );
 }

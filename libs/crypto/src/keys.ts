@@ -34,7 +34,9 @@ export async function importPrivateKey(pkcs8: Uint8Array): Promise<CryptoKey> {
   if (!parsed) throw new InvalidInputError('Not an X25519 private key in PKCS#8');
   let key: CryptoKey;
   try {
-    key = await subtle().importKey('pkcs8', bufferSource(pkcs8Of(parsed.privateKey)), { name: 'X25519' }, true, ['deriveBits']);
+    key = await subtle().importKey('pkcs8', bufferSource(pkcs8Of(parsed.privateKey)), { name: 'X25519' }, true, [
+      'deriveBits',
+    ]);
   } catch {
     throw new InvalidInputError('Not an X25519 private key in PKCS#8');
   }
@@ -74,7 +76,8 @@ function parseX25519Pkcs8(der: Uint8Array): { privateKey: Uint8Array; publicKey?
   const privateKey = readTlv(der, algorithm.end, 0x04);
   if (!privateKey) return undefined;
   const curvePrivateKey = readTlv(der, privateKey.start, 0x04);
-  if (!curvePrivateKey || curvePrivateKey.end !== privateKey.end || curvePrivateKey.end - curvePrivateKey.start !== 32) return undefined;
+  if (!curvePrivateKey || curvePrivateKey.end !== privateKey.end || curvePrivateKey.end - curvePrivateKey.start !== 32)
+    return undefined;
   let offset = privateKey.end;
   const attributes = readTlv(der, offset, 0xa0);
   if (attributes) offset = attributes.end;

@@ -16,7 +16,10 @@ export const LOGIN_SECRET_KDF: Readonly<KdfParams> = Object.freeze({
  * the password, nor the key-encryption key (which uses a random salt).
  */
 export async function deriveLoginSecret(email: string, password: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bufferSource(utf8(`keyexchange/v1/login/${normalizeEmail(email)}`)));
+  const digest = await globalThis.crypto.subtle.digest(
+    'SHA-256',
+    bufferSource(utf8(`keyexchange/v1/login/${normalizeEmail(email)}`)),
+  );
   const salt = new Uint8Array(digest).slice(0, 16);
   return toBase64Url(await argon2id({ password, salt, params: LOGIN_SECRET_KDF }));
 }

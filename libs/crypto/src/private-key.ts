@@ -1,6 +1,13 @@
 import { bufferSource, randomBytes, utf8 } from './encoding.js';
 import { DecryptionError, InvalidInputError, KeyMismatchError } from './errors.js';
-import { argon2id, assertKdfParams, assertWithinBudget, DEFAULT_KDF_PARAMS, type KdfBudget, type KdfParams } from './kdf.js';
+import {
+  argon2id,
+  assertKdfParams,
+  assertWithinBudget,
+  DEFAULT_KDF_PARAMS,
+  type KdfBudget,
+  type KdfParams,
+} from './kdf.js';
 import { fingerprint, importPrivateKey, publicKeyOf } from './keys.js';
 
 /** Sizes of the blob the keyserver stores; it refuses anything outside them. */
@@ -26,13 +33,18 @@ const additionalData = (userId: string) => utf8(`keyexchange/v1/private-key/${us
 
 async function keyEncryptionKey(password: string, salt: Uint8Array, kdf: KdfParams): Promise<CryptoKey> {
   const kek = await argon2id({ password, salt, params: kdf });
-  return globalThis.crypto.subtle.importKey('raw', bufferSource(kek), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+  return globalThis.crypto.subtle.importKey('raw', bufferSource(kek), { name: 'AES-GCM' }, false, [
+    'encrypt',
+    'decrypt',
+  ]);
 }
 
 function assertSize(name: keyof typeof PRIVATE_KEY_BLOB_LIMITS, bytes: Uint8Array): void {
   const { min, max } = PRIVATE_KEY_BLOB_LIMITS[name];
   if (!(bytes instanceof Uint8Array) || bytes.length < min || bytes.length > max) {
-    throw new InvalidInputError(min === max ? `${name} must be ${min} bytes` : `${name} must be ${min} to ${max} bytes`);
+    throw new InvalidInputError(
+      min === max ? `${name} must be ${min} bytes` : `${name} must be ${min} to ${max} bytes`,
+    );
   }
 }
 
@@ -91,6 +103,7 @@ export async function unwrapPrivateKey(
   }
   const publicKey = await publicKeyOf(privateKey);
   const keyFingerprint = await fingerprint(publicKey);
-  if (input.publicKeyFingerprint !== undefined && input.publicKeyFingerprint !== keyFingerprint) throw new KeyMismatchError();
+  if (input.publicKeyFingerprint !== undefined && input.publicKeyFingerprint !== keyFingerprint)
+    throw new KeyMismatchError();
   return { privateKey, privateKeyPkcs8, publicKey, fingerprint: keyFingerprint };
 }

@@ -28,7 +28,11 @@ export async function sealSessionChallenge(input: {
   if (input.token.length !== SESSION_CHALLENGE_TOKEN_BYTES) {
     throw new InvalidInputError(`The challenge token must be ${SESSION_CHALLENGE_TOKEN_BYTES} bytes`);
   }
-  const recipientPublicKey = await sessionChallengeSuite.kem.importKey('raw', bufferSource(input.publicKey).buffer, true);
+  const recipientPublicKey = await sessionChallengeSuite.kem.importKey(
+    'raw',
+    bufferSource(input.publicKey).buffer,
+    true,
+  );
   const { ct, enc } = await sessionChallengeSuite.seal(
     { recipientPublicKey, info: INFO },
     bufferSource(input.token),
@@ -44,7 +48,8 @@ export async function openSessionChallenge(input: {
   enc: Uint8Array;
   ciphertext: Uint8Array;
 }): Promise<Uint8Array> {
-  const recipientKey = input.privateKey instanceof Uint8Array ? await importPrivateKey(input.privateKey) : input.privateKey;
+  const recipientKey =
+    input.privateKey instanceof Uint8Array ? await importPrivateKey(input.privateKey) : input.privateKey;
   let plaintext: ArrayBuffer;
   try {
     plaintext = await sessionChallengeSuite.open(

@@ -41,7 +41,15 @@ const flip = (bytes: Uint8Array, index = 0) => {
 describe('wrapPrivateKey / unwrapPrivateKey', () => {
   const wrapped = async (kdf = FAST) => {
     const keys = await generateKeyPair();
-    return { keys, blob: await wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password: 'hunter2 hunter2', userId: USER, kdf }) };
+    return {
+      keys,
+      blob: await wrapPrivateKey({
+        privateKeyPkcs8: keys.privateKeyPkcs8,
+        password: 'hunter2 hunter2',
+        userId: USER,
+        kdf,
+      }),
+    };
   };
 
   it('round-trips the PKCS#8 private key under the password, with default parameters', async () => {
@@ -66,22 +74,44 @@ describe('wrapPrivateKey / unwrapPrivateKey', () => {
     const keys = await generateKeyPair();
     const composed = 'caf\u00e9 au lait';
     const decomposed = 'cafe\u0301 au lait';
-    const blob = await wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password: composed, userId: USER, kdf: FAST });
+    const blob = await wrapPrivateKey({
+      privateKeyPkcs8: keys.privateKeyPkcs8,
+      password: composed,
+      userId: USER,
+      kdf: FAST,
+    });
     const unwrapped = await unwrapPrivateKey({ ...blob, password: decomposed, userId: USER });
     expect(unwrapped.privateKeyPkcs8).toEqual(keys.privateKeyPkcs8);
   });
 
   it('fails with DecryptionError for a wrong password', async () => {
     const { blob } = await wrapped();
-    await expect(unwrapPrivateKey({ ...blob, password: 'hunter3 hunter3', userId: USER })).rejects.toBeInstanceOf(DecryptionError);
+    await expect(unwrapPrivateKey({ ...blob, password: 'hunter3 hunter3', userId: USER })).rejects.toBeInstanceOf(
+      DecryptionError,
+    );
   });
 
   it.each([
-    ['the ciphertext', (b: Awaited<ReturnType<typeof wrapped>>['blob']) => ({ ...b, encryptedPrivateKey: flip(b.encryptedPrivateKey, 5) })],
-    ['the tag', (b: Awaited<ReturnType<typeof wrapped>>['blob']) => ({ ...b, encryptedPrivateKey: flip(b.encryptedPrivateKey, b.encryptedPrivateKey.length - 1) })],
+    [
+      'the ciphertext',
+      (b: Awaited<ReturnType<typeof wrapped>>['blob']) => ({
+        ...b,
+        encryptedPrivateKey: flip(b.encryptedPrivateKey, 5),
+      }),
+    ],
+    [
+      'the tag',
+      (b: Awaited<ReturnType<typeof wrapped>>['blob']) => ({
+        ...b,
+        encryptedPrivateKey: flip(b.encryptedPrivateKey, b.encryptedPrivateKey.length - 1),
+      }),
+    ],
     ['the iv', (b: Awaited<ReturnType<typeof wrapped>>['blob']) => ({ ...b, iv: flip(b.iv, 11) })],
     ['the salt', (b: Awaited<ReturnType<typeof wrapped>>['blob']) => ({ ...b, salt: flip(b.salt, 3) })],
-    ['the KDF parameters', (b: Awaited<ReturnType<typeof wrapped>>['blob']) => ({ ...b, kdf: { ...b.kdf, iterations: 3 } })],
+    [
+      'the KDF parameters',
+      (b: Awaited<ReturnType<typeof wrapped>>['blob']) => ({ ...b, kdf: { ...b.kdf, iterations: 3 } }),
+    ],
   ])('fails with DecryptionError when %s is altered', async (_field, tamper) => {
     const { blob } = await wrapped();
     const attempt = unwrapPrivateKey({ ...tamper(blob), password: 'hunter2 hunter2', userId: USER });
@@ -91,7 +121,11 @@ describe('wrapPrivateKey / unwrapPrivateKey', () => {
 
   it('fails with DecryptionError for another user’s id (the additional data)', async () => {
     const { blob } = await wrapped();
-    const attempt = unwrapPrivateKey({ ...blob, password: 'hunter2 hunter2', userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7b' });
+    const attempt = unwrapPrivateKey({
+      ...blob,
+      password: 'hunter2 hunter2',
+      userId: '3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7b',
+    });
     await expect(attempt).rejects.toBeInstanceOf(DecryptionError);
   });
 
@@ -117,22 +151,35 @@ describe('wrapPrivateKey / unwrapPrivateKey', () => {
     ['a ciphertext of 16 bytes', { encryptedPrivateKey: new Uint8Array(16) }],
   ])('refuses a blob with %s (InvalidInputError)', async (_case, change) => {
     const { blob } = await wrapped();
-    await expect(unwrapPrivateKey({ ...blob, ...change, password: 'hunter2 hunter2', userId: USER })).rejects.toBeInstanceOf(
-      InvalidInputError,
-    );
+    await expect(
+      unwrapPrivateKey({ ...blob, ...change, password: 'hunter2 hunter2', userId: USER }),
+    ).rejects.toBeInstanceOf(InvalidInputError);
   });
 });
 
 describe('unwrapPrivateKey: the key’s public key and the client’s budget', () => {
   const wrapped = async () => {
     const keys = await generateKeyPair();
-    return { keys, blob: await wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password: 'pw pw pw pw', userId: USER, kdf: FAST }) };
+    return {
+      keys,
+      blob: await wrapPrivateKey({
+        privateKeyPkcs8: keys.privateKeyPkcs8,
+        password: 'pw pw pw pw',
+        userId: USER,
+        kdf: FAST,
+      }),
+    };
   };
 
   it('returns the public key and fingerprint, and accepts the fingerprint it is stored under', async () => {
     const { keys, blob } = await wrapped();
     const expected = await fingerprint(keys.publicKey);
-    const unwrapped = await unwrapPrivateKey({ ...blob, password: 'pw pw pw pw', userId: USER, publicKeyFingerprint: expected });
+    const unwrapped = await unwrapPrivateKey({
+      ...blob,
+      password: 'pw pw pw pw',
+      userId: USER,
+      publicKeyFingerprint: expected,
+    });
     expect(unwrapped.publicKey).toEqual(keys.publicKey);
     expect(unwrapped.fingerprint).toBe(expected);
   });
@@ -168,7 +215,18 @@ describe('unwrapPrivateKey: the key’s public key and the client’s budget', (
 
 describe('importPrivateKey', () => {
   const v2Of = (keys: { privateKeyPkcs8: Uint8Array }, publicKey: Uint8Array) =>
-    Uint8Array.from([0x30, 0x51, 0x02, 0x01, 0x01, ...keys.privateKeyPkcs8.subarray(5), 0x81, 0x21, 0x00, ...publicKey]);
+    Uint8Array.from([
+      0x30,
+      0x51,
+      0x02,
+      0x01,
+      0x01,
+      ...keys.privateKeyPkcs8.subarray(5),
+      0x81,
+      0x21,
+      0x00,
+      ...publicKey,
+    ]);
 
   it('reads the RFC 5958 v2 form with its public key, and with attributes', async () => {
     const keys = await generateKeyPair();
@@ -189,8 +247,14 @@ describe('importPrivateKey', () => {
     ['trailing bytes', (der: Uint8Array) => Uint8Array.from([0x30, 0x2f, ...der.subarray(2), 0x00])],
     ['zeros', () => new Uint8Array(48)],
     ['version 2', (der: Uint8Array) => Uint8Array.from([...der.subarray(0, 4), 0x02, ...der.subarray(5)])],
-    ['another algorithm (Ed25519)', (der: Uint8Array) => Uint8Array.from([...der.subarray(0, 11), 0x70, ...der.subarray(12)])],
-    ['a 31-byte key', (der: Uint8Array) => Uint8Array.from([0x30, 0x2d, ...der.subarray(2, 13), 0x21, 0x04, 0x1f, ...der.subarray(17)])],
+    [
+      'another algorithm (Ed25519)',
+      (der: Uint8Array) => Uint8Array.from([...der.subarray(0, 11), 0x70, ...der.subarray(12)]),
+    ],
+    [
+      'a 31-byte key',
+      (der: Uint8Array) => Uint8Array.from([0x30, 0x2d, ...der.subarray(2, 13), 0x21, 0x04, 0x1f, ...der.subarray(17)]),
+    ],
     ['a non-minimal length', (der: Uint8Array) => Uint8Array.from([0x30, 0x81, 0x2e, ...der.subarray(2)])],
   ])('refuses %s', async (_case, change) => {
     const keys = await generateKeyPair();
@@ -199,7 +263,15 @@ describe('importPrivateKey', () => {
 
   it('refuses a public key field in a version 0 key', async () => {
     const keys = await generateKeyPair();
-    const v0WithPublicKey = Uint8Array.from([0x30, 0x51, ...keys.privateKeyPkcs8.subarray(2), 0x81, 0x21, 0x00, ...keys.publicKey]);
+    const v0WithPublicKey = Uint8Array.from([
+      0x30,
+      0x51,
+      ...keys.privateKeyPkcs8.subarray(2),
+      0x81,
+      0x21,
+      0x00,
+      ...keys.publicKey,
+    ]);
     await expect(importPrivateKey(v0WithPublicKey)).rejects.toBeInstanceOf(InvalidInputError);
   });
 });
@@ -209,31 +281,74 @@ describe('sealSessionChallenge / openSessionChallenge', () => {
   const sealed = async () => {
     const keys = await generateKeyPair();
     const token = generateSessionChallengeToken();
-    return { keys, token, ...(await sealSessionChallenge({ publicKey: keys.publicKey, challengeId: CHALLENGE, token })) };
+    return {
+      keys,
+      token,
+      ...(await sealSessionChallenge({ publicKey: keys.publicKey, challengeId: CHALLENGE, token })),
+    };
   };
 
   it('round-trips a 32-byte token, opened with the CryptoKey or the PKCS#8 bytes', async () => {
     const { keys, token, enc, ciphertext } = await sealed();
     expect(enc).toHaveLength(32);
     expect(ciphertext).toHaveLength(48);
-    expect(await openSessionChallenge({ privateKey: keys.privateKey, challengeId: CHALLENGE, enc, ciphertext })).toEqual(token);
-    expect(await openSessionChallenge({ privateKey: keys.privateKeyPkcs8, challengeId: CHALLENGE, enc, ciphertext })).toEqual(token);
+    expect(
+      await openSessionChallenge({ privateKey: keys.privateKey, challengeId: CHALLENGE, enc, ciphertext }),
+    ).toEqual(token);
+    expect(
+      await openSessionChallenge({ privateKey: keys.privateKeyPkcs8, challengeId: CHALLENGE, enc, ciphertext }),
+    ).toEqual(token);
   });
 
   it.each([
-    ['enc', (s: Awaited<ReturnType<typeof sealed>>) => ({ enc: flip(s.enc, 7), ciphertext: s.ciphertext, challengeId: CHALLENGE })],
-    ['the ciphertext', (s: Awaited<ReturnType<typeof sealed>>) => ({ enc: s.enc, ciphertext: flip(s.ciphertext, 0), challengeId: CHALLENGE })],
-    ['the tag', (s: Awaited<ReturnType<typeof sealed>>) => ({ enc: s.enc, ciphertext: flip(s.ciphertext, 47), challengeId: CHALLENGE })],
-    ['the challengeId (additional data)', (s: Awaited<ReturnType<typeof sealed>>) => ({ enc: s.enc, ciphertext: s.ciphertext, challengeId: `${CHALLENGE.slice(0, -1)}2` })],
+    [
+      'enc',
+      (s: Awaited<ReturnType<typeof sealed>>) => ({
+        enc: flip(s.enc, 7),
+        ciphertext: s.ciphertext,
+        challengeId: CHALLENGE,
+      }),
+    ],
+    [
+      'the ciphertext',
+      (s: Awaited<ReturnType<typeof sealed>>) => ({
+        enc: s.enc,
+        ciphertext: flip(s.ciphertext, 0),
+        challengeId: CHALLENGE,
+      }),
+    ],
+    [
+      'the tag',
+      (s: Awaited<ReturnType<typeof sealed>>) => ({
+        enc: s.enc,
+        ciphertext: flip(s.ciphertext, 47),
+        challengeId: CHALLENGE,
+      }),
+    ],
+    [
+      'the challengeId (additional data)',
+      (s: Awaited<ReturnType<typeof sealed>>) => ({
+        enc: s.enc,
+        ciphertext: s.ciphertext,
+        challengeId: `${CHALLENGE.slice(0, -1)}2`,
+      }),
+    ],
   ])('fails with DecryptionError when %s is altered', async (_field, tamper) => {
     const s = await sealed();
-    await expect(openSessionChallenge({ privateKey: s.keys.privateKey, ...tamper(s) })).rejects.toBeInstanceOf(DecryptionError);
+    await expect(openSessionChallenge({ privateKey: s.keys.privateKey, ...tamper(s) })).rejects.toBeInstanceOf(
+      DecryptionError,
+    );
   });
 
   it('fails with DecryptionError for another private key', async () => {
     const s = await sealed();
     const other = await generateKeyPair();
-    const attempt = openSessionChallenge({ privateKey: other.privateKey, challengeId: CHALLENGE, enc: s.enc, ciphertext: s.ciphertext });
+    const attempt = openSessionChallenge({
+      privateKey: other.privateKey,
+      challengeId: CHALLENGE,
+      enc: s.enc,
+      ciphertext: s.ciphertext,
+    });
     await expect(attempt).rejects.toBeInstanceOf(DecryptionError);
   });
 
@@ -245,16 +360,23 @@ describe('sealSessionChallenge / openSessionChallenge', () => {
       new Uint8Array(31),
       new TextEncoder().encode(CHALLENGE),
     );
-    const attempt = openSessionChallenge({ privateKey: keys.privateKey, challengeId: CHALLENGE, enc: new Uint8Array(enc), ciphertext: new Uint8Array(ct) });
+    const attempt = openSessionChallenge({
+      privateKey: keys.privateKey,
+      challengeId: CHALLENGE,
+      enc: new Uint8Array(enc),
+      ciphertext: new Uint8Array(ct),
+    });
     await expect(attempt).rejects.toBeInstanceOf(DecryptionError);
   });
 
   it('refuses to seal to a low-order point or a token that is not 32 bytes', async () => {
-    await expect(sealSessionChallenge({ publicKey: new Uint8Array(32), challengeId: CHALLENGE, token: new Uint8Array(32) })).rejects.toBeInstanceOf(
-      InvalidPublicKeyError,
-    );
+    await expect(
+      sealSessionChallenge({ publicKey: new Uint8Array(32), challengeId: CHALLENGE, token: new Uint8Array(32) }),
+    ).rejects.toBeInstanceOf(InvalidPublicKeyError);
     const { publicKey } = await generateKeyPair();
-    await expect(sealSessionChallenge({ publicKey, challengeId: CHALLENGE, token: new Uint8Array(16) })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(
+      sealSessionChallenge({ publicKey, challengeId: CHALLENGE, token: new Uint8Array(16) }),
+    ).rejects.toBeInstanceOf(InvalidInputError);
   });
 });
 
@@ -272,9 +394,12 @@ describe('public keys', () => {
     return copy;
   });
 
-  it.each([...lowOrder, ...withHighBit].map((key) => [Buffer.from(key).toString('hex'), key]))('refuses the low-order point %s', (_hex, key) => {
-    expect(isValidX25519PublicKey(key as Uint8Array)).toBe(false);
-  });
+  it.each([...lowOrder, ...withHighBit].map((key) => [Buffer.from(key).toString('hex'), key]))(
+    'refuses the low-order point %s',
+    (_hex, key) => {
+      expect(isValidX25519PublicKey(key as Uint8Array)).toBe(false);
+    },
+  );
 
   it('accepts a generated key and refuses wrong lengths', async () => {
     const { publicKey } = await generateKeyPair();
@@ -307,7 +432,9 @@ describe('deriveLoginSecret', () => {
       hashLength: 32,
       outputType: 'binary',
     });
-    expect(await deriveLoginSecret(' Alice@Example.COM ', 'correct horse')).toBe(Buffer.from(expected).toString('base64url'));
+    expect(await deriveLoginSecret(' Alice@Example.COM ', 'correct horse')).toBe(
+      Buffer.from(expected).toString('base64url'),
+    );
   });
 
   it('gives 43 base64url characters, the same for composed and decomposed passwords', async () => {

@@ -41,7 +41,16 @@ interface Wire {
 }
 interface Vectors {
   emailNormalisation: { note: string; input: string; normalised: string; normalisedUtf8: string; loginSalt: string }[];
-  loginSecret: { email: string; normalisedEmail: string; saltInput: string; salt: string; password: string; passwordUtf8: string; kdf: KdfParams; secret: Wire };
+  loginSecret: {
+    email: string;
+    normalisedEmail: string;
+    saltInput: string;
+    salt: string;
+    password: string;
+    passwordUtf8: string;
+    kdf: KdfParams;
+    secret: Wire;
+  };
   keyEncryptionKey: { password: string; passwordUtf8: string; salt: Wire; kdf: KdfParams; keyEncryptionKey: string };
   wrappedPrivateKey: {
     privateKey: string;
@@ -59,8 +68,20 @@ interface Vectors {
     additionalDataUtf8: string;
     encryptedPrivateKey: Wire;
     putPublicKeyRequest: { algorithm: string; publicKey: string };
-    putPrivateKeyRequest: { encryptedPrivateKey: string; iv: string; salt: string; kdf: KdfParams; publicKeyFingerprint: string };
-    unwrapErrors: { case: string; password?: string; userId?: string; publicKeyFingerprint?: string; error: 'decryption_failed' | 'key_mismatch' }[];
+    putPrivateKeyRequest: {
+      encryptedPrivateKey: string;
+      iv: string;
+      salt: string;
+      kdf: KdfParams;
+      publicKeyFingerprint: string;
+    };
+    unwrapErrors: {
+      case: string;
+      password?: string;
+      userId?: string;
+      publicKeyFingerprint?: string;
+      error: 'decryption_failed' | 'key_mismatch';
+    }[];
   };
   sessionChallenge: {
     suite: { mode: number; kemId: number; kdfId: number; aeadId: number };
@@ -104,20 +125,23 @@ it('the published file is exactly what scripts/generate-vectors.mjs writes', asy
 }, 30_000);
 
 describe('login secret', () => {
-  it.each(V.emailNormalisation)('normalises the email for its salt: $note', async ({ input, normalised, normalisedUtf8, loginSalt }) => {
-    expect(toHex(utf8(normalised))).toBe(normalisedUtf8);
-    expect(toHex(sha256(utf8(`keyexchange/v1/login/${normalised}`)).subarray(0, 16))).toBe(loginSalt);
-    const expected = await referenceArgon2id({
-      password: 'p',
-      salt: fromHex(loginSalt),
-      memorySize: LOGIN_SECRET_KDF.memoryKiB,
-      iterations: LOGIN_SECRET_KDF.iterations,
-      parallelism: LOGIN_SECRET_KDF.parallelism,
-      hashLength: 32,
-      outputType: 'binary',
-    });
-    expect(await deriveLoginSecret(input, 'p')).toBe(toBase64Url(expected));
-  });
+  it.each(V.emailNormalisation)(
+    'normalises the email for its salt: $note',
+    async ({ input, normalised, normalisedUtf8, loginSalt }) => {
+      expect(toHex(utf8(normalised))).toBe(normalisedUtf8);
+      expect(toHex(sha256(utf8(`keyexchange/v1/login/${normalised}`)).subarray(0, 16))).toBe(loginSalt);
+      const expected = await referenceArgon2id({
+        password: 'p',
+        salt: fromHex(loginSalt),
+        memorySize: LOGIN_SECRET_KDF.memoryKiB,
+        iterations: LOGIN_SECRET_KDF.iterations,
+        parallelism: LOGIN_SECRET_KDF.parallelism,
+        hashLength: 32,
+        outputType: 'binary',
+      });
+      expect(await deriveLoginSecret(input, 'p')).toBe(toBase64Url(expected));
+    },
+  );
 
   it('derives the published secret from an untrimmed mixed-case email and a non-NFC password, at the defaults', async () => {
     const v = V.loginSecret;
@@ -165,7 +189,11 @@ describe('private key at rest', () => {
     const kek = await argon2id({ password: v.password, salt: expectWire(v.salt), params: v.kdf });
     expect(toHex(kek)).toBe(v.keyEncryptionKey);
     const key = await crypto.subtle.importKey('raw', buffer(kek), { name: 'AES-GCM' }, false, ['encrypt']);
-    const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: buffer(iv), additionalData: buffer(aad) }, key, buffer(fromHex(v.privateKeyPkcs8)));
+    const ciphertext = await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv: buffer(iv), additionalData: buffer(aad) },
+      key,
+      buffer(fromHex(v.privateKeyPkcs8)),
+    );
     expect(toHex(new Uint8Array(ciphertext))).toBe(v.encryptedPrivateKey.hex);
     expect(expectWire(v.encryptedPrivateKey)).toHaveLength(64);
     expect(v.putPrivateKeyRequest).toEqual({
@@ -187,7 +215,10 @@ describe('private key at rest', () => {
   });
 
   it.each(v.unwrapErrors)('tells $case apart: $error', async (change) => {
-    const body = { ...v.putPrivateKeyRequest, ...(change.publicKeyFingerprint && { publicKeyFingerprint: change.publicKeyFingerprint }) };
+    const body = {
+      ...v.putPrivateKeyRequest,
+      ...(change.publicKeyFingerprint && { publicKeyFingerprint: change.publicKeyFingerprint }),
+    };
     const attempt = unwrapPrivateKey({
       encryptedPrivateKey: fromBase64Url(body.encryptedPrivateKey),
       iv: fromBase64Url(body.iv),
@@ -215,7 +246,12 @@ describe('session challenge', () => {
   const v = V.sessionChallenge;
 
   it('uses the published suite, info and additional data', () => {
-    expect(v.suite).toEqual({ mode: 0, kemId: sessionChallengeSuite.kem.id, kdfId: sessionChallengeSuite.kdf.id, aeadId: sessionChallengeSuite.aead.id });
+    expect(v.suite).toEqual({
+      mode: 0,
+      kemId: sessionChallengeSuite.kem.id,
+      kdfId: sessionChallengeSuite.kdf.id,
+      aeadId: sessionChallengeSuite.aead.id,
+    });
     expect(v.suite).toEqual({ mode: 0, kemId: 0x0020, kdfId: 0x0001, aeadId: 0x0002 });
     expect(toHex(utf8(v.info))).toBe(v.infoUtf8);
     expect(toHex(utf8(v.challengeId))).toBe(v.additionalDataUtf8);
@@ -237,8 +273,12 @@ describe('session challenge', () => {
 
   it('seals to the published enc and ciphertext with the fixed ephemeral key (ikmE)', async () => {
     const ephemeral = await sessionChallengeSuite.kem.deriveKeyPair(buffer(fromHex(v.ikmE)));
-    expect(toHex(new Uint8Array(await sessionChallengeSuite.kem.serializePrivateKey(ephemeral.privateKey)))).toBe(v.ephemeralPrivateKey);
-    const recipientPublicKey = await sessionChallengeSuite.kem.deserializePublicKey(buffer(fromHex(v.recipient.publicKey.hex)));
+    expect(toHex(new Uint8Array(await sessionChallengeSuite.kem.serializePrivateKey(ephemeral.privateKey)))).toBe(
+      v.ephemeralPrivateKey,
+    );
+    const recipientPublicKey = await sessionChallengeSuite.kem.deserializePublicKey(
+      buffer(fromHex(v.recipient.publicKey.hex)),
+    );
     const { enc, ct } = await sessionChallengeSuite.seal(
       { recipientPublicKey, info: buffer(utf8(v.info)), ekm: buffer(fromHex(v.ikmE)) },
       buffer(fromHex(v.token.hex)),
@@ -248,20 +288,27 @@ describe('session challenge', () => {
     expect(toHex(new Uint8Array(ct))).toBe(v.ciphertext.hex);
     expect(expectWire(v.enc)).toHaveLength(32);
     expect(expectWire(v.ciphertext)).toHaveLength(48);
-    expect(v.response).toEqual({ challengeId: v.challengeId, enc: v.enc.base64url, ciphertext: v.ciphertext.base64url });
+    expect(v.response).toEqual({
+      challengeId: v.challengeId,
+      enc: v.enc.base64url,
+      ciphertext: v.ciphertext.base64url,
+    });
   });
 });
 
 describe('key-change receipts', () => {
   const v = V.keyChangeReceipt;
 
-  it.each(v.receipts)('signs and verifies the published receipt for base version $baseVersion', async ({ userId, keyChangeId, baseVersion, message, receipt }) => {
-    expect(v.info).toBe(KEY_CHANGE_RECEIPT_INFO);
-    const key = await keyChangeReceiptKey(v.keyserverApiKey);
-    expect(toHex(keyChangeReceiptMessage({ userId, keyChangeId, baseVersion }))).toBe(message);
-    expect(await signKeyChangeReceipt(key, { userId, keyChangeId, baseVersion })).toBe(receipt.base64url);
-    expect(await verifyKeyChangeReceipt(key, { userId, keyChangeId, baseVersion }, fromHex(receipt.hex))).toBe(true);
-  });
+  it.each(v.receipts)(
+    'signs and verifies the published receipt for base version $baseVersion',
+    async ({ userId, keyChangeId, baseVersion, message, receipt }) => {
+      expect(v.info).toBe(KEY_CHANGE_RECEIPT_INFO);
+      const key = await keyChangeReceiptKey(v.keyserverApiKey);
+      expect(toHex(keyChangeReceiptMessage({ userId, keyChangeId, baseVersion }))).toBe(message);
+      expect(await signKeyChangeReceipt(key, { userId, keyChangeId, baseVersion })).toBe(receipt.base64url);
+      expect(await verifyKeyChangeReceipt(key, { userId, keyChangeId, baseVersion }, fromHex(receipt.hex))).toBe(true);
+    },
+  );
 
   it('refuses a receipt for another user, change or version, or under another API key', async () => {
     const key = await keyChangeReceiptKey(v.keyserverApiKey);
@@ -270,7 +317,13 @@ describe('key-change receipts', () => {
     expect(await verifyKeyChangeReceipt(key, { userId: other.keyChangeId, keyChangeId, baseVersion }, tag)).toBe(false);
     expect(await verifyKeyChangeReceipt(key, { userId, keyChangeId: other.keyChangeId, baseVersion }, tag)).toBe(false);
     expect(await verifyKeyChangeReceipt(key, { userId, keyChangeId, baseVersion: baseVersion + 1 }, tag)).toBe(false);
-    expect(await verifyKeyChangeReceipt(await keyChangeReceiptKey(`${v.keyserverApiKey}x`), { userId, keyChangeId, baseVersion }, tag)).toBe(false);
+    expect(
+      await verifyKeyChangeReceipt(
+        await keyChangeReceiptKey(`${v.keyserverApiKey}x`),
+        { userId, keyChangeId, baseVersion },
+        tag,
+      ),
+    ).toBe(false);
     expect(() => keyChangeReceiptMessage({ userId, keyChangeId, baseVersion: 0 })).toThrow();
   });
 });

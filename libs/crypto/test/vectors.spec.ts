@@ -17,9 +17,18 @@ const A1 = {
   skRm: '4612c550263fc8ad58375df3f557aac531d26850903e55a9f23f21d8534e8ac8',
   pt: '4265617574792069732074727574682c20747275746820626561757479',
   encryptions: [
-    { aad: '436f756e742d30', ct: 'f938558b5d72f1a23810b4be2ab4f84331acc02fc97babc53a52ae8218a355a96d8770ac83d07bea87e13c512a' },
-    { aad: '436f756e742d31', ct: 'af2d7e9ac9ae7e270f46ba1f975be53c09f8d875bdc8535458c2494e8a6eab251c03d0c22a56b8ca42c2063b84' },
-    { aad: '436f756e742d32', ct: '498dfcabd92e8acedc281e85af1cb4e3e31c7dc394a1ca20e173cb72516491588d96a19ad4a683518973dcc180' },
+    {
+      aad: '436f756e742d30',
+      ct: 'f938558b5d72f1a23810b4be2ab4f84331acc02fc97babc53a52ae8218a355a96d8770ac83d07bea87e13c512a',
+    },
+    {
+      aad: '436f756e742d31',
+      ct: 'af2d7e9ac9ae7e270f46ba1f975be53c09f8d875bdc8535458c2494e8a6eab251c03d0c22a56b8ca42c2063b84',
+    },
+    {
+      aad: '436f756e742d32',
+      ct: '498dfcabd92e8acedc281e85af1cb4e3e31c7dc394a1ca20e173cb72516491588d96a19ad4a683518973dcc180',
+    },
   ],
   exports: [
     { context: '', value: '3853fe2b4035195a573ffc53856e77058e15d9ea064de3e59f4961d0095250ee' },
@@ -40,7 +49,11 @@ describe('HPKE against RFC 9180 Appendix A.1', () => {
 
   it('encapsulates to the published enc and seals the published ciphertexts, in sequence', async () => {
     const recipientPublicKey = await a1Suite.kem.deserializePublicKey(buffer(A1.pkRm));
-    const sender = await a1Suite.createSenderContext({ recipientPublicKey, info: buffer(A1.info), ekm: buffer(A1.ikmE) });
+    const sender = await a1Suite.createSenderContext({
+      recipientPublicKey,
+      info: buffer(A1.info),
+      ekm: buffer(A1.ikmE),
+    });
     expect(toHex(new Uint8Array(sender.enc))).toBe(A1.pkEm);
     for (const { aad, ct } of A1.encryptions) {
       expect(toHex(new Uint8Array(await sender.seal(buffer(A1.pt), buffer(aad))))).toBe(ct);
@@ -52,7 +65,11 @@ describe('HPKE against RFC 9180 Appendix A.1', () => {
 
   it('opens the published ciphertexts with the published private key', async () => {
     const recipientKey = await a1Suite.kem.deserializePrivateKey(buffer(A1.skRm));
-    const recipient = await a1Suite.createRecipientContext({ recipientKey, enc: buffer(A1.pkEm), info: buffer(A1.info) });
+    const recipient = await a1Suite.createRecipientContext({
+      recipientKey,
+      enc: buffer(A1.pkEm),
+      info: buffer(A1.info),
+    });
     for (const { aad, ct } of A1.encryptions) {
       expect(toHex(new Uint8Array(await recipient.open(buffer(ct), buffer(aad))))).toBe(A1.pt);
     }
@@ -65,21 +82,66 @@ describe('HPKE against RFC 9180 Appendix A.1', () => {
  * associated data, which hash-wasm does not take and this protocol does not use.
  */
 const ARGON2ID_REFERENCE = [
-  { t: 2, m: 256, p: 1, password: 'password', salt: 'somesalt', tag: '9dfeb910e80bad0311fee20f9c0e2b12c17987b4cac90c2ef54d5b3021c68bfe' },
-  { t: 2, m: 256, p: 2, password: 'password', salt: 'somesalt', tag: '6d093c501fd5999645e0ea3bf620d7b8be7fd2db59c20d9fff9539da2bf57037' },
-  { t: 2, m: 65536, p: 1, password: 'password', salt: 'somesalt', tag: '09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7' },
-  { t: 1, m: 65536, p: 1, password: 'password', salt: 'somesalt', tag: 'f6a5adc1ba723dddef9b5ac1d464e180fcd9dffc9d1cbf76cca2fed795d9ca98' },
-  { t: 2, m: 65536, p: 1, password: 'differentpassword', salt: 'somesalt', tag: '0b84d652cf6b0c4beaef0dfe278ba6a80df6696281d7e0d2891b817d8c458fde' },
-  { t: 2, m: 65536, p: 1, password: 'password', salt: 'diffsalt', tag: 'bdf32b05ccc42eb15d58fd19b1f856b113da1e9a5874fdcc544308565aa8141c' },
+  {
+    t: 2,
+    m: 256,
+    p: 1,
+    password: 'password',
+    salt: 'somesalt',
+    tag: '9dfeb910e80bad0311fee20f9c0e2b12c17987b4cac90c2ef54d5b3021c68bfe',
+  },
+  {
+    t: 2,
+    m: 256,
+    p: 2,
+    password: 'password',
+    salt: 'somesalt',
+    tag: '6d093c501fd5999645e0ea3bf620d7b8be7fd2db59c20d9fff9539da2bf57037',
+  },
+  {
+    t: 2,
+    m: 65536,
+    p: 1,
+    password: 'password',
+    salt: 'somesalt',
+    tag: '09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7',
+  },
+  {
+    t: 1,
+    m: 65536,
+    p: 1,
+    password: 'password',
+    salt: 'somesalt',
+    tag: 'f6a5adc1ba723dddef9b5ac1d464e180fcd9dffc9d1cbf76cca2fed795d9ca98',
+  },
+  {
+    t: 2,
+    m: 65536,
+    p: 1,
+    password: 'differentpassword',
+    salt: 'somesalt',
+    tag: '0b84d652cf6b0c4beaef0dfe278ba6a80df6696281d7e0d2891b817d8c458fde',
+  },
+  {
+    t: 2,
+    m: 65536,
+    p: 1,
+    password: 'password',
+    salt: 'diffsalt',
+    tag: 'bdf32b05ccc42eb15d58fd19b1f856b113da1e9a5874fdcc544308565aa8141c',
+  },
 ];
 
 describe('Argon2id against the reference implementation', () => {
-  it.each(ARGON2ID_REFERENCE)('t=$t m=$m KiB p=$p password=$password salt=$salt', async ({ t, m, p, password, salt, tag }) => {
-    const out = await argon2id({
-      password,
-      salt: utf8(salt),
-      params: { algorithm: 'argon2id', memoryKiB: m, iterations: t, parallelism: p },
-    });
-    expect(toHex(out)).toBe(tag);
-  });
+  it.each(ARGON2ID_REFERENCE)(
+    't=$t m=$m KiB p=$p password=$password salt=$salt',
+    async ({ t, m, p, password, salt, tag }) => {
+      const out = await argon2id({
+        password,
+        salt: utf8(salt),
+        params: { algorithm: 'argon2id', memoryKiB: m, iterations: t, parallelism: p },
+      });
+      expect(toHex(out)).toBe(tag);
+    },
+  );
 });

@@ -28,13 +28,15 @@ function expectRefusal(dataRoot: string, message: RegExp): void {
 }
 
 describe('the development API key file', () => {
-  it('is read when it is the owner\'s own 0600 file with a long enough key', () => {
+  it("is read when it is the owner's own 0600 file with a long enough key", () => {
     const dataRoot = dataRootWith((path) => writeFileSync(path, `${GOOD_KEY}\n`, { mode: 0o600 }));
     expect(resolve(dataRoot)).toBe(GOOD_KEY);
   });
 
   it('is refused when the key is shorter than the minimum', () => {
-    const dataRoot = dataRootWith((path) => writeFileSync(path, 's'.repeat(MIN_KEYSERVER_API_KEY_LENGTH - 1), { mode: 0o600 }));
+    const dataRoot = dataRootWith((path) =>
+      writeFileSync(path, 's'.repeat(MIN_KEYSERVER_API_KEY_LENGTH - 1), { mode: 0o600 }),
+    );
     expectRefusal(dataRoot, /keyserver-api-key holds fewer than 32 characters: remove it/);
   });
 
@@ -70,7 +72,10 @@ describe('the development API key file', () => {
   });
 
   it('is created with its folder for the owner alone', () => {
-    const dataRoot = join(dataRootWith(() => undefined), 'data');
+    const dataRoot = join(
+      dataRootWith(() => undefined),
+      'data',
+    );
     expect(resolve(dataRoot)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(statSync(dataRoot).mode & 0o777).toBe(0o700);
     expect(statSync(join(dataRoot, 'keyserver-api-key')).mode & 0o777).toBe(0o600);

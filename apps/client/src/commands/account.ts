@@ -9,7 +9,8 @@ import { readPassword } from '../password.js';
 import { checkLoginSecret } from './auth.js';
 
 /** The services answer these routes only to a session that passed a session challenge. */
-const NOT_SECURED = 'This session is not secured: run `unlock` first (or `create-keypair` if the account has no key pair yet).';
+const NOT_SECURED =
+  'This session is not secured: run `unlock` first (or `create-keypair` if the account has no key pair yet).';
 
 /** A 403 from a route that needs a secured session, said as the next step. */
 async function secured<T>(request: Promise<T>): Promise<T> {
@@ -49,10 +50,13 @@ export async function endSession(context: Context, _options: object, id: string 
   // The generated client puts the id into the path: only a UUID may go there.
   if (!isUuid(id)) throw new CliError('end-session <id>: the id must be a UUID, as `sessions` lists it.', EXIT.usage);
   const session = await context.sessions.require();
-  await secured(serverClient(context, session).sessions.endSession({ id: id.toLowerCase() })).catch((error: unknown) => {
-    if (isApiError(error) && error.status === 404) throw new CliError(`No live session of this account has the id ${id}.`, EXIT.refused);
-    throw error;
-  });
+  await secured(serverClient(context, session).sessions.endSession({ id: id.toLowerCase() })).catch(
+    (error: unknown) => {
+      if (isApiError(error) && error.status === 404)
+        throw new CliError(`No live session of this account has the id ${id}.`, EXIT.refused);
+      throw error;
+    },
+  );
   context.say(`Ended session ${id.toLowerCase()}.`);
 }
 
@@ -76,13 +80,24 @@ export async function events(context: Context, options: { limit?: string }): Pro
   const keyserver = keyserverClient(context, server);
   // The server first: its 403 can only mean an unsecured session. Each keyserver page spends an access token.
   const fromServer = await secured(newest('server', limit, (cursor) => server.events.listEvents({ cursor })));
-  const fromKeyserver = await secured(newest('keyserver', limit, (cursor) => keyserver.keys.listKeyEvents({ userId: session.userId, cursor })));
+  const fromKeyserver = await secured(
+    newest('keyserver', limit, (cursor) => keyserver.keys.listKeyEvents({ userId: session.userId, cursor })),
+  );
   const merged = [...fromServer.items, ...fromKeyserver.items].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   if (merged.length === 0) context.say('No events.');
   for (const event of merged.slice(0, limit)) {
-    context.say([event.source.padEnd(9), event.type.padEnd(22), event.createdAt, orDash(event.clientAddress), orDash(event.userAgent)].join('  '));
+    context.say(
+      [
+        event.source.padEnd(9),
+        event.type.padEnd(22),
+        event.createdAt,
+        orDash(event.clientAddress),
+        orDash(event.userAgent),
+      ].join('  '),
+    );
   }
-  if (merged.length > limit || fromServer.more || fromKeyserver.more) context.say(`(older events not shown; see --limit, at most ${MAX_EVENTS_LIMIT})`);
+  if (merged.length > limit || fromServer.more || fromKeyserver.more)
+    context.say(`(older events not shown; see --limit, at most ${MAX_EVENTS_LIMIT})`);
 }
 
 /** A source's newest `limit` events, following `nextCursor` no further than needed. */
@@ -144,21 +159,26 @@ export async function deleteAccount(context: Context, options: { email?: string 
     server.auth.deleteAccount({ requestBody: { currentPassword: secret } }).catch((error: unknown) => {
       // Checked a moment ago: the password was changed meanwhile, from another session.
       if (isApiError(error) && error.status === 403) {
-        throw new CliError('The server refused the password; the account stays, but its private key is already deleted.', EXIT.wrongPassword);
+        throw new CliError(
+          'The server refused the password; the account stays, but its private key is already deleted.',
+          EXIT.wrongPassword,
+        );
       }
       throw error;
     }),
   );
   await context.sessions.clear();
   await context.sessions.forgetDeviceToken(email);
-  context.say(`Deleted the account ${email}. Its private key is gone for good: nothing encrypted to it can be decrypted any more, by anyone.`);
+  context.say(
+    `Deleted the account ${email}. Its private key is gone for good: nothing encrypted to it can be decrypted any more, by anyone.`,
+  );
 }
 
 /** The email typed again at the terminal, or KX_CONFIRM_EMAIL (scripts, tests). */
 async function confirmationEmail(): Promise<string> {
   const fromEnv = process.env.KX_CONFIRM_EMAIL;
   if (fromEnv) return fromEnv;
-  if (!process.stdin.isTTY) throw new CliError('Type the email again at a terminal, or set KX_CONFIRM_EMAIL; nothing was deleted.', EXIT.usage);
+  if (!process.stdin.isTTY)
+    throw new CliError('Type the email again at a terminal, or set KX_CONFIRM_EMAIL; nothing was deleted.', EXIT.usage);
   return read({ prompt: 'To delete the account and its private key for good, type its email again: ' });
 }
-

@@ -12,7 +12,9 @@ export async function register(context: Context, options: { email?: string }): P
   const password = await readPassword({ confirm: true }); // a typo here would leave an account nobody can open
   // The server receives a secret derived from the password, never the password.
   const secret = await context.step('Derive the login secret (Argon2id)', () => deriveLoginSecret(email, password));
-  const { userId } = await context.step('Register', () => serverClient(context).auth.register({ requestBody: { email, password: secret } }));
+  const { userId } = await context.step('Register', () =>
+    serverClient(context).auth.register({ requestBody: { email, password: secret } }),
+  );
   context.say(`Registered ${normalizeEmail(email)} (user ${userId}). Next: login --email ${email}`);
 }
 

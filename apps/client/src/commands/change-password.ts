@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { read } from 'read';
 import { isApiError, type KeyserverApi, type KeyserverClient, type ServerClient } from '@app/api-client';
-import { DecryptionError, DEFAULT_KDF_PARAMS, deriveLoginSecret, type KdfParams, KeyMismatchError, toBase64Url } from '@app/crypto';
+import {
+  DecryptionError,
+  DEFAULT_KDF_PARAMS,
+  deriveLoginSecret,
+  type KdfParams,
+  KeyMismatchError,
+  toBase64Url,
+} from '@app/crypto';
 import { CliError, EXIT, explain } from '../cli-error.js';
 import { type Context, keyserverClient, serverClient } from '../context.js';
 import { readPassword } from '../password.js';
@@ -39,11 +46,15 @@ const COSTS = ['memoryKiB', 'iterations', 'parallelism'] as const;
 export async function changePassword(context: Context): Promise<void> {
   const session = await context.sessions.require();
   if (!process.env.KX_NEW_PASSWORD && !process.stdin.isTTY) {
-    throw new CliError('change-password reads the new password at a terminal, or from KX_NEW_PASSWORD; nothing was changed.', EXIT.usage);
+    throw new CliError(
+      'change-password reads the new password at a terminal, or from KX_NEW_PASSWORD; nothing was changed.',
+      EXIT.usage,
+    );
   }
   const currentPassword = await readPassword();
   const newPassword = await readNewPassword();
-  if (newPassword === currentPassword) throw new CliError('The new password is the current one; nothing was changed.', EXIT.usage);
+  if (newPassword === currentPassword)
+    throw new CliError('The new password is the current one; nothing was changed.', EXIT.usage);
   const server = serverClient(context, session);
   const keyserver = keyserverClient(context, server);
   const { userId } = session;
@@ -53,8 +64,11 @@ export async function changePassword(context: Context): Promise<void> {
   let secured = me.secured;
 
   for (let look = 1; look <= LOOKS; look += 1) {
-    const blob = await context.step('Fetch the encrypted private key (with a one-time access token)', () => fetchBlob(keyserver, userId));
-    if (!blob) throw new CliError('The keyserver holds no private key for this account: run `create-keypair`.', EXIT.refused);
+    const blob = await context.step('Fetch the encrypted private key (with a one-time access token)', () =>
+      fetchBlob(keyserver, userId),
+    );
+    if (!blob)
+      throw new CliError('The keyserver holds no private key for this account: run `create-keypair`.', EXIT.refused);
     if (blob.publicKeyFingerprint && blob.publicKeyFingerprint !== confirmed) throw new KeyMismatchError();
     const keys = await openWithCurrent(context, blob, { currentPassword, newPassword, userId, confirmed });
     if (!keys) {
@@ -63,14 +77,19 @@ export async function changePassword(context: Context): Promise<void> {
     }
     if (!secured) {
       // Staging, abandoning and committing are for a session that proved it holds the key.
-      await context.step('Answer a session challenge: session secured', () => passSessionChallenge(server, keys.privateKey));
+      await context.step('Answer a session challenge: session secured', () =>
+        passSessionChallenge(server, keys.privateKey),
+      );
       secured = true;
     }
     if (await abandonPending(context, keyserver, userId, blob)) continue;
     await changeTo(context, { server, keyserver, session, blob, keys, currentPassword, newPassword });
     return;
   }
-  throw new CliError(`The key changed ${LOOKS} times while this ran (is another device changing it?). Run change-password again.`, EXIT.refused);
+  throw new CliError(
+    `The key changed ${LOOKS} times while this ran (is another device changing it?). Run change-password again.`,
+    EXIT.refused,
+  );
 }
 
 /**
@@ -83,7 +102,14 @@ export async function changePassword(context: Context): Promise<void> {
  */
 export async function upgradeKdf(
   context: Context,
-  input: { server: ServerClient; keyserver: KeyserverClient; session: StoredSession; blob: Blob; keys: Keys; password: string },
+  input: {
+    server: ServerClient;
+    keyserver: KeyserverClient;
+    session: StoredSession;
+    blob: Blob;
+    keys: Keys;
+    password: string;
+  },
 ): Promise<void> {
   const kdf = strongerKdf(input.blob.kdf, input.session.kdfRecommended ?? DEFAULT_KDF_PARAMS);
   if (!kdf) return;
@@ -93,9 +119,16 @@ export async function upgradeKdf(
   try {
     await context.step(`Re-encrypt the private key under stronger KDF parameters (${kdfLabel(kdf)})`, async () => {
       const wrapped = await wrap(keys, password, session.userId, kdf);
-      const change = { userId: session.userId, fingerprint: keys.fingerprint, password, wrapped, baseVersion: input.blob.version };
+      const change = {
+        userId: session.userId,
+        fingerprint: keys.fingerprint,
+        password,
+        wrapped,
+        baseVersion: input.blob.version,
+      };
       staged = await stage(keyserver, change);
-      if (!(await holdsStaged(keyserver, change, staged))) throw new CliError('the keyserver does not hold the change as it was sent');
+      if (!(await holdsStaged(keyserver, change, staged)))
+        throw new CliError('the keyserver does not hold the change as it was sent');
       await commit(input.server, staged, { currentPassword: await deriveLoginSecret(session.email, password) });
       committed = true;
       await apply(keyserver, change, staged);
@@ -103,7 +136,9 @@ export async function upgradeKdf(
   } catch (error) {
     // Uncommitted, it would only count against the keyserver's limit of staged changes.
     if (staged && !committed) await abandon(keyserver, session.userId, staged.keyChangeId).catch(() => undefined);
-    context.say(`    The private key stays under its older KDF parameters for now (${explain(error).message}); the next unlock tries again.`);
+    context.say(
+      `    The private key stays under its older KDF parameters for now (${explain(error).message}); the next unlock tries again.`,
+    );
   }
 }
 
@@ -134,7 +169,9 @@ async function openWithCurrent(
 ): Promise<Keys | undefined> {
   const { userId, confirmed } = input;
   try {
-    return await context.step(`Decrypt it with the current password (${kdfLabel(blob.kdf)})`, () => unwrap(blob, input.currentPassword, userId, confirmed));
+    return await context.step(`Decrypt it with the current password (${kdfLabel(blob.kdf)})`, () =>
+      unwrap(blob, input.currentPassword, userId, confirmed),
+    );
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error;
   }
@@ -147,7 +184,11 @@ async function openWithCurrent(
       },
     ),
   );
-  if (!opens) throw new CliError('Wrong password: the private key opens with neither the current password nor the new one. Nothing was changed.', EXIT.wrongPassword);
+  if (!opens)
+    throw new CliError(
+      'Wrong password: the private key opens with neither the current password nor the new one. Nothing was changed.',
+      EXIT.wrongPassword,
+    );
   return undefined;
 }
 
@@ -157,7 +198,12 @@ async function openWithCurrent(
  * its receipt. Answers true when one was committed meanwhile and is now
  * current: the blob must be looked at again.
  */
-async function abandonPending(context: Context, keyserver: KeyserverClient, userId: string, blob: Blob): Promise<boolean> {
+async function abandonPending(
+  context: Context,
+  keyserver: KeyserverClient,
+  userId: string,
+  blob: Blob,
+): Promise<boolean> {
   for (const change of blob.pendingChanges) {
     const outcome = await context
       .step(`Abandon a change an earlier run staged (${printable(change.createdAt)}) and did not commit`, () =>
@@ -167,7 +213,9 @@ async function abandonPending(context: Context, keyserver: KeyserverClient, user
         throw unchanged(error);
       });
     if (outcome === 'current') {
-      context.say('    It was committed meanwhile, from another session, and is now current: looking at the key again.');
+      context.say(
+        '    It was committed meanwhile, from another session, and is now current: looking at the key again.',
+      );
       return true;
     }
   }
@@ -188,12 +236,21 @@ async function changeTo(
 ): Promise<void> {
   const { server, keyserver, session, keys, newPassword } = input;
   const { userId, email } = session;
-  const [currentSecret, newSecret] = await context.step('Derive the login secrets of both passwords (Argon2id, twice)', async () => [
-    await deriveLoginSecret(email, input.currentPassword),
-    await deriveLoginSecret(email, newPassword),
-  ]);
-  const wrapped = await context.step(`Encrypt the private key under the new password (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () => wrap(keys, newPassword, userId));
-  const change: KeyChange = { userId, fingerprint: keys.fingerprint, password: newPassword, wrapped, baseVersion: input.blob.version };
+  const [currentSecret, newSecret] = await context.step(
+    'Derive the login secrets of both passwords (Argon2id, twice)',
+    async () => [await deriveLoginSecret(email, input.currentPassword), await deriveLoginSecret(email, newPassword)],
+  );
+  const wrapped = await context.step(
+    `Encrypt the private key under the new password (${kdfLabel(DEFAULT_KDF_PARAMS)})`,
+    () => wrap(keys, newPassword, userId),
+  );
+  const change: KeyChange = {
+    userId,
+    fingerprint: keys.fingerprint,
+    password: newPassword,
+    wrapped,
+    baseVersion: input.blob.version,
+  };
 
   const staged = await context
     .step('Stage the change on the keyserver (with a one-time access token)', () => stage(keyserver, change))
@@ -202,13 +259,18 @@ async function changeTo(
     });
   // The server must never accept a password that does not open what the keyserver will make current.
   const held = await context
-    .step('Check that the keyserver holds it (decrypt it with the new password)', () => holdsStaged(keyserver, change, staged))
+    .step('Check that the keyserver holds it (decrypt it with the new password)', () =>
+      holdsStaged(keyserver, change, staged),
+    )
     .catch((error: unknown) => {
       throw unchanged(error);
     });
   if (!held) {
     await abandon(keyserver, userId, staged.keyChangeId).catch(() => undefined);
-    throw new CliError(`The keyserver does not hold the change as it was sent; it was abandoned. ${UNCHANGED}`, EXIT.refused);
+    throw new CliError(
+      `The keyserver does not hold the change as it was sent; it was abandoned. ${UNCHANGED}`,
+      EXIT.refused,
+    );
   }
   await context
     .step('Commit it on the server: the new password replaces the current one', () =>
@@ -227,7 +289,9 @@ async function changeTo(
         failure.exitCode,
       );
     });
-  context.say(`Password changed (key version ${version}). The new password is now the only valid one; other sessions were ended.`);
+  context.say(
+    `Password changed (key version ${version}). The new password is now the only valid one; other sessions were ended.`,
+  );
 }
 
 /** A failure before the commit: this run changed nothing. */
@@ -239,7 +303,12 @@ function unchanged(error: unknown): CliError {
 }
 
 /** Why the commit did not happen, or that it is not known whether it did. */
-async function commitRefused(error: unknown, keyserver: KeyserverClient, userId: string, staged: Staged): Promise<CliError> {
+async function commitRefused(
+  error: unknown,
+  keyserver: KeyserverClient,
+  userId: string,
+  staged: Staged,
+): Promise<CliError> {
   if (error instanceof CommitUnanswered) {
     return new CliError(
       `Unknown outcome: ${error.message}, so the password may already be changed. ` +
@@ -250,7 +319,10 @@ async function commitRefused(error: unknown, keyserver: KeyserverClient, userId:
   if (isApiError(error) && (error.status === 403 || error.status === 409)) {
     await abandon(keyserver, userId, staged.keyChangeId).catch(() => undefined);
     if (error.status === 403) {
-      return new CliError('Wrong password: the server refused the current password. Nothing was changed.', EXIT.wrongPassword);
+      return new CliError(
+        'Wrong password: the server refused the current password. Nothing was changed.',
+        EXIT.wrongPassword,
+      );
     }
     return new CliError(
       `${explain(error).message}. This run changed nothing, but another run (change-password, or unlock) moved the key meanwhile: ` +
@@ -270,7 +342,10 @@ function wire(wrapped: Wrapped) {
   };
 }
 
-function sameBlob(held: Pick<Blob, 'encryptedPrivateKey' | 'iv' | 'salt' | 'kdf'>, sent: ReturnType<typeof wire>): boolean {
+function sameBlob(
+  held: Pick<Blob, 'encryptedPrivateKey' | 'iv' | 'salt' | 'kdf'>,
+  sent: ReturnType<typeof wire>,
+): boolean {
   return (
     held.encryptedPrivateKey === sent.encryptedPrivateKey &&
     held.iv === sent.iv &&
@@ -291,7 +366,8 @@ function stage(keyserver: KeyserverClient, change: KeyChange): Promise<Staged> {
 async function holdsStaged(keyserver: KeyserverClient, change: KeyChange, staged: Staged): Promise<boolean> {
   const blob = await fetchBlob(keyserver, change.userId);
   const held = blob?.pendingChanges.find((pending) => pending.keyChangeId === staged.keyChangeId);
-  if (!held || held.baseVersion !== change.baseVersion || held.publicKeyFingerprint !== change.fingerprint) return false;
+  if (!held || held.baseVersion !== change.baseVersion || held.publicKeyFingerprint !== change.fingerprint)
+    return false;
   if (!sameBlob(held, wire(change.wrapped))) return false;
   return unwrap(held, change.password, change.userId, change.fingerprint).then(
     () => true,
@@ -307,8 +383,17 @@ class CommitUnanswered extends CliError {
 }
 
 /** Phase 2, on the server. A lost answer is asked again: the committing session's retry is answered the same. */
-async function commit(server: ServerClient, staged: Staged, secrets: { currentPassword: string; newPassword?: string }) {
-  const requestBody = { keyChangeId: staged.keyChangeId, baseVersion: staged.baseVersion, receipt: staged.receipt, ...secrets };
+async function commit(
+  server: ServerClient,
+  staged: Staged,
+  secrets: { currentPassword: string; newPassword?: string },
+) {
+  const requestBody = {
+    keyChangeId: staged.keyChangeId,
+    baseVersion: staged.baseVersion,
+    receipt: staged.receipt,
+    ...secrets,
+  };
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await server.keyChanges.commitKeyChange({ requestBody });
@@ -336,13 +421,20 @@ async function apply(keyserver: KeyserverClient, change: KeyChange, staged: Stag
   const { version } = await keyserver.keys.applyKeyChange({ userId: change.userId, keyChangeId: staged.keyChangeId });
   const blob = await fetchBlob(keyserver, change.userId);
   if (version !== expected || blob?.version !== expected || !sameBlob(blob, wire(change.wrapped))) {
-    throw new CliError(`it holds version ${blob?.version ?? 'none'} of the key, where this change makes version ${expected}.`, EXIT.failure);
+    throw new CliError(
+      `it holds version ${blob?.version ?? 'none'} of the key, where this change makes version ${expected}.`,
+      EXIT.failure,
+    );
   }
   return expected;
 }
 
 /** 'abandoned' (or gone already); 'current' when the server had committed it and the keyserver made it current. */
-async function abandon(keyserver: KeyserverClient, userId: string, keyChangeId: string): Promise<'abandoned' | 'current'> {
+async function abandon(
+  keyserver: KeyserverClient,
+  userId: string,
+  keyChangeId: string,
+): Promise<'abandoned' | 'current'> {
   try {
     await keyserver.keys.abandonKeyChange({ userId, keyChangeId });
     return 'abandoned';

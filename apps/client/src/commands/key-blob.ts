@@ -11,9 +11,15 @@ export interface Keys {
   fingerprint: string;
 }
 
-export const kdfLabel = (kdf: KdfParams) => `Argon2id, ${Math.round(kdf.memoryKiB / 1024)} MiB, ${kdf.iterations} passes`;
+export const kdfLabel = (kdf: KdfParams) =>
+  `Argon2id, ${Math.round(kdf.memoryKiB / 1024)} MiB, ${kdf.iterations} passes`;
 
-export function wrap(keys: Keys, password: string, userId: string, kdf: KdfParams = DEFAULT_KDF_PARAMS): Promise<Wrapped> {
+export function wrap(
+  keys: Keys,
+  password: string,
+  userId: string,
+  kdf: KdfParams = DEFAULT_KDF_PARAMS,
+): Promise<Wrapped> {
   return wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password, userId, kdf });
 }
 

@@ -22,7 +22,6 @@ import { type Blob, fetchBlob, kdfLabel, type Keys, unwrap, wrap, type Wrapped }
 
 const RACE = 'another create-keypair for this account is running or ran since; run create-keypair again';
 
-
 /**
  * Seed flow 1, ending with the session challenge that confirms the key. Safe to
  * run again after a broken attempt: a pending public key is replaced, and a
@@ -39,29 +38,47 @@ export async function createKeypair(context: Context): Promise<void> {
   }
   const password = await readPassword({ confirm: true });
   const { userId } = session;
-  await context.step('Check the password with a fresh login (Argon2id)', () => checkAccountPassword(context, session, password));
+  await context.step('Check the password with a fresh login (Argon2id)', () =>
+    checkAccountPassword(context, session, password),
+  );
 
   const earlier = await context.step('Look for a key stored by an earlier attempt', () => fetchBlob(keyserver, userId));
   const reused = earlier && (await reusable(context, earlier, password, userId));
   const keys = reused ?? (await context.step('Create an X25519 key pair', newKeys));
-  let blob = reused ? undefined : await context.step(`Encrypt the private key (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () => wrap(keys, password, userId));
+  let blob = reused
+    ? undefined
+    : await context.step(`Encrypt the private key (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () =>
+        wrap(keys, password, userId),
+      );
 
   await context.step('Store the public key on the server (pending)', () =>
-    raced(server.publicKeys.putPublicKey({ requestBody: { algorithm: KEY_ALGORITHM, publicKey: toBase64Url(keys.publicKey) } })),
+    raced(
+      server.publicKeys.putPublicKey({
+        requestBody: { algorithm: KEY_ALGORITHM, publicKey: toBase64Url(keys.publicKey) },
+      }),
+    ),
   );
-  const store = (label: string, wrapped: Wrapped) => context.step(label, () => storeBlob(keyserver, userId, wrapped, keys));
+  const store = (label: string, wrapped: Wrapped) =>
+    context.step(label, () => storeBlob(keyserver, userId, wrapped, keys));
   if (blob) await store('Store the encrypted private key on the keyserver (with a one-time access token)', blob);
 
   // Another run may have stored its blob since: confirm only a key the keyserver is seen to hold.
-  const check = () => context.step('Check that the keyserver holds this key (decrypt it again)', () => holdsKey(keyserver, userId, password, keys));
+  const check = () =>
+    context.step('Check that the keyserver holds this key (decrypt it again)', () =>
+      holdsKey(keyserver, userId, password, keys),
+    );
   if (!(await check())) {
     context.say('    The keyserver holds another key; storing this one again.');
-    blob ??= await context.step(`Encrypt the private key (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () => wrap(keys, password, userId));
+    blob ??= await context.step(`Encrypt the private key (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () =>
+      wrap(keys, password, userId),
+    );
     await store('Store the encrypted private key again', blob);
     if (!(await check())) throw new CliError(`The keyserver still holds another key: ${RACE}.`, EXIT.refused);
   }
   await context
-    .step('Answer a session challenge: key confirmed, session secured', () => passSessionChallenge(server, keys.privateKey))
+    .step('Answer a session challenge: key confirmed, session secured', () =>
+      passSessionChallenge(server, keys.privateKey),
+    )
     .catch((error: unknown) => {
       // Sealed to another key than ours: a concurrent run put its public key after our check.
       if (error instanceof ChallengeUnopenedError) throw new ChallengeUnopenedError(RACE);
@@ -71,7 +88,9 @@ export async function createKeypair(context: Context): Promise<void> {
   // secured (it proved it holds the key), which is what the keyserver asks of a repair.
   if (!(await check())) {
     context.say('    The keyserver holds another key since the confirmation; repairing it from this secured session.');
-    blob ??= await context.step(`Encrypt the private key (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () => wrap(keys, password, userId));
+    blob ??= await context.step(`Encrypt the private key (${kdfLabel(DEFAULT_KDF_PARAMS)})`, () =>
+      wrap(keys, password, userId),
+    );
     await store('Store the encrypted private key again', blob);
     if (!(await check())) throw new CliError(`The keyserver still holds another key: ${RACE}.`, EXIT.refused);
   }
@@ -90,14 +109,17 @@ export async function unlock(context: Context): Promise<void> {
   const blob = await context.step('Fetch the encrypted private key (with a one-time access token)', () =>
     fetchBlob(keyserver, session.userId),
   );
-  if (!blob) throw new CliError('The keyserver holds no private key for this account: run `create-keypair`.', EXIT.refused);
+  if (!blob)
+    throw new CliError('The keyserver holds no private key for this account: run `create-keypair`.', EXIT.refused);
   if (blob.publicKeyFingerprint && blob.publicKeyFingerprint !== confirmed) throw new KeyMismatchError();
   const keys = await context.step(`Decrypt it with the password (${kdfLabel(blob.kdf)})`, () =>
     unwrap(blob, password, session.userId, blob.publicKeyFingerprint ?? undefined),
   );
   // Blobs stored before fingerprints existed name no key: the decrypted one is checked all the same.
   if (keys.fingerprint !== confirmed) throw new KeyMismatchError();
-  await context.step('Answer a session challenge: session secured', () => passSessionChallenge(server, keys.privateKey));
+  await context.step('Answer a session challenge: session secured', () =>
+    passSessionChallenge(server, keys.privateKey),
+  );
   // Only now: a key change needs a secured session, and the password is known to open the key.
   await upgradeKdf(context, { server, keyserver, session, blob, keys, password });
   context.say(`Unlocked. Fingerprint: ${keys.fingerprint}`);
@@ -152,7 +174,6 @@ async function newKeys(): Promise<Keys> {
   const pair = await generateKeyPair();
   return { ...pair, fingerprint: await fingerprint(pair.publicKey) };
 }
-
 
 function storeBlob(keyserver: KeyserverClient, userId: string, blob: Wrapped, keys: Keys) {
   return raced(

@@ -35,11 +35,15 @@ describe('keyserver configuration', () => {
 
   it('shares the generated development key with the server', () => {
     const dir = dataDir();
-    expect(loadKeyserverConfig({ DATA_DIR: dir }).keyserverApiKey).toBe(loadKeyserverConfig({ DATA_DIR: dir }).keyserverApiKey);
+    expect(loadKeyserverConfig({ DATA_DIR: dir }).keyserverApiKey).toBe(
+      loadKeyserverConfig({ DATA_DIR: dir }).keyserverApiKey,
+    );
   });
 
   it('stops production without KEYSERVER_API_KEY', () => {
-    expect(() => loadKeyserverConfig({ ...PRODUCTION, KEYSERVER_API_KEY: undefined })).toThrow(/KEYSERVER_API_KEY is required/);
+    expect(() => loadKeyserverConfig({ ...PRODUCTION, KEYSERVER_API_KEY: undefined })).toThrow(
+      /KEYSERVER_API_KEY is required/,
+    );
   });
 
   it('refuses the embedded database in production, saying to set DATABASE_URL', () => {
@@ -72,12 +76,17 @@ describe('keyserver configuration', () => {
     });
 
     it('accepts http with ALLOW_INSECURE_SERVER_URL=true, for a private network', () => {
-      const config = loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'http://server:3000', ALLOW_INSECURE_SERVER_URL: 'true' });
+      const config = loadKeyserverConfig({
+        ...PRODUCTION,
+        SERVER_URL: 'http://server:3000',
+        ALLOW_INSECURE_SERVER_URL: 'true',
+      });
       expect(config.serverUrl).toBe('http://server:3000');
     });
 
     it('still refuses http with ALLOW_INSECURE_SERVER_URL=false', () => {
-      const attempt = () => loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'http://server:3000', ALLOW_INSECURE_SERVER_URL: 'false' });
+      const attempt = () =>
+        loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'http://server:3000', ALLOW_INSECURE_SERVER_URL: 'false' });
       expect(attempt).toThrow(/SERVER_URL must be https/);
     });
   });
@@ -99,11 +108,15 @@ describe('keyserver configuration', () => {
   describe('EVENTS_RETENTION_DAYS', () => {
     it('keeps events 90 days by default, and reads the variable', () => {
       expect(loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY }).eventRetentionDays).toBe(90);
-      expect(loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, EVENTS_RETENTION_DAYS: '3650' }).eventRetentionDays).toBe(3650);
+      expect(
+        loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, EVENTS_RETENTION_DAYS: '3650' })
+          .eventRetentionDays,
+      ).toBe(3650);
     });
 
     it.each(['0', '3651', '1.5', 'forever'])('refuses %s, naming it', (value) => {
-      const attempt = () => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, EVENTS_RETENTION_DAYS: value });
+      const attempt = () =>
+        loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, EVENTS_RETENTION_DAYS: value });
       expect(attempt).toThrow(ConfigurationError);
       expect(attempt).toThrow(/- EVENTS_RETENTION_DAYS:/);
     });
@@ -112,7 +125,11 @@ describe('keyserver configuration', () => {
   describe('KEYSERVER_STORAGE_KEYS', () => {
     it('reads id:key entries, the first being current', () => {
       const other = Buffer.alloc(32, 9).toString('base64url');
-      const { storageKeys } = loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'https://s', KEYSERVER_STORAGE_KEYS: `k2:${other}, k1:${STORAGE_KEY}` });
+      const { storageKeys } = loadKeyserverConfig({
+        ...PRODUCTION,
+        SERVER_URL: 'https://s',
+        KEYSERVER_STORAGE_KEYS: `k2:${other}, k1:${STORAGE_KEY}`,
+      });
       expect(storageKeys.current).toEqual({ id: 'k2', key: Buffer.alloc(32, 9) });
       expect([...storageKeys.byId.keys()]).toEqual(['k2', 'k1']);
     });
@@ -125,13 +142,15 @@ describe('keyserver configuration', () => {
       ['an empty entry', `k1:${STORAGE_KEY},`],
       ['the same id twice', `k1:${STORAGE_KEY},k1:${STORAGE_KEY}`],
     ])('refuses %s, naming the variable', (_case, value) => {
-      const attempt = () => loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'https://s', KEYSERVER_STORAGE_KEYS: value });
+      const attempt = () =>
+        loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'https://s', KEYSERVER_STORAGE_KEYS: value });
       expect(attempt).toThrow(ConfigurationError);
       expect(attempt).toThrow(/KEYSERVER_STORAGE_KEYS/);
     });
 
     it('stops production without it, in one line that says to back it up', () => {
-      const attempt = () => loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'https://s', KEYSERVER_STORAGE_KEYS: undefined });
+      const attempt = () =>
+        loadKeyserverConfig({ ...PRODUCTION, SERVER_URL: 'https://s', KEYSERVER_STORAGE_KEYS: undefined });
       expect(attempt).toThrow(/KEYSERVER_STORAGE_KEYS is required when NODE_ENV=production.*Back it up/);
     });
 
@@ -176,25 +195,33 @@ describe('keyserver configuration', () => {
         enabled: true,
         redisUrl: 'redis://redis:6379',
         keyPrefix: 'kx-prod:keyserver',
-        rules: { keysPerUser: { points: 6, durationSeconds: 7200 }, requestsPerAddress: { points: 100, durationSeconds: 10 } },
+        rules: {
+          keysPerUser: { points: 6, durationSeconds: 7200 },
+          requestsPerAddress: { points: 100, durationSeconds: 10 },
+        },
       });
       expect(config.http.trustProxy).toBe(2);
     });
 
-    it.each(['RATE_LIMIT_KEYS_PER_USER', 'RATE_LIMIT_REQUESTS_PER_ADDRESS'])('refuses a malformed or too long %s, naming it', (name) => {
-      const attempt = () => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: '60/1y' });
-      expect(attempt).toThrow(ConfigurationError);
-      expect(attempt).toThrow(new RegExp(`- ${name}: ${name} must be <count>/<window>`));
-      expect(() => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: '60/367d' })).toThrow(
-        new RegExp(`^${name} must be <count>/<window>`),
-      );
-    });
+    it.each(['RATE_LIMIT_KEYS_PER_USER', 'RATE_LIMIT_REQUESTS_PER_ADDRESS'])(
+      'refuses a malformed or too long %s, naming it',
+      (name) => {
+        const attempt = () => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: '60/1y' });
+        expect(attempt).toThrow(ConfigurationError);
+        expect(attempt).toThrow(new RegExp(`- ${name}: ${name} must be <count>/<window>`));
+        expect(() => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: '60/367d' })).toThrow(
+          new RegExp(`^${name} must be <count>/<window>`),
+        );
+      },
+    );
 
     it('refuses RATE_LIMITS=off in production, and allows it in development', () => {
       expect(() => loadKeyserverConfig({ ...SECURE_PRODUCTION, RATE_LIMITS: 'off' })).toThrow(
         /RATE_LIMITS=off is refused when NODE_ENV=production/,
       );
-      expect(loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
+      expect(
+        loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, RATE_LIMITS: 'off' }).rateLimits.enabled,
+      ).toBe(false);
     });
 
     it('refuses TRUST_PROXY=true, naming it', () => {
@@ -204,7 +231,8 @@ describe('keyserver configuration', () => {
     });
 
     it('refuses a REDIS_URL that is not redis:// or rediss://, naming it', () => {
-      const attempt = () => loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, REDIS_URL: 'https://redis:6379' });
+      const attempt = () =>
+        loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, REDIS_URL: 'https://redis:6379' });
       expect(attempt).toThrow(ConfigurationError);
       expect(attempt).toThrow(/- REDIS_URL: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
     });

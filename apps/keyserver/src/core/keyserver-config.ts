@@ -18,7 +18,8 @@ class KeyserverEnvironment extends ServiceEnvironment {
   override PORT = 3001;
 
   /** Where the server's validate endpoint is. */
-  @Expose() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @Expose()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   SERVER_URL = 'http://127.0.0.1:3000';
 
   /** Lets production reach the server over plain http, on a private network only. */
@@ -27,11 +28,17 @@ class KeyserverEnvironment extends ServiceEnvironment {
   @IsBoolean({ message: 'ALLOW_INSECURE_SERVER_URL must be true or false' })
   ALLOW_INSECURE_SERVER_URL = false;
 
-  @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(60_000)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
   SERVER_TIMEOUT_MS = 5000;
 
   /** `id:base64url-32-bytes[,...]`: encrypt the stored blobs at rest; the first is current. */
-  @Expose() @IsOptional() @IsString()
+  @Expose()
+  @IsOptional()
+  @IsString()
   KEYSERVER_STORAGE_KEYS?: string;
 
   @RateLimitVariable() RATE_LIMIT_KEYS_PER_USER = '60/1h';

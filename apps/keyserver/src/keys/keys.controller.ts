@@ -3,7 +3,11 @@ import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, RequestOrigin } from '@app/platform';
 import { EventsPageDto, ListEventsQueryDto } from '@app/contracts';
 import { AccessToken, RequiresAccessToken } from './access-token.guard.js';
-import { AppliedKeyChangeResponseDto, StagedKeyChangeResponseDto, StageKeyChangeRequestDto } from './dto/key-change.dto.js';
+import {
+  AppliedKeyChangeResponseDto,
+  StagedKeyChangeResponseDto,
+  StageKeyChangeRequestDto,
+} from './dto/key-change.dto.js';
 import { EncryptedPrivateKeyResponseDto, PutPrivateKeyResponseDto } from './dto/private-key-response.dto.js';
 import { PutPrivateKeyRequestDto } from './dto/put-private-key.dto.js';
 import { KeysService } from './keys.service.js';
@@ -17,7 +21,12 @@ const ACCESS_ERRORS = {
 };
 
 @ApiTags('keys')
-@ApiParam({ name: 'userId', type: String, format: 'uuid', description: 'The user whose key this is; must match the access token' })
+@ApiParam({
+  name: 'userId',
+  type: String,
+  format: 'uuid',
+  description: 'The user whose key this is; must match the access token',
+})
 @Controller('api/keys/:userId')
 export class KeysController {
   constructor(private readonly keys: KeysService) {}
@@ -49,14 +58,19 @@ export class KeysController {
   @RequiresAccessToken()
   @Get()
   @ApiOperation({
-    summary: 'The user’s encrypted private key, with its iv, salt, KDF parameters and public key fingerprint (seed: getEncryptedPrivateKey)',
+    summary:
+      'The user’s encrypted private key, with its iv, salt, KDF parameters and public key fingerprint (seed: getEncryptedPrivateKey)',
     description:
       'Spends an access token and counts against RATE_LIMIT_KEYS_PER_USER; every fetch is recorded as `key.fetched` ' +
       'before the blob leaves. A committed key change is applied first, so the blob is always the version whose ' +
       'password the server accepts. `pendingChanges` lists the changes staged and not yet applied, so that a client ' +
       'that stopped can finish or abandon one.',
   })
-  @ApiErrors({ 400: 'userId is not a UUID (the token is not spent)', ...ACCESS_ERRORS, 404: 'No blob is stored for this user' })
+  @ApiErrors({
+    400: 'userId is not a UUID (the token is not spent)',
+    ...ACCESS_ERRORS,
+    404: 'No blob is stored for this user',
+  })
   getEncryptedPrivateKey(
     @Param('userId', ParseUserIdPipe) userId: string,
     @AccessToken() accessToken: string,
@@ -115,7 +129,8 @@ export class KeysController {
   @RequiresAccessToken()
   @Post('key-changes')
   @ApiOperation({
-    summary: 'Stage a key change: the same private key wrapped anew, under a new password or stronger KDF parameters (stageKeyChange)',
+    summary:
+      'Stage a key change: the same private key wrapped anew, under a new password or stronger KDF parameters (stageKeyChange)',
     description:
       'The first of two phases: the server commits the change (commitKeyChange) with the receipt answered here, and ' +
       'the keyserver then makes it current (on the next request of the user, or applyKeyChange). A staged change is ' +

@@ -65,7 +65,8 @@ export interface SealedKeyChange {
 }
 
 /** Where a change stands on this keyserver: staged, applied (with the key's current version), or unknown. */
-export type KeyChangeState = { state: 'staged'; change: KeyChangeRow } | { state: 'applied'; currentVersion: number } | undefined;
+export type KeyChangeState =
+  { state: 'staged'; change: KeyChangeRow } | { state: 'applied'; currentVersion: number } | undefined;
 
 /**
  * The SQL of the keys aggregate: the encrypted private keys (one blob per
@@ -145,7 +146,10 @@ export class KeysRepository {
    * The blob's version and key, locked until `tx` ends: staging counts and
    * applying moves the version under this lock, so neither races the other.
    */
-  async lockBlob(userId: string, tx: EntityManager): Promise<{ version: number; public_key_fingerprint: string | null } | undefined> {
+  async lockBlob(
+    userId: string,
+    tx: EntityManager,
+  ): Promise<{ version: number; public_key_fingerprint: string | null } | undefined> {
     const [row] = await tx.query<{ version: number; public_key_fingerprint: string | null }[]>(
       `SELECT version, public_key_fingerprint FROM encrypted_private_keys WHERE user_id = $1 FOR UPDATE`,
       [userId],
@@ -155,7 +159,10 @@ export class KeysRepository {
 
   /** How many changes the user holds staged. */
   async countStagedChanges(userId: string, tx: EntityManager): Promise<number> {
-    const [row] = await tx.query<{ staged: number }[]>(`SELECT count(*)::int AS staged FROM key_changes WHERE user_id = $1`, [userId]);
+    const [row] = await tx.query<{ staged: number }[]>(
+      `SELECT count(*)::int AS staged FROM key_changes WHERE user_id = $1`,
+      [userId],
+    );
     return row.staged;
   }
 
@@ -180,7 +187,11 @@ export class KeysRepository {
    * blob is waiting for: the blob is at `baseVersion`. One indexed read: the
    * keyserver asks it on every request of a user who has committed a change.
    */
-  async findApplicableChange(userId: string, keyChangeId: string, baseVersion: number): Promise<KeyChangeRow | undefined> {
+  async findApplicableChange(
+    userId: string,
+    keyChangeId: string,
+    baseVersion: number,
+  ): Promise<KeyChangeRow | undefined> {
     const [row] = await this.db.query<KeyChangeRow[]>(
       `${SELECT_CHANGE} c WHERE c.id = $1 AND c.user_id = $2 AND c.base_version = $3
           AND EXISTS (SELECT 1 FROM encrypted_private_keys b WHERE b.user_id = c.user_id AND b.version = c.base_version)`,
@@ -191,7 +202,10 @@ export class KeysRepository {
 
   /** Where the user's change stands here. */
   async findChangeState(userId: string, keyChangeId: string): Promise<KeyChangeState> {
-    const [staged] = await this.db.query<KeyChangeRow[]>(`${SELECT_CHANGE} WHERE id = $1 AND user_id = $2`, [keyChangeId, userId]);
+    const [staged] = await this.db.query<KeyChangeRow[]>(`${SELECT_CHANGE} WHERE id = $1 AND user_id = $2`, [
+      keyChangeId,
+      userId,
+    ]);
     if (staged) return { state: 'staged', change: staged };
     const [applied] = await this.db.query<{ version: number }[]>(
       `SELECT b.version FROM applied_key_changes a JOIN encrypted_private_keys b ON b.user_id = a.user_id
@@ -220,17 +234,24 @@ export class KeysRepository {
     );
     const [row] = rows;
     if (!row) return undefined;
-    await tx.query(`DELETE FROM key_changes WHERE user_id = $1 AND base_version = $2`, [change.userId, change.baseVersion]);
-    await tx.query(`INSERT INTO applied_key_changes (id, user_id, version) VALUES ($1, $2, $3)`, [change.id, change.userId, row.version]);
+    await tx.query(`DELETE FROM key_changes WHERE user_id = $1 AND base_version = $2`, [
+      change.userId,
+      change.baseVersion,
+    ]);
+    await tx.query(`INSERT INTO applied_key_changes (id, user_id, version) VALUES ($1, $2, $3)`, [
+      change.id,
+      change.userId,
+      row.version,
+    ]);
     return row.version;
   }
 
   /** Deletes a staged change; false when it was not staged (any more). */
   async deleteStagedChange(userId: string, keyChangeId: string, tx: EntityManager): Promise<boolean> {
-    const [rows] = await tx.query<[unknown[], number]>(`DELETE FROM key_changes WHERE id = $1 AND user_id = $2 RETURNING id`, [
-      keyChangeId,
-      userId,
-    ]);
+    const [rows] = await tx.query<[unknown[], number]>(
+      `DELETE FROM key_changes WHERE id = $1 AND user_id = $2 RETURNING id`,
+      [keyChangeId, userId],
+    );
     return rows.length === 1;
   }
 

@@ -71,7 +71,8 @@ export class KeysService implements OnApplicationBootstrap {
     const counts = await this.repository.countBlobsByStorageKey();
     for (const { storage_key_id: keyId, blobs } of counts) {
       if (keyId === null) this.logger.warn(`${blobs} blob(s) not yet sealed under a storage key: run npm run rewrap`);
-      else if (!this.sealer.holds(keyId)) this.logger.error(`${blobs} blob(s) sealed under storage key ${keyId}, which is not configured`);
+      else if (!this.sealer.holds(keyId))
+        this.logger.error(`${blobs} blob(s) sealed under storage key ${keyId}, which is not configured`);
       else this.logger.log(`${blobs} blob(s) sealed under storage key ${keyId}`);
     }
   }
@@ -109,13 +110,21 @@ export class KeysService implements OnApplicationBootstrap {
       );
     }
     if (user.keyConfirmed && !user.sessionSecured) {
-      throw new ConflictException('Your public key is confirmed: only a secured session (one that answered a session challenge) may store its private key');
+      throw new ConflictException(
+        'Your public key is confirmed: only a secured session (one that answered a session challenge) may store its private key',
+      );
     }
     const sealed = this.sealer.seal(encodeSecrets(dto), BLOB_TABLE, userId);
     // The blob and its event commit together: no store goes unlogged.
     const row = await this.repository.transaction(async (tx) => {
       const stored = await this.repository.putSealedBlob(
-        { userId, storageKeyId: sealed.keyId, sealedBlob: sealed.sealed, kdf: dto.kdf, publicKeyFingerprint: dto.publicKeyFingerprint },
+        {
+          userId,
+          storageKeyId: sealed.keyId,
+          sealedBlob: sealed.sealed,
+          kdf: dto.kdf,
+          publicKeyFingerprint: dto.publicKeyFingerprint,
+        },
         tx,
       );
       if (stored) {
@@ -129,7 +138,11 @@ export class KeysService implements OnApplicationBootstrap {
     return { userId, createdAt: row.created_at.toISOString() };
   }
 
-  getEncryptedPrivateKey(userId: string, accessToken: string, origin: RequestOrigin): Promise<EncryptedPrivateKeyResponseDto> {
+  getEncryptedPrivateKey(
+    userId: string,
+    accessToken: string,
+    origin: RequestOrigin,
+  ): Promise<EncryptedPrivateKeyResponseDto> {
     return this.asUser(userId, accessToken, origin, () => this.read(userId, origin));
   }
 
@@ -155,7 +168,13 @@ export class KeysService implements OnApplicationBootstrap {
   }
 
   private describeChange(userId: string, change: KeyChangeRow): PendingKeyChangeDto {
-    const secrets = this.openSealed(change.storage_key_id, change.sealed_blob, KEY_CHANGE_TABLE, change.id, `a staged key change of user ${userId}`);
+    const secrets = this.openSealed(
+      change.storage_key_id,
+      change.sealed_blob,
+      KEY_CHANGE_TABLE,
+      change.id,
+      `a staged key change of user ${userId}`,
+    );
     return {
       keyChangeId: change.id,
       baseVersion: change.base_version,
@@ -182,12 +201,16 @@ export class KeysService implements OnApplicationBootstrap {
   ): Promise<StagedKeyChangeResponseDto> {
     return this.asUser(userId, accessToken, origin, async (user) => {
       if (!user.sessionSecured) {
-        throw new ForbiddenException('Only a secured session (one that answered a session challenge) may change the key');
+        throw new ForbiddenException(
+          'Only a secured session (one that answered a session challenge) may change the key',
+        );
       }
       const confirmed = user.keyConfirmed ? user.publicKeyFingerprint : null;
       if (confirmed === null) throw new ConflictException('You have no confirmed key to change');
       if (dto.publicKeyFingerprint !== confirmed) {
-        throw new ConflictException('publicKeyFingerprint is not your confirmed public key: a key change wraps the same key anew');
+        throw new ConflictException(
+          'publicKeyFingerprint is not your confirmed public key: a key change wraps the same key anew',
+        );
       }
       const keyChangeId = randomUUID();
       const sealed = this.sealer.seal(encodeSecrets(dto), KEY_CHANGE_TABLE, keyChangeId);
@@ -197,7 +220,9 @@ export class KeysService implements OnApplicationBootstrap {
           throw new ConflictException('No encrypted private key of your confirmed public key is stored here');
         }
         if (blob.version !== dto.baseVersion) {
-          throw new ConflictException(`baseVersion is not the key's current version (${blob.version}): another change was applied since`);
+          throw new ConflictException(
+            `baseVersion is not the key's current version (${blob.version}): another change was applied since`,
+          );
         }
         if ((await this.repository.countStagedChanges(userId, tx)) >= MAX_STAGED_KEY_CHANGES) {
           throw new ConflictException(
@@ -219,7 +244,11 @@ export class KeysService implements OnApplicationBootstrap {
         await this.events.record(event(userId, 'key-change.staged', origin), tx);
         return created;
       });
-      const receipt = await signKeyChangeReceipt(await this.receiptKey, { userId, keyChangeId, baseVersion: dto.baseVersion });
+      const receipt = await signKeyChangeReceipt(await this.receiptKey, {
+        userId,
+        keyChangeId,
+        baseVersion: dto.baseVersion,
+      });
       return { keyChangeId, baseVersion: dto.baseVersion, createdAt: createdAt.toISOString(), receipt };
     });
   }
@@ -230,11 +259,17 @@ export class KeysService implements OnApplicationBootstrap {
    * earlier. Any valid token of the user may ask: applying only carries out
    * what the server has decided.
    */
-  applyKeyChange(userId: string, keyChangeId: string, accessToken: string, origin: RequestOrigin): Promise<AppliedKeyChangeResponseDto> {
+  applyKeyChange(
+    userId: string,
+    keyChangeId: string,
+    accessToken: string,
+    origin: RequestOrigin,
+  ): Promise<AppliedKeyChangeResponseDto> {
     return this.asUser(userId, accessToken, origin, async () => {
       const found = await this.repository.findChangeState(userId, keyChangeId);
       if (!found) throw new NotFoundException('No key change with this id is staged or applied for this user');
-      if (found.state === 'staged') throw new ConflictException('This key change is not committed: commit it on the server first');
+      if (found.state === 'staged')
+        throw new ConflictException('This key change is not committed: commit it on the server first');
       return { version: found.currentVersion };
     });
   }
@@ -245,7 +280,12 @@ export class KeysService implements OnApplicationBootstrap {
    * applied instead and answered 409. The keyserver never drops a staged
    * change on its own: only the server knows whether it is committed.
    */
-  async abandonKeyChange(userId: string, keyChangeId: string, accessToken: string, origin: RequestOrigin): Promise<void> {
+  async abandonKeyChange(
+    userId: string,
+    keyChangeId: string,
+    accessToken: string,
+    origin: RequestOrigin,
+  ): Promise<void> {
     // Only a change held here is named to the server: no stranger's id gets recorded there.
     const held = (await this.repository.findChangeState(userId, keyChangeId))?.state === 'staged';
     return this.asUser(
@@ -254,7 +294,9 @@ export class KeysService implements OnApplicationBootstrap {
       origin,
       async (user) => {
         if (!user.sessionSecured) {
-          throw new ForbiddenException('Only a secured session (one that answered a session challenge) may abandon a key change');
+          throw new ForbiddenException(
+            'Only a secured session (one that answered a session challenge) may abandon a key change',
+          );
         }
         const found = await this.repository.findChangeState(userId, keyChangeId);
         if (!found) throw new NotFoundException('No key change with this id is staged for this user');
@@ -281,7 +323,13 @@ export class KeysService implements OnApplicationBootstrap {
     if (!committed) return;
     const change = await this.repository.findApplicableChange(userId, committed.keyChangeId, committed.baseVersion);
     if (!change) return;
-    const secrets = this.openSealed(change.storage_key_id, change.sealed_blob, KEY_CHANGE_TABLE, change.id, `a staged key change of user ${userId}`);
+    const secrets = this.openSealed(
+      change.storage_key_id,
+      change.sealed_blob,
+      KEY_CHANGE_TABLE,
+      change.id,
+      `a staged key change of user ${userId}`,
+    );
     const sealed = this.sealer.seal(encodeBlobSecrets(secrets), BLOB_TABLE, userId);
     await this.repository.transaction(async (tx) => {
       const applied = await this.repository.applyChange(
@@ -314,7 +362,9 @@ export class KeysService implements OnApplicationBootstrap {
       return decodeBlobSecrets(this.sealer.open(keyId, sealed, table, rowId));
     } catch (error) {
       if (error instanceof StorageKeyMissingError) {
-        this.logger.error(`${capitalised(what)} is sealed under storage key ${error.keyId}, which is not configured (KEYSERVER_STORAGE_KEYS)`);
+        this.logger.error(
+          `${capitalised(what)} is sealed under storage key ${error.keyId}, which is not configured (KEYSERVER_STORAGE_KEYS)`,
+        );
       } else if (error instanceof StorageIntegrityError) {
         this.logger.error(`${capitalised(what)} does not open: altered, or copied from another row`);
       } else {
@@ -335,7 +385,9 @@ export class KeysService implements OnApplicationBootstrap {
   deletePrivateKey(userId: string, accessToken: string, origin: RequestOrigin): Promise<void> {
     return this.asUser(userId, accessToken, origin, async (user) => {
       if (!user.sessionSecured) {
-        throw new ForbiddenException('Only a secured session (one that answered a session challenge) may delete the key');
+        throw new ForbiddenException(
+          'Only a secured session (one that answered a session challenge) may delete the key',
+        );
       }
       await this.repository.transaction(async (tx) => {
         await this.repository.deleteUserKeys(userId, tx);
@@ -382,7 +434,9 @@ export class KeysService implements OnApplicationBootstrap {
   async listKeyEvents(userId: string, accessToken: string, cursor: string | undefined): Promise<EventsPageDto> {
     const user = await this.redeem(userId, accessToken);
     if (!user.sessionSecured) {
-      throw new ForbiddenException('Only a secured session (one that answered a session challenge) may list its events');
+      throw new ForbiddenException(
+        'Only a secured session (one that answered a session challenge) may list its events',
+      );
     }
     await this.applyCommitted(userId, user, NO_ORIGIN);
     return this.events.list(userId, cursor);
@@ -400,7 +454,11 @@ export class KeysService implements OnApplicationBootstrap {
    * it is good and the state of that user's key. Called only once the request
    * is known to be well-formed, so a malformed request costs no token.
    */
-  private async redeem(userId: string, accessToken: string, abandonKeyChangeId?: string): Promise<ValidateUserResponseDto> {
+  private async redeem(
+    userId: string,
+    accessToken: string,
+    abandonKeyChangeId?: string,
+  ): Promise<ValidateUserResponseDto> {
     // Not a token the server could have issued: refused without a round trip.
     if (base64UrlByteLength(accessToken) !== ACCESS_TOKEN_BYTES) throw rejected();
     const validation = await this.server.validateUser({ userId, accessToken, abandonKeyChangeId });
@@ -426,8 +484,15 @@ const NO_ORIGIN: RequestOrigin = { clientAddress: null, userAgent: null };
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-function kdfOf(row: Pick<BlobRow, 'kdf_algorithm' | 'kdf_memory_kib' | 'kdf_iterations' | 'kdf_parallelism'>): KdfParamsDto {
-  return { algorithm: row.kdf_algorithm, memoryKiB: row.kdf_memory_kib, iterations: row.kdf_iterations, parallelism: row.kdf_parallelism };
+function kdfOf(
+  row: Pick<BlobRow, 'kdf_algorithm' | 'kdf_memory_kib' | 'kdf_iterations' | 'kdf_parallelism'>,
+): KdfParamsDto {
+  return {
+    algorithm: row.kdf_algorithm,
+    memoryKiB: row.kdf_memory_kib,
+    iterations: row.kdf_iterations,
+    parallelism: row.kdf_parallelism,
+  };
 }
 
 function encodeSecrets(dto: Pick<PutPrivateKeyRequestDto, 'encryptedPrivateKey' | 'iv' | 'salt'>): Buffer {

@@ -4,7 +4,12 @@ import type { DataSource } from 'typeorm';
 import { BLOB_TABLE, encodeBlobSecrets, KEY_CHANGE_TABLE } from './sealed-blob.js';
 
 /** Seals every blob and every staged key change under the current storage key (see rewrapTable). */
-export async function rewrapBlobs(db: DataSource, sealer: StorageSealer, logger: Logger, batchSize?: number): Promise<RewrapReport> {
+export async function rewrapBlobs(
+  db: DataSource,
+  sealer: StorageSealer,
+  logger: Logger,
+  batchSize?: number,
+): Promise<RewrapReport> {
   const blobs = await rewrapTable(
     db,
     sealer,
@@ -16,7 +21,11 @@ export async function rewrapBlobs(db: DataSource, sealer: StorageSealer, logger:
       sealed: 'sealed_blob',
       plaintext: ['encrypted_private_key', 'iv', 'salt'],
       encodePlaintext: (row) =>
-        encodeBlobSecrets({ encryptedPrivateKey: row.encrypted_private_key as Buffer, iv: row.iv as Buffer, salt: row.salt as Buffer }),
+        encodeBlobSecrets({
+          encryptedPrivateKey: row.encrypted_private_key as Buffer,
+          iv: row.iv as Buffer,
+          salt: row.salt as Buffer,
+        }),
     },
     batchSize,
   );

@@ -25,7 +25,8 @@ export function decodeBlobSecrets(bytes: Buffer): BlobSecrets {
     parts.push(bytes.subarray(offset + 2, offset + 2 + length));
     offset += 2 + length;
   }
-  if (parts.length !== 3 || offset !== bytes.length) throw new StorageIntegrityError('A sealed blob is not three parts');
+  if (parts.length !== 3 || offset !== bytes.length)
+    throw new StorageIntegrityError('A sealed blob is not three parts');
   const [encryptedPrivateKey, iv, salt] = parts;
   return { encryptedPrivateKey, iv, salt };
 }

@@ -6,9 +6,7 @@ import type { Histogram } from 'prom-client';
 import type { KeyserverConfig } from '../core/keyserver-config.js';
 
 export type Validation =
-  | { outcome: 'valid'; user: ValidateUserResponseDto }
-  | { outcome: 'rejected' }
-  | { outcome: 'unavailable' };
+  { outcome: 'valid'; user: ValidateUserResponseDto } | { outcome: 'rejected' } | { outcome: 'unavailable' };
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -58,7 +56,9 @@ export class ServerClient {
     if (response.status === 200) {
       const user = await response.json().catch(() => undefined);
       if (isValidation(user, request.userId)) return { outcome: 'valid', user };
-      this.logger.error('The server answered validateUser with an unexpected body: are both services the same version?');
+      this.logger.error(
+        'The server answered validateUser with an unexpected body: are both services the same version?',
+      );
       return { outcome: 'unavailable' };
     }
     // The timeout may fire while the body is discarded: that is no reason for a 500.
@@ -86,7 +86,8 @@ function isValidation(body: unknown, userId: string): body is ValidateUserRespon
     typeof user.keyConfirmed === 'boolean' &&
     typeof user.sessionSecured === 'boolean' &&
     (user.keyVersion === null || isVersion(user.keyVersion)) &&
-    (user.publicKeyFingerprint === null || (typeof user.publicKeyFingerprint === 'string' && FINGERPRINT.test(user.publicKeyFingerprint))) &&
+    (user.publicKeyFingerprint === null ||
+      (typeof user.publicKeyFingerprint === 'string' && FINGERPRINT.test(user.publicKeyFingerprint))) &&
     (user.committedKeyChange === null || isCommittedChange(user.committedKeyChange)) &&
     (user.abandonedKeyChangeId === null || isChangeId(user.abandonedKeyChangeId))
   );
@@ -97,7 +98,9 @@ const isChangeId = (value: unknown): boolean => typeof value === 'string' && UUI
 
 function isCommittedChange(value: unknown): boolean {
   const change = value as { keyChangeId?: unknown; baseVersion?: unknown } | null;
-  return typeof change === 'object' && change !== null && isChangeId(change.keyChangeId) && isVersion(change.baseVersion);
+  return (
+    typeof change === 'object' && change !== null && isChangeId(change.keyChangeId) && isVersion(change.baseVersion)
+  );
 }
 
 /** The keyserver request's id, so the server's line for this call can be found from the keyserver's. */

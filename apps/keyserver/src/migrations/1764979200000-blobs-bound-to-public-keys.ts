@@ -17,7 +17,9 @@ export class BlobsBoundToPublicKeys1764979200000 implements MigrationInterface {
       ['kdf_parallelism', 'kdf_parallelism BETWEEN 1 AND 4'],
     ]) {
       await db.query(`ALTER TABLE encrypted_private_keys DROP CONSTRAINT encrypted_private_keys_${name}`);
-      await db.query(`ALTER TABLE encrypted_private_keys ADD CONSTRAINT encrypted_private_keys_${name} CHECK (${check}) NOT VALID`);
+      await db.query(
+        `ALTER TABLE encrypted_private_keys ADD CONSTRAINT encrypted_private_keys_${name} CHECK (${check}) NOT VALID`,
+      );
     }
   }
 
@@ -28,7 +30,9 @@ export class BlobsBoundToPublicKeys1764979200000 implements MigrationInterface {
       ['kdf_parallelism', 'kdf_parallelism BETWEEN 1 AND 16'],
     ]) {
       await db.query(`ALTER TABLE encrypted_private_keys DROP CONSTRAINT encrypted_private_keys_${name}`);
-      await db.query(`ALTER TABLE encrypted_private_keys ADD CONSTRAINT encrypted_private_keys_${name} CHECK (${check})`);
+      await db.query(
+        `ALTER TABLE encrypted_private_keys ADD CONSTRAINT encrypted_private_keys_${name} CHECK (${check})`,
+      );
     }
     await db.query(`ALTER TABLE encrypted_private_keys DROP COLUMN public_key_fingerprint`);
   }

@@ -21,7 +21,10 @@ export class AccessTokensController {
       'Each keyserver request spends one token, which the keyserver redeems with the server. The token belongs to this ' +
       'session: it dies when the session ends, and it carries whether the session is secured.',
   })
-  @ApiErrors({ 401: 'No valid session', 429: 'Too many access tokens for this session (RATE_LIMIT_ACCESS_TOKENS_PER_SESSION), or too many requests from this address; see Retry-After' })
+  @ApiErrors({
+    401: 'No valid session',
+    429: 'Too many access tokens for this session (RATE_LIMIT_ACCESS_TOKENS_PER_SESSION), or too many requests from this address; see Retry-After',
+  })
   getAccessToken(@CurrentSession() session: AuthenticatedSession): Promise<AccessTokenResponseDto> {
     return this.accessTokens.getAccessToken(session);
   }
@@ -36,11 +39,14 @@ export class AccessTokensController {
       'the last committed key change, which the keyserver makes current; with abandonKeyChangeId and a token from a ' +
       'secured session, that change is recorded as abandoned unless it is committed.',
   })
-  @ApiErrors({
-    400: 'Malformed body',
-    401: 'Missing or wrong keyserver API key',
-    403: 'The token is unknown, expired, spent, or another user’s',
-  }, { exemptFromCeiling: true })
+  @ApiErrors(
+    {
+      400: 'Malformed body',
+      401: 'Missing or wrong keyserver API key',
+      403: 'The token is unknown, expired, spent, or another user’s',
+    },
+    { exemptFromCeiling: true },
+  )
   validateUser(@Body() request: ValidateUserRequestDto): Promise<ValidateUserResponseDto> {
     return this.accessTokens.validateUser(request);
   }

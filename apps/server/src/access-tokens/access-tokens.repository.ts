@@ -24,7 +24,11 @@ export class AccessTokensRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** When the new token expires; undefined when the session has ended. */
-  async insertForSession(token: { tokenHash: Buffer; sessionId: string; ttlSeconds: number }): Promise<Date | undefined> {
+  async insertForSession(token: {
+    tokenHash: Buffer;
+    sessionId: string;
+    ttlSeconds: number;
+  }): Promise<Date | undefined> {
     const [row] = await this.db.query<{ expires_at: Date }[]>(
       // From the session row itself, so a logout racing this request leaves nothing behind.
       `INSERT INTO access_tokens (token_hash, user_id, session_id, expires_at)

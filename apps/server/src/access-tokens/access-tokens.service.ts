@@ -23,7 +23,10 @@ export class AccessTokensService {
     metrics: Metrics,
   ) {
     this.issued = metrics.counter({ name: 'kx_access_tokens_issued_total', help: 'Access tokens issued to sessions' });
-    this.spent = metrics.counter({ name: 'kx_access_tokens_spent_total', help: 'Access tokens the keyserver redeemed (validateUser answered valid)' });
+    this.spent = metrics.counter({
+      name: 'kx_access_tokens_spent_total',
+      help: 'Access tokens the keyserver redeemed (validateUser answered valid)',
+    });
   }
 
   /** A token bound to the session that asks for it: it dies with that session. Counted when issued. */
@@ -54,7 +57,11 @@ export class AccessTokensService {
    * keyserver's abandonKeyChange names the change to abandon here: only a
    * secured session may, and a committed change stays committed.
    */
-  async validateUser({ userId, accessToken, abandonKeyChangeId }: ValidateUserRequestDto): Promise<ValidateUserResponseDto> {
+  async validateUser({
+    userId,
+    accessToken,
+    abandonKeyChangeId,
+  }: ValidateUserRequestDto): Promise<ValidateUserResponseDto> {
     const secret = decodeSecretToken(accessToken);
     const token = secret && (await this.accessTokens.spend(hashSecret(secret)));
     if (!token?.live || token.user_id !== userId) {
@@ -62,7 +69,9 @@ export class AccessTokensService {
     }
     this.spent.inc();
     const abandoned =
-      abandonKeyChangeId !== undefined && token.session_secured && (await this.keyChanges.abandon(userId, abandonKeyChangeId));
+      abandonKeyChangeId !== undefined &&
+      token.session_secured &&
+      (await this.keyChanges.abandon(userId, abandonKeyChangeId));
     return {
       valid: true,
       userId,

@@ -1,4 +1,12 @@
-import { applyDecorators, CanActivate, Injectable, SetMetadata, UnauthorizedException, UseGuards, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  UseGuards,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { bearerToken } from '@app/platform';

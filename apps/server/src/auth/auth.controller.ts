@@ -19,7 +19,8 @@ export class AuthController {
   @Post('auth/register')
   @ApiOperation({
     summary: 'Create an account',
-    description: 'The password field carries the login secret the client derived (`deriveLoginSecret`), never the password.',
+    description:
+      'The password field carries the login secret the client derived (`deriveLoginSecret`), never the password.',
   })
   @ApiErrors({
     400: 'Invalid email or password field',
@@ -65,7 +66,8 @@ export class AuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'End this session',
-    description: 'The session token stops working at once, and its unspent access tokens and challenges with it. Recorded as `session.ended`.',
+    description:
+      'The session token stops working at once, and its unspent access tokens and challenges with it. Recorded as `session.ended`.',
   })
   @ApiErrors({ 401: 'No valid session' })
   logout(@CurrentSession() session: AuthenticatedSession, @RequestOrigin() origin: RequestOrigin): Promise<void> {

@@ -64,7 +64,10 @@ const isFailedLogin = (outcome: Outcome) => !outcome.ok && outcome.error instanc
 const isAnsweredRegistration = (outcome: Outcome) => outcome.ok || outcome.error instanceof ConflictException;
 
 /** The counter a successful login clears: this address's guesses at this email. */
-const emailAndAddress = (email: string, address: string): LimitHit => ({ limit: 'loginPerEmailAndAddress', key: `${email}\n${address}` });
+const emailAndAddress = (email: string, address: string): LimitHit => ({
+  limit: 'loginPerEmailAndAddress',
+  key: `${email}\n${address}`,
+});
 
 /**
  * What a login's failure counts against: a known device's own counter, or the
@@ -97,7 +100,11 @@ export class AuthService {
   }
 
   /** The per-address limit bounds how fast a caller can learn, from 409s, which emails have accounts. */
-  register({ email, password }: CredentialsDto, address: string, origin: RequestOrigin = NO_ORIGIN): Promise<RegisterResponseDto> {
+  register(
+    { email, password }: CredentialsDto,
+    address: string,
+    origin: RequestOrigin = NO_ORIGIN,
+  ): Promise<RegisterResponseDto> {
     return this.limits.attempt(
       [{ limit: 'registerPerAddress', key: address }],
       async () => {
@@ -106,7 +113,10 @@ export class AuthService {
         const hash = await this.passwords.inTurn(() => this.passwords.hash(password));
         const verifier = this.sealer.seal(Buffer.from(hash), VERIFIER_TABLE, userId);
         const created = await this.users.transaction(async (tx) => {
-          const id = await this.users.create({ id: userId, email, verifierKeyId: verifier.keyId, sealedVerifier: verifier.sealed }, tx);
+          const id = await this.users.create(
+            { id: userId, email, verifierKeyId: verifier.keyId, sealedVerifier: verifier.sealed },
+            tx,
+          );
           if (id) await this.events.record(serverEvent(id, 'registered', origin), tx);
           return id;
         });
@@ -174,7 +184,11 @@ export class AuthService {
    */
   private recordAfterTheAnswer(event: NewEvent): void {
     setTimeout(() => {
-      this.events.record(event).catch((error: unknown) => this.logger.warn(`A login.failed event was not recorded: ${(error as Error).message}`));
+      this.events
+        .record(event)
+        .catch((error: unknown) =>
+          this.logger.warn(`A login.failed event was not recorded: ${(error as Error).message}`),
+        );
     }, 0);
   }
 
@@ -190,7 +204,11 @@ export class AuthService {
    * sessions, tokens, challenges, keys, device tokens and events, in one
    * transaction. A wrong password counts as a failed login for the email.
    */
-  async deleteAccount(session: AuthenticatedSession, { currentPassword }: DeleteAccountRequestDto, address: string): Promise<void> {
+  async deleteAccount(
+    session: AuthenticatedSession,
+    { currentPassword }: DeleteAccountRequestDto,
+    address: string,
+  ): Promise<void> {
     await this.confirmPassword(session.userId, currentPassword, address);
     await this.users.transaction(async (tx) => {
       await this.users.delete(session.userId, tx);
@@ -205,7 +223,12 @@ export class AuthService {
    * A new password is hashed in the same turn and answered as a sealed
    * verifier, ready to replace the stored one.
    */
-  async confirmPassword(userId: string, currentPassword: string, address: string, newPassword?: string): Promise<SealedVerifier | undefined> {
+  async confirmPassword(
+    userId: string,
+    currentPassword: string,
+    address: string,
+    newPassword?: string,
+  ): Promise<SealedVerifier | undefined> {
     const user = await this.users.findForPasswordCheck(userId);
     if (!user) throw new UnauthorizedException('This session has ended');
     return this.limits.attempt(
@@ -248,9 +271,13 @@ export class AuthService {
       return this.sealer.open(user.verifier_key_id, user.sealed_verifier, VERIFIER_TABLE, user.id).toString('utf8');
     } catch (error) {
       if (error instanceof StorageKeyMissingError) {
-        this.logger.error(`The login verifier of user ${user.id} is sealed under key ${error.keyId}, which is not configured (SERVER_VERIFIER_KEYS)`);
+        this.logger.error(
+          `The login verifier of user ${user.id} is sealed under key ${error.keyId}, which is not configured (SERVER_VERIFIER_KEYS)`,
+        );
       } else if (error instanceof StorageIntegrityError) {
-        this.logger.error(`The sealed login verifier of user ${user.id} does not open: altered, or copied from another row`);
+        this.logger.error(
+          `The sealed login verifier of user ${user.id} does not open: altered, or copied from another row`,
+        );
       } else {
         throw error;
       }

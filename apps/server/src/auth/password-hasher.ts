@@ -73,7 +73,11 @@ export class PasswordHasher {
     if (this.slots.activeCount >= this.concurrency && this.slots.pendingCount >= this.queue) {
       // About when the queue ahead will have drained.
       const waitMs = ((this.slots.pendingCount + this.slots.activeCount) * this.averageHashMs) / this.concurrency;
-      throw new RetryLaterException(HttpStatus.SERVICE_UNAVAILABLE, 'Too many sign-ins are being checked right now: try again shortly', waitMs);
+      throw new RetryLaterException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'Too many sign-ins are being checked right now: try again shortly',
+        waitMs,
+      );
     }
     return this.slots(async () => {
       const started = performance.now();

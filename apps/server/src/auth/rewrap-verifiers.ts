@@ -4,7 +4,12 @@ import type { DataSource } from 'typeorm';
 import { VERIFIER_TABLE } from './auth.service.js';
 
 /** Seals every login verifier under the current verifier key (see rewrapTable). */
-export function rewrapVerifiers(db: DataSource, sealer: StorageSealer, logger: Logger, batchSize?: number): Promise<RewrapReport> {
+export function rewrapVerifiers(
+  db: DataSource,
+  sealer: StorageSealer,
+  logger: Logger,
+  batchSize?: number,
+): Promise<RewrapReport> {
   return rewrapTable(
     db,
     sealer,

@@ -45,7 +45,10 @@ export class UsersRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** The new user's id, or undefined when the email is taken. */
-  async create(user: { id: string; email: string; verifierKeyId: string; sealedVerifier: Buffer }, tx?: EntityManager): Promise<string | undefined> {
+  async create(
+    user: { id: string; email: string; verifierKeyId: string; sealedVerifier: Buffer },
+    tx?: EntityManager,
+  ): Promise<string | undefined> {
     const [row] = await (tx ?? this.db.manager).query<{ id: string }[]>(
       `INSERT INTO users (id, email, verifier_key_id, sealed_verifier) VALUES ($1, $2, $3, $4)
        ON CONFLICT (email) DO NOTHING RETURNING id`,

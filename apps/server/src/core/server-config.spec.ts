@@ -51,7 +51,8 @@ describe('server configuration', () => {
   });
 
   it('refuses a malformed SERVER_VERIFIER_KEYS, naming it', () => {
-    const attempt = () => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, SERVER_VERIFIER_KEYS: 'v1:short' });
+    const attempt = () =>
+      loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, SERVER_VERIFIER_KEYS: 'v1:short' });
     expect(attempt).toThrow(ConfigurationError);
     expect(attempt).toThrow(/SERVER_VERIFIER_KEYS must be/);
   });
@@ -108,7 +109,12 @@ describe('server configuration', () => {
   });
 
   describe('rate limits', () => {
-    const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL, KEYSERVER_API_KEY: KEY, SERVER_VERIFIER_KEYS: `v1:${VERIFIER_KEY}` };
+    const PRODUCTION = {
+      NODE_ENV: 'production',
+      DATABASE_URL,
+      KEYSERVER_API_KEY: KEY,
+      SERVER_VERIFIER_KEYS: `v1:${VERIFIER_KEY}`,
+    };
 
     it('applies every default, on, in the database, exempting the keyserver API key from the ceiling', () => {
       const config = loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY });
@@ -194,13 +200,19 @@ describe('server configuration', () => {
     });
 
     it('refuses RATE_LIMITS=off in production, and anything but on or off', () => {
-      expect(() => loadServerConfig({ ...PRODUCTION, RATE_LIMITS: 'off' })).toThrow(/RATE_LIMITS=off is refused when NODE_ENV=production/);
-      expect(() => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, RATE_LIMITS: 'false' })).toThrow(/- RATE_LIMITS:/);
+      expect(() => loadServerConfig({ ...PRODUCTION, RATE_LIMITS: 'off' })).toThrow(
+        /RATE_LIMITS=off is refused when NODE_ENV=production/,
+      );
+      expect(() => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, RATE_LIMITS: 'false' })).toThrow(
+        /- RATE_LIMITS:/,
+      );
       expect(loadServerConfig({ ...PRODUCTION, RATE_LIMITS: 'on' }).rateLimits.enabled).toBe(true);
     });
 
     it('allows RATE_LIMITS=off in development, for benchmarks', () => {
-      expect(loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
+      expect(
+        loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, RATE_LIMITS: 'off' }).rateLimits.enabled,
+      ).toBe(false);
     });
 
     it.each(['true', '10.0.0.0/33', 'loopback'])('refuses TRUST_PROXY=%s, naming it', (value) => {
@@ -210,7 +222,9 @@ describe('server configuration', () => {
     });
 
     it('reads TRUST_PROXY as a hop count', () => {
-      expect(loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+      expect(loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, TRUST_PROXY: '1' }).http.trustProxy).toBe(
+        1,
+      );
     });
 
     it.each([

@@ -18,18 +18,32 @@ import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 class ServerEnvironment extends ServiceEnvironment {
   override PORT = 3000;
 
-  @Expose() @Type(() => Number) @IsInt() @Min(60) @Max(30 * 24 * 3600)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
   SESSION_TTL_SECONDS = 12 * 3600;
 
   /** `id:base64url-32-bytes[,...]`: encrypt the stored login verifiers at rest; the first is current. */
-  @Expose() @IsOptional() @IsString()
+  @Expose()
+  @IsOptional()
+  @IsString()
   SERVER_VERIFIER_KEYS?: string;
 
   /** How many logins may hash at once, and how many may wait: past that a login answers 503. */
-  @Expose() @Type(() => Number) @IsInt() @Min(1) @Max(64)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   LOGIN_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
 
-  @Expose() @Type(() => Number) @IsInt() @Min(0) @Max(10_000)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
   LOGIN_HASH_QUEUE = 32;
 
   @RateLimitVariable() RATE_LIMIT_LOGIN_PER_EMAIL_AND_ADDRESS = '5/15m';

@@ -24,7 +24,10 @@ export class EventsController {
     401: 'No valid session',
     403: 'This session is not secured: answer a session challenge first',
   })
-  listEvents(@CurrentSession() session: AuthenticatedSession, @Query() query: ListEventsQueryDto): Promise<EventsPageDto> {
+  listEvents(
+    @CurrentSession() session: AuthenticatedSession,
+    @Query() query: ListEventsQueryDto,
+  ): Promise<EventsPageDto> {
     return this.events.list(session.userId, query.cursor);
   }
 }

@@ -46,7 +46,11 @@ export class KeyChangesRepository {
    * Records the user's change as abandoned unless it is committed; answers
    * whether it is now abandoned, and whether this call recorded it.
    */
-  async recordAbandoned(tx: EntityManager, userId: string, keyChangeId: string): Promise<{ abandoned: boolean; newly: boolean }> {
+  async recordAbandoned(
+    tx: EntityManager,
+    userId: string,
+    keyChangeId: string,
+  ): Promise<{ abandoned: boolean; newly: boolean }> {
     const [inserted] = await tx.query<unknown[]>(
       `INSERT INTO key_changes (id, user_id, state) VALUES ($1, $2, 'abandoned') ON CONFLICT (id) DO NOTHING RETURNING id`,
       [keyChangeId, userId],

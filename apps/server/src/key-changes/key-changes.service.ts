@@ -49,7 +49,9 @@ export class KeyChangesService {
     const { keyChangeId, baseVersion } = dto;
     const receipt = { userId, keyChangeId, baseVersion };
     if (!(await verifyKeyChangeReceipt(await this.receiptKey, receipt, fromBase64Url(dto.receipt)))) {
-      throw new BadRequestException('receipt does not verify: it is not the keyserver’s receipt for this change of your key on this baseVersion');
+      throw new BadRequestException(
+        'receipt does not verify: it is not the keyserver’s receipt for this change of your key on this baseVersion',
+      );
     }
     const earlier = await this.keyChanges.find(keyChangeId);
     if (earlier) return answerAgain(earlier, dto, session);
@@ -83,19 +85,31 @@ export class KeyChangesService {
     return this.keyChanges.transaction(async (tx) => {
       const { abandoned, newly } = await this.keyChanges.recordAbandoned(tx, userId, keyChangeId);
       // The keyserver's request carries no client origin here; its own log has it.
-      if (newly) await this.events.record(serverEvent(userId, 'key-change.abandoned', { clientAddress: null, userAgent: null }), tx);
+      if (newly)
+        await this.events.record(
+          serverEvent(userId, 'key-change.abandoned', { clientAddress: null, userAgent: null }),
+          tx,
+        );
       return abandoned;
     });
   }
 }
 
 /** A change decided before: the same answer for the committing session's retry, 409 for anyone else. */
-function answerAgain(earlier: KeyChangeRecord, dto: CommitKeyChangeRequestDto, session: AuthenticatedSession): CommittedKeyChangeResponseDto {
+function answerAgain(
+  earlier: KeyChangeRecord,
+  dto: CommitKeyChangeRequestDto,
+  session: AuthenticatedSession,
+): CommittedKeyChangeResponseDto {
   if (earlier.state === 'abandoned' || earlier.user_id !== session.userId) throw abandoned();
   if (earlier.session_id !== session.sessionId || earlier.base_version !== dto.baseVersion) {
     throw new ConflictException('This key change was committed from another session');
   }
-  return { keyChangeId: dto.keyChangeId, keyVersion: dto.baseVersion + 1, committedAt: earlier.created_at.toISOString() };
+  return {
+    keyChangeId: dto.keyChangeId,
+    keyVersion: dto.baseVersion + 1,
+    committedAt: earlier.created_at.toISOString(),
+  };
 }
 
 function staleBase(keyVersion: number | null | undefined): ConflictException {

@@ -8,7 +8,9 @@ export class AccessTokensBelongToSessions1764979200000 implements MigrationInter
   // 60 seconds and have no session to bind to, so they are dropped.
   async up(db: QueryRunner): Promise<void> {
     await db.query(`DELETE FROM access_tokens`);
-    await db.query(`ALTER TABLE access_tokens ADD COLUMN session_id uuid NOT NULL REFERENCES sessions (id) ON DELETE CASCADE`);
+    await db.query(
+      `ALTER TABLE access_tokens ADD COLUMN session_id uuid NOT NULL REFERENCES sessions (id) ON DELETE CASCADE`,
+    );
     await db.query(`CREATE INDEX access_tokens_session_id_idx ON access_tokens (session_id)`);
   }
 

@@ -12,7 +12,9 @@ export class SessionDetails1765200000000 implements MigrationInterface {
         ADD COLUMN client_address text CONSTRAINT sessions_client_address_length CHECK (length(client_address) <= 64),
         ADD COLUMN user_agent text CONSTRAINT sessions_user_agent_length CHECK (length(user_agent) <= 256)`);
     await db.query(`UPDATE sessions SET last_used_at = created_at`);
-    await db.query(`ALTER TABLE sessions ALTER COLUMN last_used_at SET NOT NULL, ALTER COLUMN last_used_at SET DEFAULT now()`);
+    await db.query(
+      `ALTER TABLE sessions ALTER COLUMN last_used_at SET NOT NULL, ALTER COLUMN last_used_at SET DEFAULT now()`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -21,7 +21,9 @@ export class KeyChanges1765500000000 implements MigrationInterface {
         CONSTRAINT key_changes_committed_complete
           CHECK (state <> 'committed' OR (base_version IS NOT NULL AND session_id IS NOT NULL))
       )`);
-    await db.query(`CREATE UNIQUE INDEX key_changes_one_per_version ON key_changes (user_id, base_version) WHERE state = 'committed'`);
+    await db.query(
+      `CREATE UNIQUE INDEX key_changes_one_per_version ON key_changes (user_id, base_version) WHERE state = 'committed'`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

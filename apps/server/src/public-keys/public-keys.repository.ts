@@ -54,7 +54,9 @@ export class PublicKeysRepository {
 
   /** The user's key, pending or confirmed. */
   async findCurrent(userId: string): Promise<Pick<PublicKeyRow, 'id' | 'public_key'> | undefined> {
-    const [row] = await this.db.query<PublicKeyRow[]>(`SELECT id, public_key FROM public_keys WHERE user_id = $1`, [userId]);
+    const [row] = await this.db.query<PublicKeyRow[]>(`SELECT id, public_key FROM public_keys WHERE user_id = $1`, [
+      userId,
+    ]);
     return row;
   }
 
@@ -81,10 +83,10 @@ export class PublicKeysRepository {
 
   /** Moves the confirmed key's version, in the caller's transaction (which holds lockKeysOf). */
   async setKeyVersion(tx: EntityManager, userId: string, keyVersion: number): Promise<void> {
-    await tx.query(`UPDATE public_keys SET key_version = $2, updated_at = now() WHERE user_id = $1 AND confirmed_at IS NOT NULL`, [
-      userId,
-      keyVersion,
-    ]);
+    await tx.query(
+      `UPDATE public_keys SET key_version = $2, updated_at = now() WHERE user_id = $1 AND confirmed_at IS NOT NULL`,
+      [userId, keyVersion],
+    );
   }
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {

@@ -19,7 +19,11 @@ export class PublicKeysService {
    * Stores the user's key as pending. A pending key is replaced (and the
    * challenges sealed to it go with it); a confirmed one is not.
    */
-  async putPublicKey(session: AuthenticatedSession, dto: PutPublicKeyRequestDto, origin: RequestOrigin): Promise<PublicKeyResponseDto> {
+  async putPublicKey(
+    session: AuthenticatedSession,
+    dto: PutPublicKeyRequestDto,
+    origin: RequestOrigin,
+  ): Promise<PublicKeyResponseDto> {
     const publicKey = fromBase64Url(dto.publicKey);
     const keyFingerprint = await fingerprint(publicKey);
     return this.keys.transaction(async (tx) => {

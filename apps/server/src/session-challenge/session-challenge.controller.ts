@@ -4,7 +4,10 @@ import { ApiErrors, RequestOrigin } from '@app/platform';
 import { Authenticated } from '../auth/auth-policy.js';
 import { CurrentSession, type AuthenticatedSession } from '../auth/current-session.decorator.js';
 import { SessionChallengeResponseDto } from './dto/session-challenge-response.dto.js';
-import { SubmitSessionChallengeRequestDto, SubmitSessionChallengeResponseDto } from './dto/submit-session-challenge.dto.js';
+import {
+  SubmitSessionChallengeRequestDto,
+  SubmitSessionChallengeResponseDto,
+} from './dto/submit-session-challenge.dto.js';
 import { SessionChallengeService } from './session-challenge.service.js';
 
 @ApiTags('session-challenge')
@@ -32,7 +35,8 @@ export class SessionChallengeController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Answer a session challenge with the opened token (seed: submitSessionChallenge)',
-    description: 'A right answer secures this session and confirms the key. A wrong 32-byte answer spends the challenge.',
+    description:
+      'A right answer secures this session and confirms the key. A wrong 32-byte answer spends the challenge.',
   })
   @ApiErrors({
     400: 'Malformed: the token is not 32 bytes of base64url (the challenge is not spent)',

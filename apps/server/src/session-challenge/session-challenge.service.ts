@@ -10,7 +10,10 @@ import { serverEvent } from '../events/server-events.js';
 import { PublicKeysService } from '../public-keys/public-keys.service.js';
 import type { SessionChallengeResponseDto } from './dto/session-challenge-response.dto.js';
 import { SessionChallengesRepository } from './session-challenges.repository.js';
-import type { SubmitSessionChallengeRequestDto, SubmitSessionChallengeResponseDto } from './dto/submit-session-challenge.dto.js';
+import type {
+  SubmitSessionChallengeRequestDto,
+  SubmitSessionChallengeResponseDto,
+} from './dto/submit-session-challenge.dto.js';
 
 /** The protocol's lifetime for a session challenge. */
 export const SESSION_CHALLENGE_TTL_SECONDS = 60;
@@ -65,7 +68,10 @@ export class SessionChallengeService {
       tokenHash: hashSecret(token),
       ttlSeconds: SESSION_CHALLENGE_TTL_SECONDS,
     });
-    if (!expiresAt) throw new ConflictException('The public key changed, or this session ended, while the challenge was made: ask again');
+    if (!expiresAt)
+      throw new ConflictException(
+        'The public key changed, or this session ended, while the challenge was made: ask again',
+      );
     this.results.inc({ result: 'issued' });
     return {
       challengeId,

@@ -34,7 +34,11 @@ export class SessionChallengesRepository {
    * Spends the session's live, unanswered challenge in the caller's
    * transaction, right or wrong; undefined when there is none to spend.
    */
-  async spend(tx: EntityManager, challengeId: string, sessionId: string): Promise<{ tokenHash: Buffer; publicKeyId: string } | undefined> {
+  async spend(
+    tx: EntityManager,
+    challengeId: string,
+    sessionId: string,
+  ): Promise<{ tokenHash: Buffer; publicKeyId: string } | undefined> {
     const [rows] = await tx.query<[{ token_hash: Buffer; public_key_id: string }[], number]>(
       `UPDATE session_challenges SET answered_at = now()
         WHERE id = $1 AND session_id = $2 AND answered_at IS NULL AND expires_at > now()

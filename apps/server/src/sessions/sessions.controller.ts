@@ -51,7 +51,10 @@ export class SessionsController {
     description: 'Their unspent access tokens and challenges end with them.',
   })
   @ApiErrors(SECURED_ONLY)
-  endOtherSessions(@CurrentSession() session: AuthenticatedSession, @RequestOrigin() origin: RequestOrigin): Promise<void> {
+  endOtherSessions(
+    @CurrentSession() session: AuthenticatedSession,
+    @RequestOrigin() origin: RequestOrigin,
+  ): Promise<void> {
     return this.sessions.endOtherSessions(session, origin);
   }
 }

@@ -46,6 +46,7 @@ export class SessionsService {
   /** Ends every session of the user but this one in the caller's transaction (a password change's too); one `session.ended` each. */
   async endOtherSessionsIn(tx: EntityManager, session: AuthenticatedSession, origin: RequestOrigin): Promise<void> {
     const ended = await this.users.endOtherSessions(session.userId, session.sessionId, tx);
-    for (let i = 0; i < ended; i += 1) await this.events.record(serverEvent(session.userId, 'session.ended', origin), tx);
+    for (let i = 0; i < ended; i += 1)
+      await this.events.record(serverEvent(session.userId, 'session.ended', origin), tx);
   }
 }

@@ -22,11 +22,7 @@ export const MIN_KEYSERVER_API_KEY_LENGTH = 32;
  * generated once into `<dataRoot>/keyserver-api-key` and read from there by
  * both services, so `npm start` works with nothing configured.
  */
-export function resolveKeyserverApiKey(options: {
-  value?: string;
-  production: boolean;
-  dataRoot: string;
-}): string {
+export function resolveKeyserverApiKey(options: { value?: string; production: boolean; dataRoot: string }): string {
   if (options.value) return options.value;
   if (options.production) {
     throw new ConfigurationError(
@@ -82,7 +78,8 @@ function readOwnSecretFile(path: string, variable: string): string {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw refuse('is not a regular file', 'remove it to have a new key generated');
-    if (stat.uid !== process.getuid?.()) throw refuse('belongs to another user', 'remove it to have a new key generated');
+    if (stat.uid !== process.getuid?.())
+      throw refuse('belongs to another user', 'remove it to have a new key generated');
     if ((stat.mode & 0o077) !== 0) {
       throw refuse(`can be used by other users (mode ${(stat.mode & 0o777).toString(8)})`, `run chmod 600 ${path}`);
     }

@@ -22,10 +22,7 @@ export const SECRET_SETTINGS = [
  * Reads an environment into a validated class, or throws a message that names
  * every bad variable. Unset and empty variables take the class's defaults.
  */
-export function loadConfig<T extends object>(
-  schema: new () => T,
-  env: Record<string, string | undefined>,
-): T {
+export function loadConfig<T extends object>(schema: new () => T, env: Record<string, string | undefined>): T {
   const present = Object.fromEntries(
     Object.entries(withSecretFiles(env)).filter(([, value]) => value !== undefined && value !== ''),
   );
@@ -55,7 +52,9 @@ export function withSecretFiles(env: Record<string, string | undefined>): Record
     try {
       content = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new ConfigurationError(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+      throw new ConfigurationError(
+        `${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
     }
     resolved[name] = content.replace(/\r?\n$/, '');
   }

@@ -10,9 +10,16 @@ import { MIN_KEYSERVER_API_KEY_LENGTH, resolveKeyserverApiKey } from './keyserve
 import { ConfigurationError } from './load-config.js';
 import { LOG_FORMATS, LOG_LEVELS, type LoggingConfig } from '../logging/request-logger.js';
 import type { MetricsConfig } from '../metrics/metrics.service.js';
-import { parseRateLimit, parseTrustProxy, RATE_LIMIT_FORMAT, type RateLimitsConfig } from '../rate-limits/rate-limit-config.js';
+import {
+  parseRateLimit,
+  parseTrustProxy,
+  RATE_LIMIT_FORMAT,
+  type RateLimitsConfig,
+} from '../rate-limits/rate-limit-config.js';
 
-const RATE_LIMIT_MESSAGE = { message: ({ property }: { property: string }) => `${property} must be <count>/<window>, e.g. 5/15m` };
+const RATE_LIMIT_MESSAGE = {
+  message: ({ property }: { property: string }) => `${property} must be <count>/<window>, e.g. 5/15m`,
+};
 /** Declares a `RATE_LIMIT_*` variable with its default (README: "Rate limits"). */
 export const RateLimitVariable = () => (target: object, property: string) => {
   Expose()(target, property);
@@ -21,97 +28,159 @@ export const RateLimitVariable = () => (target: object, property: string) => {
 
 /** The variables both services read; each service's schema extends it. */
 export class ServiceEnvironment {
-  @Expose() @IsIn(['development', 'production', 'test'])
+  @Expose()
+  @IsIn(['development', 'production', 'test'])
   NODE_ENV = 'development';
 
-  @Expose() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number;
 
-  @Expose() @IsString()
+  @Expose()
+  @IsString()
   HOST = '127.0.0.1';
 
-  @Expose() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @Expose()
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
   /** Bounds connecting and every statement: a request never waits on the database longer than this. */
-  @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(600_000)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   DB_QUERY_TIMEOUT_MS = 5000;
 
   /** `skip`: the deployment runs them as a step of its own (`npm run migrate`); refused on the embedded database. */
-  @Expose() @IsIn(['run', 'skip'])
+  @Expose()
+  @IsIn(['run', 'skip'])
   MIGRATIONS = 'run';
 
   /** Root of the embedded database and the development API key file. */
-  @Expose() @IsString()
+  @Expose()
+  @IsString()
   DATA_DIR = './data';
 
-  @Expose() @IsOptional() @MinLength(MIN_KEYSERVER_API_KEY_LENGTH)
+  @Expose()
+  @IsOptional()
+  @MinLength(MIN_KEYSERVER_API_KEY_LENGTH)
   KEYSERVER_API_KEY?: string;
 
   /** Browser origins allowed to call the API, comma-separated; unset: no CORS. */
-  @Expose() @IsOptional() @IsString()
+  @Expose()
+  @IsOptional()
+  @IsString()
   CORS_ORIGINS?: string;
 
   /** The whole request (headers and body) must arrive within this (slowloris). */
-  @Expose() @Type(() => Number) @IsInt() @Min(1000) @Max(600_000)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
   HTTP_REQUEST_TIMEOUT_MS = DEFAULT_HTTP_CONFIG.requestTimeoutMs;
 
-  @Expose() @Type(() => Number) @IsInt() @Min(500) @Max(120_000)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  @Max(120_000)
   HTTP_HEADERS_TIMEOUT_MS = DEFAULT_HTTP_CONFIG.headersTimeoutMs;
 
   /** An idle kept-alive connection is closed after this. */
-  @Expose() @Type(() => Number) @IsInt() @Min(100) @Max(600_000)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = DEFAULT_HTTP_CONFIG.keepAliveTimeoutMs;
 
   /** The proxies in front: a hop count or their addresses/CIDR ranges (never `true`). Unset: none. */
-  @Expose() @IsOptional() @IsString()
+  @Expose()
+  @IsOptional()
+  @IsString()
   TRUST_PROXY?: string;
 
   /** `off` turns every rate limit off, for benchmarks; refused in production. */
-  @Expose() @IsIn(['on', 'off'])
+  @Expose()
+  @IsIn(['on', 'off'])
   RATE_LIMITS = 'on';
 
   /** Where the rate-limit counters live; unset: in the service's own database. */
-  @Expose() @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @Expose()
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
   /** Namespaces the counters' keys in a Redis shared with other deployments. */
-  @Expose() @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1 to 32 of A-Z a-z 0-9 . _ -' })
+  @Expose()
+  @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1 to 32 of A-Z a-z 0-9 . _ -' })
   REDIS_KEY_PREFIX = 'kx';
 
   @RateLimitVariable()
   RATE_LIMIT_REQUESTS_PER_ADDRESS = '600/1m';
 
   /** How long each user's events are kept before the service prunes them. */
-  @Expose() @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   EVENTS_RETENTION_DAYS = 90;
 
   /** On SIGTERM, readiness turns 503 and the service keeps serving this long before it stops. */
-  @Expose() @Type(() => Number) @IsInt() @Min(0) @Max(600_000)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
   SHUTDOWN_DRAIN_MS = 5000;
 
   /** From SIGTERM, drain included: a service not stopped by then exits 1. */
-  @Expose() @Type(() => Number) @IsInt() @Min(1000) @Max(3_600_000)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
   SHUTDOWN_TIMEOUT_MS = 15_000;
 
   /** Expired rows are deleted at most this many a statement, so pruning never holds a request up. */
-  @Expose() @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   PRUNE_BATCH_SIZE = 1000;
 
   /** pino's levels; request lines are `info` (a 5xx: `error`). */
-  @Expose() @IsIn(LOG_LEVELS)
+  @Expose()
+  @IsIn(LOG_LEVELS)
   LOG_LEVEL: LoggingConfig['level'] = 'info';
 
   /** `json`, one object a line, whatever NODE_ENV; `npm start` sets `pretty`. */
-  @Expose() @IsIn(LOG_FORMATS)
+  @Expose()
+  @IsIn(LOG_FORMATS)
   LOG_FORMAT: LoggingConfig['format'] = 'json';
 
   /** Bearer token a scraper must present for /metrics; unset (and no METRICS_PORT): no /metrics at all. */
-  @Expose() @IsOptional() @IsString() @MinLength(32)
+  @Expose()
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
   METRICS_TOKEN?: string;
 
   /** Serves /metrics on this port only, not on PORT. */
-  @Expose() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @Expose()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   METRICS_PORT?: number;
 }
 
@@ -170,7 +239,9 @@ function shutdownConfig(env: ServiceEnvironment): ShutdownConfig {
 
 function databaseConfig(env: ServiceEnvironment, service: string): DatabaseConfig {
   if (env.MIGRATIONS === 'skip' && !env.DATABASE_URL) {
-    throw new ConfigurationError('MIGRATIONS=skip needs DATABASE_URL: the embedded database is migrated by the service itself.');
+    throw new ConfigurationError(
+      'MIGRATIONS=skip needs DATABASE_URL: the embedded database is migrated by the service itself.',
+    );
   }
   return {
     url: env.DATABASE_URL,
@@ -182,7 +253,9 @@ function databaseConfig(env: ServiceEnvironment, service: string): DatabaseConfi
 
 function metricsConfig(env: ServiceEnvironment): MetricsConfig {
   if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
-    throw new ConfigurationError(`METRICS_PORT must differ from PORT (both ${env.PORT}): the metrics are served apart from the API.`);
+    throw new ConfigurationError(
+      `METRICS_PORT must differ from PORT (both ${env.PORT}): the metrics are served apart from the API.`,
+    );
   }
   return {
     // Only the hash is kept: a scraper's bearer is hashed the same way and compared in constant time.
@@ -224,7 +297,9 @@ function rateLimitsConfig(env: ServiceEnvironment, service: string, production: 
     pruneBatchSize: env.PRUNE_BATCH_SIZE,
     // Per service: both may share one Redis, and each has its own ceiling.
     keyPrefix: `${env.REDIS_KEY_PREFIX}:${service}`,
-    rules: { requestsPerAddress: parseRateLimit('RATE_LIMIT_REQUESTS_PER_ADDRESS', env.RATE_LIMIT_REQUESTS_PER_ADDRESS) },
+    rules: {
+      requestsPerAddress: parseRateLimit('RATE_LIMIT_REQUESTS_PER_ADDRESS', env.RATE_LIMIT_REQUESTS_PER_ADDRESS),
+    },
   };
 }
 

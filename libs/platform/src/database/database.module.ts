@@ -1,10 +1,4 @@
-import {
-  DynamicModule,
-  Injectable,
-  Logger,
-  Module,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
@@ -76,7 +70,12 @@ export class DatabaseModule {
               type: 'postgres',
               ...connection,
               // Server side, the statement stops; client side, a stalled connection answers all the same.
-              extra: { ...connection.extra, connectionTimeoutMillis: timeout, statement_timeout: timeout, query_timeout: timeout },
+              extra: {
+                ...connection.extra,
+                connectionTimeoutMillis: timeout,
+                statement_timeout: timeout,
+                query_timeout: timeout,
+              },
               // No entities: the migrations' SQL is the schema (ARCHITECTURE.md).
               entities: [],
               migrations,
@@ -112,7 +111,10 @@ export async function prepareSchema(options: DataSourceOptions, runMigrations: b
   delete extra.statement_timeout;
   delete extra.query_timeout;
   const embedded = extra.max === 1;
-  const migrator = await new DataSource({ ...options, extra: { ...extra, max: embedded ? 1 : 2 } } as DataSourceOptions).initialize();
+  const migrator = await new DataSource({
+    ...options,
+    extra: { ...extra, max: embedded ? 1 : 2 },
+  } as DataSourceOptions).initialize();
   try {
     if (!runMigrations) await refusePending(migrator);
     else if (embedded) await migrator.runMigrations({ transaction: 'each' });

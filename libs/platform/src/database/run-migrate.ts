@@ -20,7 +20,9 @@ export async function runMigrate(name: string, rootModule: (env: NodeJS.ProcessE
   }
   const app = await NestFactory.createApplicationContext(root, { logger: ['log', 'warn', 'error'] });
   try {
-    const applied = await app.get(DataSource).query<{ name: string }[]>(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`);
+    const applied = await app
+      .get(DataSource)
+      .query<{ name: string }[]>(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`);
     new Logger('Migrate').log(`${name}: the schema is up to date (last migration ${applied[0]?.name ?? 'none'}).`);
   } finally {
     await app.close();

@@ -1,6 +1,12 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { decodeEventsCursor, encodeEventsCursor, EVENTS_CURSOR_MESSAGE, type EventDto, type EventsPageDto } from '@app/contracts';
+import {
+  decodeEventsCursor,
+  encodeEventsCursor,
+  EVENTS_CURSOR_MESSAGE,
+  type EventDto,
+  type EventsPageDto,
+} from '@app/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { pruneInBatches, type PruneReport } from '../database/prune-in-batches.js';
 import { truncateUserAgent } from './request-origin.js';
@@ -62,7 +68,8 @@ export class EventsRepository {
     const last = page.at(-1);
     return {
       items: page.map(toEvent),
-      nextCursor: rows.length > EVENTS_PAGE_SIZE && last ? encodeEventsCursor({ createdAt: last.position, id: last.id }) : null,
+      nextCursor:
+        rows.length > EVENTS_PAGE_SIZE && last ? encodeEventsCursor({ createdAt: last.position, id: last.id }) : null,
     };
   }
 

@@ -28,6 +28,6 @@ export function requestOriginOf(request: Request): RequestOrigin {
 }
 
 /** The request's `{clientAddress, userAgent}`, for a handler that records where a request came from. */
-export const RequestOrigin = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): RequestOrigin => requestOriginOf(context.switchToHttp().getRequest<Request>()),
+export const RequestOrigin = createParamDecorator((_data: unknown, context: ExecutionContext): RequestOrigin =>
+  requestOriginOf(context.switchToHttp().getRequest<Request>()),
 );

@@ -51,6 +51,9 @@ export class HealthCheckFailedResponseDto {
    */
   message: string;
 
-  @checksProperty({ database: { status: 'up', responseTime: 2 }, server: { status: 'down', message: 'The server is unreachable', responseTime: 3 } })
+  @checksProperty({
+    database: { status: 'up', responseTime: 2 },
+    server: { status: 'down', message: 'The server is unreachable', responseTime: 3 },
+  })
   checks: Record<string, HealthCheckDto>;
 }

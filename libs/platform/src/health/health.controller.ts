@@ -39,9 +39,14 @@ export class HealthController {
   @Get('live')
   @ApiOperation({
     summary: 'The process answers (liveness): restart it if this fails',
-    description: 'Checks nothing else, so a database outage never gets the process restarted; stays 200 while shutting down.',
+    description:
+      'Checks nothing else, so a database outage never gets the process restarted; stays 200 while shutting down.',
   })
-  @ApiResponse({ status: 200, type: HealthResponseDto, example: { status: 'ok', checks: { process: { status: 'up' } } } })
+  @ApiResponse({
+    status: 200,
+    type: HealthResponseDto,
+    example: { status: 'ok', checks: { process: { status: 'up' } } },
+  })
   getLiveness(): HealthResponseDto {
     // Not through HealthCheckService: it answers 503 once Nest begins shutting down.
     return { status: 'ok', checks: this.indicators.check('process').up() };
@@ -50,7 +55,8 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({
     summary: 'The service can serve requests (readiness): send it traffic only while this is 200',
-    description: 'Runs `SELECT 1` on the database (2 s timeout); the keyserver also checks that the server’s validate endpoint answers.',
+    description:
+      'Runs `SELECT 1` on the database (2 s timeout); the keyserver also checks that the server’s validate endpoint answers.',
   })
   @ApiResponse({ status: 200, type: HealthResponseDto })
   @ApiResponse({
@@ -61,7 +67,10 @@ export class HealthController {
       statusCode: 503,
       error: 'Service Unavailable',
       message: 'Not ready: server down',
-      checks: { database: { status: 'up', responseTime: 2 }, server: { status: 'down', message: 'The server is unreachable', responseTime: 3 } },
+      checks: {
+        database: { status: 'up', responseTime: 2 },
+        server: { status: 'down', message: 'The server is unreachable', responseTime: 3 },
+      },
     },
   })
   async getReadiness(): Promise<HealthResponseDto> {
@@ -73,7 +82,10 @@ export class HealthController {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       // Terminus's own 503 body, in the shape every error here has.
       const result = error.getResponse() as HealthCheckResult;
-      const message = result.status === 'shutting_down' ? SHUTTING_DOWN : `Not ready: ${Object.keys(result.error ?? {}).join(', ')} down`;
+      const message =
+        result.status === 'shutting_down'
+          ? SHUTTING_DOWN
+          : `Not ready: ${Object.keys(result.error ?? {}).join(', ')} down`;
       throw new HealthCheckFailedException(message, result.details);
     }
   }

@@ -46,7 +46,9 @@ export function buildOpenApiDocument(app: INestApplication, options: ApiDocsOpti
     builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description }, name);
   }
   // A handler's name is its operationId: the protocol's word, and the generated client's method.
-  const document = SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: (_controller, method) => method });
+  const document = SwaggerModule.createDocument(app, builder.build(), {
+    operationIdFactory: (_controller, method) => method,
+  });
   return withoutDtoSuffix(document);
 }
 
@@ -73,7 +75,11 @@ function withoutDtoSuffix(document: OpenAPIObject): OpenAPIObject {
  * forgets pasted tokens on reload: persisted, they would sit in the browser's
  * storage for any script on the origin to read.
  */
-export function serveApiDocs(app: INestApplication, options: ApiDocsOptions, { production }: { production: boolean }): void {
+export function serveApiDocs(
+  app: INestApplication,
+  options: ApiDocsOptions,
+  { production }: { production: boolean },
+): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, options), {
     jsonDocumentUrl: 'docs-json',
     // No validator badge: it would send the document's URL to validator.swagger.io (and the CSP blocks it).

@@ -10,7 +10,10 @@ const RATE_LIMITED: Record<number, string> = {
 };
 
 const RETRY_AFTER = {
-  'Retry-After': { description: 'Whole seconds to wait before trying again', schema: { type: 'integer', example: 840 } },
+  'Retry-After': {
+    description: 'Whole seconds to wait before trying again',
+    schema: { type: 'integer', example: 840 },
+  },
 };
 
 /**

@@ -16,10 +16,15 @@ describe('bodyParserException', () => {
 
   it('keeps only the position of a JSON syntax error', () => {
     const message = `Unexpected token 'S', "{"a": SECRET}" is not valid JSON`;
-    expect(bodyParserException({ type: 'entity.parse.failed', status: 400, message }).message).toBe('The request body is not valid JSON');
+    expect(bodyParserException({ type: 'entity.parse.failed', status: 400, message }).message).toBe(
+      'The request body is not valid JSON',
+    );
     expect(
-      bodyParserException({ type: 'entity.parse.failed', status: 400, message: `Bad escaped character in JSON at position 13 (line 1 column 14)` })
-        .message,
+      bodyParserException({
+        type: 'entity.parse.failed',
+        status: 400,
+        message: `Bad escaped character in JSON at position 13 (line 1 column 14)`,
+      }).message,
     ).toBe('The request body is not valid JSON (at position 13)');
   });
 });

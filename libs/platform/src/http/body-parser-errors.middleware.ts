@@ -22,7 +22,8 @@ export const INVALID_JSON_MESSAGE = 'The request body is not valid JSON';
  */
 const MESSAGES: Record<string, string> = {
   'charset.unsupported': 'The request body must be UTF-8 JSON: its charset is not supported',
-  'encoding.unsupported': 'The request body has a Content-Encoding that is not supported (use gzip, deflate, br or none)',
+  'encoding.unsupported':
+    'The request body has a Content-Encoding that is not supported (use gzip, deflate, br or none)',
   'request.aborted': 'The request was aborted before its body was read',
   'request.size.invalid': 'The request body does not match its Content-Length',
 };
@@ -36,7 +37,9 @@ export function bodyParserException(error: { type?: string; message: string; sta
   if (error.type === 'entity.parse.failed') {
     // JSON.parse's message quotes the input; the position is all it may give away.
     const position = /\bat position (\d+)\b/.exec(error.message)?.[1];
-    return new BadRequestException(position ? `${INVALID_JSON_MESSAGE} (at position ${position})` : INVALID_JSON_MESSAGE);
+    return new BadRequestException(
+      position ? `${INVALID_JSON_MESSAGE} (at position ${position})` : INVALID_JSON_MESSAGE,
+    );
   }
   return new BadRequestException((error.type && MESSAGES[error.type]) ?? UNREADABLE_MESSAGE);
 }

@@ -36,7 +36,11 @@ export function stopGracefully(app: INestApplication, config: ShutdownConfig, lo
     logger.log(`${signal}: not ready any more; serving ${drainMs} ms more, then stopping`, 'Shutdown');
     app.get(Readiness, { strict: false }).markShuttingDown();
     setTimeout(() => {
-      logger.error(`Not stopped within SHUTDOWN_TIMEOUT_MS (${config.timeoutMs} ms): exiting now`, undefined, 'Shutdown');
+      logger.error(
+        `Not stopped within SHUTDOWN_TIMEOUT_MS (${config.timeoutMs} ms): exiting now`,
+        undefined,
+        'Shutdown',
+      );
       process.exit(1);
     }, config.timeoutMs).unref();
     setTimeout(() => void stop(), drainMs).unref();

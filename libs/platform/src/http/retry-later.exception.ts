@@ -4,7 +4,11 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 export class RetryLaterException extends HttpException {
   readonly retryAfterSeconds: number;
 
-  constructor(status: HttpStatus.TOO_MANY_REQUESTS | HttpStatus.SERVICE_UNAVAILABLE, message: string, retryAfterMs: number) {
+  constructor(
+    status: HttpStatus.TOO_MANY_REQUESTS | HttpStatus.SERVICE_UNAVAILABLE,
+    message: string,
+    retryAfterMs: number,
+  ) {
     super(message, status);
     // Whole seconds to the window's end, never 0: "now" would be refused again.
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));

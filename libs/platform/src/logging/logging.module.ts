@@ -13,7 +13,8 @@ const requestLoggerProvider = {
   provide: REQUEST_LOGGER,
   inject: [{ token: ConfigService, optional: true }],
   // A platform test's app may have no configuration: the defaults, then.
-  useFactory: (config?: ConfigService) => createRequestLogger(config?.get<LoggingConfig>('logging') ?? DEFAULT_LOGGING_CONFIG),
+  useFactory: (config?: ConfigService) =>
+    createRequestLogger(config?.get<LoggingConfig>('logging') ?? DEFAULT_LOGGING_CONFIG),
 };
 
 /**

@@ -6,7 +6,15 @@ import { ConfigurationError } from '../config/load-config.js';
 import { routePatternOf, UNMATCHED_ROUTE } from '../http/route-pattern.js';
 import { assignRequestId } from './request-id.js';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
+export const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const satisfies readonly LevelWithSilent[];
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 
 export interface LoggingConfig {
@@ -97,7 +105,9 @@ async function destination(format: LoggingConfig['format']): Promise<Destination
   try {
     pretty = (await import('pino-pretty')).default;
   } catch {
-    throw new ConfigurationError('LOG_FORMAT=pretty needs pino-pretty, a development dependency: use LOG_FORMAT=json here.');
+    throw new ConfigurationError(
+      'LOG_FORMAT=pretty needs pino-pretty, a development dependency: use LOG_FORMAT=json here.',
+    );
   }
   return pretty({
     destination: process.stdout,

@@ -1,5 +1,13 @@
 import { createServer, type Server } from 'node:http';
-import { Global, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import {
+  Global,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { applyTimeouts, DEFAULT_HTTP_CONFIG, type HttpConfig } from '../http/hardened-http.js';
 import { metricsPortHandler } from './metrics-endpoint.js';

@@ -65,14 +65,18 @@ export class Metrics {
 
   /** A counter in this app's registry (the same one if it is declared twice). */
   counter<T extends string = string>(configuration: Omit<CounterConfiguration<T>, 'registers'>): Counter<T> {
-    return (this.registry.getSingleMetric(configuration.name) as Counter<T> | undefined) ??
-      new Counter({ ...configuration, registers: [this.registry] });
+    return (
+      (this.registry.getSingleMetric(configuration.name) as Counter<T> | undefined) ??
+      new Counter({ ...configuration, registers: [this.registry] })
+    );
   }
 
   /** A histogram in this app's registry (the same one if it is declared twice). */
   histogram<T extends string = string>(configuration: Omit<HistogramConfiguration<T>, 'registers'>): Histogram<T> {
-    return (this.registry.getSingleMetric(configuration.name) as Histogram<T> | undefined) ??
-      new Histogram({ ...configuration, registers: [this.registry] });
+    return (
+      (this.registry.getSingleMetric(configuration.name) as Histogram<T> | undefined) ??
+      new Histogram({ ...configuration, registers: [this.registry] })
+    );
   }
 
   /** Whether /metrics is served at all: it needs METRICS_TOKEN or METRICS_PORT. */

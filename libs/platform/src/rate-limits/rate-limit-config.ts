@@ -104,7 +104,9 @@ export function countedAddress(forwarded: string | undefined): string {
   const address = shownAddress(forwarded);
   if (address === null) return 'unknown';
   if (isIP(address) === 4) return address;
-  const parts = ipaddr.IPv6.parse(address).parts.slice(0, 4).map((part) => part.toString(16));
+  const parts = ipaddr.IPv6.parse(address)
+    .parts.slice(0, 4)
+    .map((part) => part.toString(16));
   return `${parts.join(':')}::/64`;
 }
 
@@ -114,7 +116,11 @@ export function countedAddress(forwarded: string | undefined): string {
  */
 export function shownAddress(forwarded: string | undefined): string | null {
   // Some proxies forward `a.b.c.d:port` or `[v6]:port`: the port is not part of the client.
-  const address = forwarded && (/^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(forwarded)?.[1] ?? /^\[([^\]]+)\]:\d{1,5}$/.exec(forwarded)?.[1] ?? forwarded);
+  const address =
+    forwarded &&
+    (/^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(forwarded)?.[1] ??
+      /^\[([^\]]+)\]:\d{1,5}$/.exec(forwarded)?.[1] ??
+      forwarded);
   // Node's strict forms only: ipaddr.js would also read `1` or `0x7f000001` as an IPv4 address.
   if (!address || isIP(address) === 0) return null;
   return ipaddr.process(address).toString();

@@ -32,7 +32,11 @@ const STORE_ERROR_LOG_INTERVAL_MS = 60_000;
 /** What a client is told to wait while the counters cannot be reached. */
 const STORE_DOWN_RETRY_MS = 5_000;
 /** Answers that never count against a limit: a refused body, a limit, an outage. */
-const NEVER_COUNTED = new Set<number>([HttpStatus.BAD_REQUEST, HttpStatus.TOO_MANY_REQUESTS, HttpStatus.SERVICE_UNAVAILABLE]);
+const NEVER_COUNTED = new Set<number>([
+  HttpStatus.BAD_REQUEST,
+  HttpStatus.TOO_MANY_REQUESTS,
+  HttpStatus.SERVICE_UNAVAILABLE,
+]);
 
 const NO_CHARGE: Charge = { refund: async () => undefined };
 
@@ -66,7 +70,11 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
   private lastStoreErrorLog = 0;
   private readonly refusals: Counter<'limit'>;
 
-  constructor(configService: ConfigService, @InjectDataSource() private readonly db: DataSource, metrics: Metrics) {
+  constructor(
+    configService: ConfigService,
+    @InjectDataSource() private readonly db: DataSource,
+    metrics: Metrics,
+  ) {
     this.config = configService.getOrThrow<RateLimitsConfig>('rateLimits');
     this.refusals = metrics.counter({
       name: 'kx_rate_limit_refusals_total',
@@ -76,11 +84,22 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     if (!this.config.enabled) return;
     if (this.config.redisUrl) {
       // No offline queue: while Redis is away a count fails at once (503) instead of waiting.
-      this.redis = new Redis(this.config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      this.redis = new Redis(this.config.redisUrl, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+      });
       this.redis.on('error', (error: Error) => this.storeFailed(error));
     }
-    for (const [name, rule] of Object.entries(this.config.rules) as [RateLimitName, { points: number; durationSeconds: number }][]) {
-      const options = { keyPrefix: `${this.config.keyPrefix}:${name}`, points: rule.points, duration: rule.durationSeconds };
+    for (const [name, rule] of Object.entries(this.config.rules) as [
+      RateLimitName,
+      { points: number; durationSeconds: number },
+    ][]) {
+      const options = {
+        keyPrefix: `${this.config.keyPrefix}:${name}`,
+        points: rule.points,
+        duration: rule.durationSeconds,
+      };
       this.limiters.set(
         name,
         this.redis
@@ -127,7 +146,10 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     if (!this.config.enabled || hits.length === 0) return NO_CHARGE;
     const counted = hits.map((hit) => ({ limiter: this.limiter(hit.limit), key: hashKey(hit.key) }));
     const before = await this.store(() => Promise.all(counted.map(({ limiter, key }) => limiter.get(key))));
-    this.refuseIfOver(hits, before.map((res, i) => (res && res.consumedPoints >= counted[i].limiter.points ? res : null)));
+    this.refuseIfOver(
+      hits,
+      before.map((res, i) => (res && res.consumedPoints >= counted[i].limiter.points ? res : null)),
+    );
 
     const after = await Promise.allSettled(counted.map(({ limiter, key }) => limiter.consume(key)));
     const charge: Charge = { refund: () => this.give(counted.filter((_, i) => !isStoreError(after[i]))) };
@@ -159,7 +181,8 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
       return result;
     } catch (error) {
       outcome = { ok: false, error };
-      if (!counts(outcome) || (error instanceof HttpException && NEVER_COUNTED.has(error.getStatus()))) await charge.refund();
+      if (!counts(outcome) || (error instanceof HttpException && NEVER_COUNTED.has(error.getStatus())))
+        await charge.refund();
       throw error;
     }
   }
@@ -201,11 +224,17 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     if (over.length === 0) return;
     const longest = over.reduce((a, b) => (b.wait > a.wait ? b : a));
     this.refusals.inc({ limit: longest.limit });
-    throw new RetryLaterException(HttpStatus.TOO_MANY_REQUESTS, `${REFUSALS[longest.limit]}: try again later`, longest.wait);
+    throw new RetryLaterException(
+      HttpStatus.TOO_MANY_REQUESTS,
+      `${REFUSALS[longest.limit]}: try again later`,
+      longest.wait,
+    );
   }
 
   private async give(counted: Array<{ limiter: RateLimiterAbstract; key: string }>): Promise<void> {
-    await Promise.all(counted.map(({ limiter, key }) => limiter.reward(key, 1))).catch((error: unknown) => this.storeFailed(error));
+    await Promise.all(counted.map(({ limiter, key }) => limiter.reward(key, 1))).catch((error: unknown) =>
+      this.storeFailed(error),
+    );
   }
 
   private async store<T>(operation: () => Promise<T>): Promise<T> {
@@ -233,15 +262,19 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     const store = this.redis ? 'Redis (REDIS_URL)' : 'the database';
     // The message only: a Redis error can quote the URL, password included.
     const reason = error instanceof Error ? error.constructor.name : typeof error;
-    this.logger.error(`The rate-limit counters in ${store} cannot be reached (${reason}): limited requests answer 503 until they can`);
+    this.logger.error(
+      `The rate-limit counters in ${store} cannot be reached (${reason}): limited requests answer 503 until they can`,
+    );
   }
 
   /** Counters past their window, in batches (the database store only; Redis expires its own). */
   async purgeExpired(): Promise<PruneReport | undefined> {
-    return pruneInBatches(this.db, RATE_LIMITS_TABLE, 'expire < $1', [Date.now()], this.config.pruneBatchSize).catch((error: unknown) => {
-      this.storeFailed(error);
-      return undefined;
-    });
+    return pruneInBatches(this.db, RATE_LIMITS_TABLE, 'expire < $1', [Date.now()], this.config.pruneBatchSize).catch(
+      (error: unknown) => {
+        this.storeFailed(error);
+        return undefined;
+      },
+    );
   }
 }
 

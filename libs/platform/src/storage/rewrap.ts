@@ -30,7 +30,13 @@ export interface RewrapReport {
  * with a fresh nonce), so a concurrent write is never overwritten with old
  * data. Afterwards an old key holds no row and can be removed.
  */
-export async function rewrapTable(db: DataSource, sealer: StorageSealer, logger: Logger, spec: SealedTable, batchSize = 100): Promise<RewrapReport> {
+export async function rewrapTable(
+  db: DataSource,
+  sealer: StorageSealer,
+  logger: Logger,
+  spec: SealedTable,
+  batchSize = 100,
+): Promise<RewrapReport> {
   const report: RewrapReport = { rewrapped: 0, changedMeanwhile: 0, unreadable: 0 };
   const { table, id, keyId, sealed } = spec;
   const columns = [id, keyId, sealed, ...spec.plaintext].join(', ');

@@ -45,10 +45,15 @@ export class StorageSealer {
     const key = this.keyring.byId.get(keyId);
     if (!key) throw new StorageKeyMissingError(keyId);
     if (sealed.length < NONCE_BYTES + TAG_BYTES) throw new StorageIntegrityError('A sealed value is too short');
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES)).setAAD(additionalData(table, rowId));
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES)).setAAD(
+      additionalData(table, rowId),
+    );
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
     try {
-      return Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+      return Buffer.concat([
+        decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
     } catch {
       throw new StorageIntegrityError(`A sealed value of ${table} does not open for its row`);
     }

@@ -39,6 +39,8 @@ export class PutPrivateKeyRequestDto {
    * it must be the user's current public key on the server.
    * @example aa8ff2403ed6e3bfa72e07c6d5958b2f7ba62f6dba2d2d9930d0eec75ab3b16c
    */
-  @Matches(/^[0-9a-f]{64}$/, { message: 'publicKeyFingerprint must be 64 lowercase hex characters (SHA-256 of the raw public key)' })
+  @Matches(/^[0-9a-f]{64}$/, {
+    message: 'publicKeyFingerprint must be 64 lowercase hex characters (SHA-256 of the raw public key)',
+  })
   publicKeyFingerprint: string;
 }
