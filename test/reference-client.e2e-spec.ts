@@ -762,15 +762,13 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
 
     // Terminal escapes in an error message, from a service that sends them.
     const hostile = await fakeService((response) =>
-      response
-        .writeHead(400, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            statusCode: 400,
-            error: 'Bad Request',
-            message: ['\u001b[2J\u001b[31mcleared\u0007', 'C1\u009b31m\u0085here\u202e'],
-          }),
-        ),
+      response.writeHead(400, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: ['\u001b[2J\u001b[31mcleared\u0007', 'C1\u009b31m\u0085here\u202e'],
+        }),
+      ),
     );
     const refused = await client(['register', '--email', uniqueEmail('ctl')], {
       KX_SERVER_URL: hostile.url,
