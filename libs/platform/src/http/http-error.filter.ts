@@ -5,6 +5,7 @@ import { QueryFailedError } from 'typeorm';
 import { HealthCheckFailedException } from '../health/health-check-failed.exception.js';
 import { RetryLaterException } from './retry-later.exception.js';
 import { requestIdOf } from '../logging/request-id.js';
+import { isDatabaseUnavailable } from '../database/database-unavailable.js';
 
 /**
  * The one error filter: every error answers `{statusCode, error, message}`.
@@ -25,12 +26,29 @@ export class HttpErrorFilter implements ExceptionFilter {
     const requestId = requestIdOf(request);
     // Method and path only: bodies and headers carry secrets.
     const path = request.originalUrl.split('?')[0];
+    if (isDatabaseUnavailable(exception)) {
+      // Not a fault of the request or the code: the client retries; the operator sees it in readiness and here.
+      this.logger.warn(
+        `Database unavailable in request ${requestId}: ${request.method} ${path}: ${summary(exception)}`,
+      );
+      sendHttpException(response, DATABASE_UNAVAILABLE());
+      return;
+    }
     const stack = describeError(exception);
     this.logger.error(`Unhandled error in request ${requestId}: ${request.method} ${path}`, stack);
     if (!response.headersSent) response.setHeader('X-Request-Id', requestId);
     send(response, HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }
 }
+
+const DATABASE_UNAVAILABLE = () =>
+  new RetryLaterException(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'The database is not answering right now: try again shortly',
+    DATABASE_RETRY_AFTER_MS,
+  );
+/** Long enough for a pool to reconnect to a database that came back. */
+const DATABASE_RETRY_AFTER_MS = 2000;
 
 /** The answer for an HttpException, also sent by middleware that runs before Nest's filters. */
 export function sendHttpException(response: Response, exception: HttpException): void {
@@ -61,6 +79,12 @@ function messageOf(exception: HttpException): string | string[] {
   return STATUS_CODES[exception.getStatus()] ?? 'Error';
 }
 
+/** A connection error's code or first line: neither quotes input. */
+function summary(exception: unknown): string {
+  const { code, message } = exception as { code?: unknown; message?: unknown };
+  return typeof code === 'string' ? code : String(message).split('\n')[0];
+}
+
 /**
  * The stack, except that a failed query's message is left out: drivers quote
  * input in it ("invalid input syntax for type uuid: ..."), and the database
@@ -71,5 +95,5 @@ function describeError(exception: unknown): string | undefined {
   if (!(exception instanceof QueryFailedError)) return exception.stack;
   const code = (exception.driverError as { code?: unknown } | undefined)?.code;
   const frames = (exception.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
-  return [`QueryFailedError (SQLSTATE ${String(code ?? 'unknown')})`, ...frames].join('\n');
+  return [`QueryFailedError (SQLSTATE ${typeof code === 'string' ? code : 'unknown'})`, ...frames].join('\n');
 }

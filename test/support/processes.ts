@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  freePort,
+  GENEROUS_RATE_LIMITS,
+  TEST_KEYSERVER_API_KEY,
+  TEST_STORAGE_KEYS,
+  TEST_VERIFIER_KEYS,
+} from './apps.js';
+import { buildApp } from './build.js';
+import type { Service } from './database.js';
+import supertest from 'supertest';
+
+/** A service running as its own process, from its build, as production runs it. */
+export interface ServiceProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** The exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** Everything it wrote, stdout and stderr. */
+  output: () => string;
+  /** Requests to it over the loopback, as to an app in this process. */
+  http: () => supertest.Agent;
+}
+
+/**
+ * What a test file starts outside its own process: folders, builds and
+ * service processes, all removed by `cleanUp()` (in afterAll), also when a
+ * test failed.
+ */
+export class Scratch {
+  private readonly folders: string[] = [];
+  private readonly children: ChildProcess[] = [];
+  private readonly cleanups: Array<() => Promise<void>> = [];
+  private readonly builds = new Map<Service, string>();
+
+  folder(prefix: string): string {
+    const folder = mkdtempSync(join(tmpdir(), prefix));
+    this.folders.push(folder);
+    return folder;
+  }
+
+  /** Runs `work` at clean-up (dropping a database, closing a proxy). */
+  onCleanUp(work: () => Promise<void>): void {
+    this.cleanups.push(work);
+  }
+
+  /** The service's entry point, built once per file into a private folder. */
+  main(service: Service): string {
+    let main = this.builds.get(service);
+    if (!main) {
+      main = buildApp(service, this.folder(`kx-build-${service}-`));
+      this.builds.set(service, main);
+    }
+    return main;
+  }
+
+  /**
+   * Starts the service from its build with the tests' keys and generous rate
+   * limits, plus `env`; answers once it answers `/health/live`. `env` must
+   * say where its data is (DATABASE_URL or DATA_DIR) and, for a keyserver,
+   * its SERVER_URL.
+   */
+  async start(service: Service, env: Record<string, string>, port?: number): Promise<ServiceProcess> {
+    port ??= await freePort();
+    const child = spawn(process.execPath, [this.main(service)], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        PORT: String(port),
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'warn',
+        SHUTDOWN_DRAIN_MS: '0',
+        KEYSERVER_API_KEY: TEST_KEYSERVER_API_KEY,
+        SERVER_VERIFIER_KEYS: TEST_VERIFIER_KEYS,
+        KEYSERVER_STORAGE_KEYS: TEST_STORAGE_KEYS,
+        ...GENEROUS_RATE_LIMITS,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.children.push(child);
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const url = `http://127.0.0.1:${port}`;
+    let early: number | null | undefined;
+    void exited.then((code) => (early = code));
+    // Ready once it answers: its logs may be too quiet to say so (LOG_LEVEL).
+    for (;;) {
+      if (early !== undefined) throw new Error(`The ${service} exited (${early}) before it was ready:\n${output}`);
+      const live = await fetch(`${url}/health/live`).catch(() => undefined);
+      if (live?.ok) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return { child, port, url, exited, output: () => output, http: () => supertest.agent(url) };
+  }
+
+  async cleanUp(): Promise<void> {
+    const running = this.children.filter((child) => child.exitCode === null && child.signalCode === null);
+    const gone = running.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+    for (const child of running) child.kill('SIGKILL');
+    await Promise.all(gone);
+    for (const work of this.cleanups) await work();
+    for (const folder of this.folders) rmSync(folder, { recursive: true, force: true });
+  }
+}
