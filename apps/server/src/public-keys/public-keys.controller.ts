@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Put } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, RequestOrigin } from '@app/platform';
 import { Authenticated } from '../auth/auth-policy.js';
 import { CurrentSession, type AuthenticatedSession } from '../auth/current-session.decorator.js';
@@ -35,6 +35,7 @@ export class PublicKeysController {
 
   @Authenticated({ secured: true })
   @Get('users/:userId/public-key')
+  @ApiParam({ name: 'userId', type: String, format: 'uuid', description: 'The user whose public key this is' })
   @ApiOperation({
     summary: 'A user’s confirmed public key (a protected endpoint: needs a secured session)',
     description:

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, ServiceUnavailableException, SetMetadata } from '@nestjs/common';
 import { ApiExtraModels, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
-import { ErrorResponseDto } from '@app/contracts';
 import { ApiNoSecurity } from '../http/api-docs.js';
+import { ApiErrors } from '../http/api-errors.decorator.js';
 import { HealthCheckFailedException } from './health-check-failed.exception.js';
 import { HealthCheckDto, HealthCheckFailedResponseDto, HealthResponseDto } from './health-response.dto.js';
 import { Readiness } from './readiness.js';
@@ -13,17 +13,10 @@ const AUTH_POLICY = 'keyexchange:auth-policy';
 
 const SHUTTING_DOWN = 'Not ready: shutting down';
 
-/** A probe takes nothing: a body is refused like on every operation without one. */
-const TAKES_NO_BODY = {
-  status: 400,
-  description: 'A request body: a probe takes none',
-  type: ErrorResponseDto,
-  example: { statusCode: 400, error: 'Bad Request', message: 'This operation takes no request body' },
-};
-
 /** Probes for the orchestrator; exempt from the per-address ceiling (requestCeiling). */
 @ApiTags('health')
-@ApiResponse(TAKES_NO_BODY)
+// A probe takes nothing: a body or a query string is refused as on every operation that takes none.
+@ApiErrors({ 400: 'A request body or a query string: a probe takes neither' }, { exemptFromCeiling: true })
 @ApiExtraModels(HealthCheckDto)
 @SetMetadata(AUTH_POLICY, 'public')
 @ApiNoSecurity()

@@ -2,6 +2,16 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ErrorResponseDto } from '@app/contracts';
+import { JSON_BODY_LIMIT_BYTES } from './http-platform.module.js';
+
+/**
+ * What every operation may answer, whatever else it does: the platform refuses
+ * malformed input before any handler runs (http-platform.module.ts).
+ */
+const MALFORMED: Record<number, string> = {
+  400: 'Malformed request: a body, query parameter or path parameter it does not take, or one that is not valid (JSON, UTF-8, types)',
+  413: `The request body is larger than ${JSON_BODY_LIMIT_BYTES / 1024} KiB`,
+};
 
 /** What every rate-limited route may answer, whatever else it does. */
 const RATE_LIMITED: Record<number, string> = {
@@ -19,14 +29,15 @@ const RETRY_AFTER = {
 /**
  * Documents the error statuses an operation answers, each with the shared
  * error body and an example of that status (not one generic example). Every
- * route answers the per-address ceiling's 429 and a counter outage's 503,
- * unless it is exempt from the ceiling.
+ * route answers 400 to malformed input and 413 to a body over the limit, and
+ * the per-address ceiling's 429 and a counter outage's 503 unless it is
+ * exempt from the ceiling.
  */
 export function ApiErrors(
   errors: Record<number, string>,
   { exemptFromCeiling = false }: { exemptFromCeiling?: boolean } = {},
 ): MethodDecorator & ClassDecorator {
-  const all = exemptFromCeiling ? errors : { ...RATE_LIMITED, ...errors };
+  const all = { ...MALFORMED, ...(exemptFromCeiling ? {} : RATE_LIMITED), ...errors };
   return applyDecorators(
     ...Object.entries(all).map(([code, description]) => {
       const status = Number(code);

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsMap } from '@nestjs/platform-express';
 import { bodyParserErrors } from './body-parser-errors.middleware.js';
 import { applyTimeouts, enableCorsFor, httpConfigOf, noStore, securityHeaders } from './hardened-http.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { JsonBodyValidationPipe } from './json-body.pipe.js';
 import { RejectUnexpectedBodyInterceptor } from './reject-unexpected-body.interceptor.js';
+import { RejectUnexpectedQueryInterceptor } from './reject-unexpected-query.interceptor.js';
 import { requireJsonBody } from './require-json-body.middleware.js';
+import { verifyStrictJson } from './strict-json.js';
 import { RateLimits } from '../rate-limits/rate-limits.service.js';
 import { requestCeiling } from '../rate-limits/request-ceiling.middleware.js';
 import { recordRequestDuration, serveMetrics } from '../metrics/metrics-endpoint.js';
@@ -25,6 +27,7 @@ export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
   providers: [
     { provide: APP_PIPE, useClass: JsonBodyValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedBodyInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedQueryInterceptor },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })
@@ -57,7 +60,9 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
   const limits = rateLimitsOf(app);
   if (limits) app.use(requestCeiling(limits));
   app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT_BYTES });
+  // Nest's types reserve `verify` for `rawBody: true`, which no app here sets.
+  const json: NestExpressBodyParserOptionsMap['json'] = { limit: JSON_BODY_LIMIT_BYTES, verify: verifyStrictJson };
+  app.useBodyParser('json', json);
   app.use(bodyParserErrors);
   // No enableShutdownHooks(): a started service stops on SIGTERM through stopGracefully (start-service.ts).
   return app;

@@ -2,13 +2,17 @@ import { ArgumentMetadata, BadRequestException, Injectable, ValidationPipe } fro
 
 /** Deeper than any body this API takes; deeper input could exhaust the stack. */
 const MAX_DEPTH = 8;
-/** Keys that whitelisting does not see (they never become own properties of a DTO). */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Keys that whitelisting does not see: class-transformer skips a key the DTO
+ * inherits (`toString`, `constructor`...), so it never becomes an own property.
+ */
+const FORBIDDEN_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 /**
  * The global validation: a body must be one JSON object, shallow, with no
- * prototype keys, before class-transformer and class-validator look at it;
- * then the usual whitelist rules apply.
+ * prototype keys (nor may a query have any) and no nulls, before
+ * class-transformer and class-validator look at it; then the usual whitelist
+ * rules apply.
  */
 @Injectable()
 export class JsonBodyValidationPipe extends ValidationPipe {
@@ -18,6 +22,8 @@ export class JsonBodyValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') assertPlainJsonObject(value);
+    // The whole query (not `@Query('name')`): an object of the parameters.
+    if (metadata.type === 'query' && typeof value === 'object' && value !== null) assertNoForbiddenKeys(value);
     return super.transform(value, metadata);
   }
 }
@@ -32,9 +38,17 @@ function assertPlainJsonObject(body: unknown): void {
     const [value, depth] = pending.pop()!;
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_DEPTH) throw new BadRequestException(`The request body is nested deeper than ${MAX_DEPTH} levels`);
-    for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) throw new BadRequestException(`property ${key} should not exist`);
-      pending.push([(value as Record<string, unknown>)[key], depth + 1]);
+    assertNoForbiddenKeys(value);
+    for (const [key, child] of Object.entries(value)) {
+      // No request field is nullable; @IsOptional() would take a null for an absent field.
+      if (child === null) throw new BadRequestException(`${key} must not be null (leave an optional field out)`);
+      pending.push([child, depth + 1]);
     }
+  }
+}
+
+function assertNoForbiddenKeys(value: object): void {
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) throw new BadRequestException(`property ${key} should not exist`);
   }
 }

@@ -20,7 +20,9 @@ export class AccessTokensService {
             method: 'POST',
             url: '/api/user/access-token',
             errors: {
+                400: `Malformed request: a body, query parameter or path parameter it does not take, or one that is not valid (JSON, UTF-8, types)`,
                 401: `No valid session`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many access tokens for this session (RATE_LIMIT_ACCESS_TOKENS_PER_SESSION), or too many requests from this address; see Retry-After`,
                 503: `The rate limits cannot be checked right now; see Retry-After`,
             },
@@ -46,6 +48,7 @@ export class AccessTokensService {
                 400: `Malformed body`,
                 401: `Missing or wrong keyserver API key`,
                 403: `The token is unknown, expired, spent, or another user’s`,
+                413: `The request body is larger than 64 KiB`,
             },
         });
     }

@@ -31,6 +31,7 @@ export class AuthService {
             errors: {
                 400: `Malformed body`,
                 401: `Wrong email or password (the same answer for both)`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many failed logins for this email, address or device; see Retry-After`,
                 503: `Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After`,
             },
@@ -47,7 +48,9 @@ export class AuthService {
             method: 'POST',
             url: '/api/auth/logout',
             errors: {
+                400: `Malformed request: a body, query parameter or path parameter it does not take, or one that is not valid (JSON, UTF-8, types)`,
                 401: `No valid session`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
                 503: `The rate limits cannot be checked right now; see Retry-After`,
             },
@@ -72,6 +75,7 @@ export class AuthService {
             errors: {
                 400: `Invalid email or password field`,
                 409: `The email is taken`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many registrations from this address (RATE_LIMIT_REGISTER_PER_ADDRESS); see Retry-After`,
                 503: `Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After`,
             },
@@ -97,6 +101,7 @@ export class AuthService {
                 400: `Malformed body`,
                 401: `No valid session`,
                 403: `This session is not secured, or the current password is wrong (the session stays)`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many failed logins for this email or address; see Retry-After`,
                 503: `Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After`,
             },
@@ -113,7 +118,9 @@ export class AuthService {
             method: 'GET',
             url: '/api/user/me',
             errors: {
+                400: `Malformed request: a body, query parameter or path parameter it does not take, or one that is not valid (JSON, UTF-8, types)`,
                 401: `No valid session`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
                 503: `The rate limits cannot be checked right now; see Retry-After`,
             },

@@ -31,6 +31,7 @@ export class EventsService {
                 400: `cursor is not a nextCursor this API issued`,
                 401: `No valid session`,
                 403: `This session is not secured: answer a session challenge first`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
                 503: `The rate limits cannot be checked right now; see Retry-After`,
             },

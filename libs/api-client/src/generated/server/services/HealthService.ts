@@ -18,7 +18,8 @@ export class HealthService {
             method: 'GET',
             url: '/health/live',
             errors: {
-                400: `A request body: a probe takes none`,
+                400: `A request body or a query string: a probe takes neither`,
+                413: `The request body is larger than 64 KiB`,
             },
         });
     }
@@ -33,7 +34,8 @@ export class HealthService {
             method: 'GET',
             url: '/health/ready',
             errors: {
-                400: `A request body: a probe takes none`,
+                400: `A request body or a query string: a probe takes neither`,
+                413: `The request body is larger than 64 KiB`,
                 503: `A dependency is down, or the service is shutting down`,
             },
         });

@@ -29,6 +29,7 @@ export class KeyChangesService {
                 401: `No valid session`,
                 403: `This session is not secured, or the current password is wrong (the session stays)`,
                 409: `baseVersion is not the key’s keyVersion (or there is no confirmed key), the change was abandoned, or it was committed from another session`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many failed logins for this email or address; see Retry-After`,
                 503: `Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After`,
             },

@@ -29,6 +29,7 @@ export class PublicKeysService {
                 400: `Not an X25519 public key of this algorithm, or a low-order point`,
                 401: `No valid session`,
                 409: `The user already has a confirmed key`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
                 503: `The rate limits cannot be checked right now; see Retry-After`,
             },
@@ -43,6 +44,9 @@ export class PublicKeysService {
     public getPublicKeyForUser({
         userId,
     }: {
+        /**
+         * The user whose public key this is
+         */
         userId: string,
     }): CancelablePromise<UserPublicKeyResponse> {
         return this.httpRequest.request({
@@ -56,6 +60,7 @@ export class PublicKeysService {
                 401: `No valid session`,
                 403: `This session is not secured`,
                 404: `No such user, or no confirmed key`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many requests from this address (RATE_LIMIT_REQUESTS_PER_ADDRESS); see Retry-After`,
                 503: `The rate limits cannot be checked right now; see Retry-After`,
             },

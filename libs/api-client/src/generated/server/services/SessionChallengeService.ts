@@ -20,8 +20,10 @@ export class SessionChallengeService {
             method: 'POST',
             url: '/api/user/session-challenge',
             errors: {
+                400: `Malformed request: a body, query parameter or path parameter it does not take, or one that is not valid (JSON, UTF-8, types)`,
                 401: `No valid session`,
                 409: `The user has no public key`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many challenges for this session (RATE_LIMIT_CHALLENGES_PER_SESSION), or too many requests from this address; see Retry-After`,
                 503: `The rate limits cannot be checked right now; see Retry-After`,
             },
@@ -47,6 +49,7 @@ export class SessionChallengeService {
                 400: `Malformed: the token is not 32 bytes of base64url (the challenge is not spent)`,
                 401: `No valid session`,
                 403: `Wrong token, expired, already answered, another session’s challenge, or its key was replaced`,
+                413: `The request body is larger than 64 KiB`,
                 429: `Too many refused answers from this session (RATE_LIMIT_WRONG_ANSWERS_PER_SESSION), or too many requests from this address; the challenge is not spent; see Retry-After`,
                 503: `The rate limits cannot be checked right now; see Retry-After`,
             },
