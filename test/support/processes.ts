@@ -35,7 +35,7 @@ export class Scratch {
   private readonly folders: string[] = [];
   private readonly children: ChildProcess[] = [];
   private readonly cleanups: Array<() => Promise<void>> = [];
-  private readonly builds = new Map<Service, string>();
+  private readonly builds = new Map<Service | 'client', string>();
 
   folder(prefix: string): string {
     const folder = mkdtempSync(join(tmpdir(), prefix));
@@ -48,8 +48,8 @@ export class Scratch {
     this.cleanups.push(work);
   }
 
-  /** The service's entry point, built once per file into a private folder. */
-  main(service: Service): string {
+  /** The app's entry point, built once per file into a private folder. */
+  main(service: Service | 'client'): string {
     let main = this.builds.get(service);
     if (!main) {
       main = buildApp(service, this.folder(`kx-build-${service}-`));
