@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApi } from '@app/api-client';
 import { startServer, TEST_KEYSERVER_API_KEY, type RunningApp } from './support/apps.js';
 import { onPostgres } from './support/database.js';
 import { getAccessToken, passSessionChallenge, putPublicKey } from './support/client.js';
 import { expireAll } from './support/time-travel.js';
 import { bearer, registerAndLogin } from './support/users.js';
+import { anyString, stringMatching } from './support/matchers.js';
+import { bodyOf, errorOf } from './support/body.js';
 
 describe('access tokens: getAccessToken, validateUser', () => {
   let server: RunningApp;
@@ -24,10 +27,10 @@ describe('access tokens: getAccessToken, validateUser', () => {
       const response = await server.http().post('/api/user/access-token').set(bearer(user.sessionToken));
       expect(response.status).toBe(201);
       expect(response.body).toEqual({
-        accessToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
-        expiresAt: expect.any(String),
+        accessToken: stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        expiresAt: anyString(),
       });
-      const lifetime = Date.parse(response.body.expiresAt) - before;
+      const lifetime = Date.parse(bodyOf<ServerApi.AccessTokenResponse>(response).expiresAt) - before;
       expect(lifetime).toBeGreaterThan(55_000);
       expect(lifetime).toBeLessThanOrEqual(61_000);
     });
@@ -82,7 +85,7 @@ describe('access tokens: getAccessToken, validateUser', () => {
       const user = await registerAndLogin(server.http);
       const accessToken = await getAccessToken(server, user);
       const response = await validate({ userId: user.userId.toUpperCase(), accessToken }).expect(200);
-      expect(response.body.userId).toBe(user.userId);
+      expect(bodyOf<ServerApi.ValidateUserResponse>(response).userId).toBe(user.userId);
     });
 
     it('answers 403 to a token whose session has logged out, or expired', async () => {
@@ -129,7 +132,7 @@ describe('access tokens: getAccessToken, validateUser', () => {
         abandonKeyChangeId: changeId,
       });
       expect(unsecured.status).toBe(200);
-      expect(unsecured.body.abandonedKeyChangeId).toBeNull();
+      expect(bodyOf<ServerApi.ValidateUserResponse>(unsecured).abandonedKeyChangeId).toBeNull();
       await passSessionChallenge(server, user.sessionToken, keys);
       for (let i = 0; i < 2; i += 1) {
         const secured = await validate({
@@ -144,9 +147,11 @@ describe('access tokens: getAccessToken, validateUser', () => {
         });
       }
       const events = await server.http().get('/api/user/events').set(bearer(user.sessionToken)).expect(200);
-      expect(events.body.items.filter((item: { type: string }) => item.type === 'key-change.abandoned')).toHaveLength(
-        1,
-      );
+      expect(
+        bodyOf<ServerApi.EventsPage>(events).items.filter(
+          (item: { type: string }) => item.type === 'key-change.abandoned',
+        ),
+      ).toHaveLength(1);
       // Another user cannot claim the id: it is recorded for its first user only.
       const stranger = await registerAndLogin(server.http);
       const strangerKeys = await generateKeyPair();
@@ -157,7 +162,7 @@ describe('access tokens: getAccessToken, validateUser', () => {
         accessToken: await getAccessToken(server, stranger),
         abandonKeyChangeId: changeId,
       });
-      expect(claimed.body.abandonedKeyChangeId).toBeNull();
+      expect(bodyOf<ServerApi.ValidateUserResponse>(claimed).abandonedKeyChangeId).toBeNull();
     });
 
     it('answers 400 to an abandonKeyChangeId that is not a UUID, without spending the token', async () => {
@@ -165,7 +170,7 @@ describe('access tokens: getAccessToken, validateUser', () => {
       const accessToken = await getAccessToken(server, user);
       const response = await validate({ userId: user.userId, accessToken, abandonKeyChangeId: 'nope' });
       expect(response.status).toBe(400);
-      expect(response.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/abandonKeyChangeId/)]));
+      expect(errorOf(response).message).toEqual(expect.arrayContaining([stringMatching(/abandonKeyChangeId/)]));
       expect((await validate({ userId: user.userId, accessToken })).status).toBe(200);
     });
 
@@ -235,7 +240,7 @@ describe('access tokens: getAccessToken, validateUser', () => {
       const accessToken = await getAccessToken(server, user);
       const response = await validate(body(user.userId, accessToken));
       expect(response.status).toBe(400);
-      expect(JSON.stringify(response.body.message)).toContain(field);
+      expect(JSON.stringify(errorOf(response).message)).toContain(field);
       await validate({ userId: user.userId, accessToken }).expect(200);
     });
 

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApi } from '@app/api-client';
 import { closeAll, startKeyserver, startServer, TEST_KEYSERVER_API_KEY, type RunningApp } from './support/apps.js';
 import { createKeyPair, getAccessToken } from './support/client.js';
 import { bearer, login, randomPassword, registerAndLogin, type TestUser } from './support/users.js';
+import { bodyOf, errorOf } from './support/body.js';
 
 describe('account deletion: POST /api/user/delete', () => {
   let server: RunningApp;
@@ -46,7 +48,7 @@ describe('account deletion: POST /api/user/delete', () => {
     await createKeyPair(server, keyserver, again);
     await server.http().get(`/api/users/${user.userId}/public-key`).set(bearer(again.sessionToken)).expect(404);
     const events = await server.http().get('/api/user/events').set(bearer(again.sessionToken)).expect(200);
-    expect(events.body.items.map((e: { type: string }) => e.type)).toEqual([
+    expect(bodyOf<ServerApi.EventsPage>(events).items.map((e) => e.type)).toEqual([
       'session.secured',
       'key.confirmed',
       'public-key.put',
@@ -77,7 +79,7 @@ describe('account deletion: POST /api/user/delete', () => {
     const user = await securedUser();
     const unsecured = await login(server.http, user);
     const response = await deleteAccount(unsecured, user.password).expect(403);
-    expect(response.body.message).toMatch(/not secured/);
+    expect(errorOf(response).message).toMatch(/not secured/);
     for (const body of [
       {},
       { currentPassword: 'short' },

@@ -1,9 +1,12 @@
 import { fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApi } from '@app/api-client';
 import { startServer, type RunningApp } from './support/apps.js';
 import { passSessionChallenge, putPublicKey } from './support/client.js';
 import { expireAll } from './support/time-travel.js';
 import { bearer, randomPassword, registerAndLogin, uniqueEmail } from './support/users.js';
+import { stringMatching } from './support/matchers.js';
+import { bodyOf, errorOf } from './support/body.js';
 
 const BASE64URL_32 = /^[A-Za-z0-9_-]{43}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -22,7 +25,7 @@ describe('auth: register, login, logout, me', () => {
         .post('/api/auth/register')
         .send({ email: uniqueEmail(), password: randomPassword() });
       expect(response.status).toBe(201);
-      expect(response.body).toEqual({ userId: expect.stringMatching(UUID) });
+      expect(response.body).toEqual({ userId: stringMatching(UUID) });
     });
 
     it('answers 409 for an email that is taken, whatever its case and surrounding spaces', async () => {
@@ -64,7 +67,8 @@ describe('auth: register, login, logout, me', () => {
       ['a password under 8 characters', { email: 'x@example.com', password: 'short' }, 'password'],
       ['a password over 1024 characters', { email: 'x@example.com', password: 'p'.repeat(1025) }, 'password'],
       ['a password that is not a string', { email: 'x@example.com', password: 12345678 }, 'password'],
-      ['a password with a lone surrogate', { email: 'x@example.com', password: 'abcd\ud800efgh' }, 'password'],
+      // Refused as JSON no UTF-8 can hold, before any field is read.
+      ['a password with a lone surrogate', { email: 'x@example.com', password: 'abcd\ud800efgh' }, 'lone surrogate'],
       [
         'a field the operation does not take',
         { email: 'x@example.com', password: 'long enough secret', admin: true },
@@ -74,7 +78,7 @@ describe('auth: register, login, logout, me', () => {
       const response = await server.http().post('/api/auth/register').send(body);
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-      expect(JSON.stringify(response.body.message)).toContain(field);
+      expect(JSON.stringify(errorOf(response).message)).toContain(field);
     });
 
     it('accepts a password of exactly 8 and of exactly 1024 characters', async () => {
@@ -96,8 +100,12 @@ describe('auth: register, login, logout, me', () => {
         .post('/api/auth/login')
         .send({ email: email.toLowerCase(), password })
         .expect(200);
-      const me = await server.http().get('/api/user/me').set(bearer(login.body.sessionToken)).expect(200);
-      expect(me.body.email).toBe(email.toLowerCase());
+      const me = await server
+        .http()
+        .get('/api/user/me')
+        .set(bearer(bodyOf<ServerApi.LoginResponse>(login).sessionToken))
+        .expect(200);
+      expect(bodyOf<ServerApi.UserResponse>(me).email).toBe(email.toLowerCase());
     });
   });
 
@@ -105,21 +113,24 @@ describe('auth: register, login, logout, me', () => {
     it('answers 200 with a session token, the userId, its expiry, hasKeyPair, a device token and the KDF floor and recommendation', async () => {
       const email = uniqueEmail();
       const password = randomPassword();
-      const { body: registered } = await server.http().post('/api/auth/register').send({ email, password }).expect(201);
+      const registered = bodyOf<ServerApi.RegisterResponse>(
+        await server.http().post('/api/auth/register').send({ email, password }).expect(201),
+      );
       const before = Date.now();
       const response = await server.http().post('/api/auth/login').send({ email: email.toUpperCase(), password });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
-        sessionToken: expect.stringMatching(BASE64URL_32),
+        sessionToken: stringMatching(BASE64URL_32),
         userId: registered.userId,
-        expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        expiresAt: stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         hasKeyPair: false,
-        deviceToken: expect.stringMatching(BASE64URL_32),
+        deviceToken: stringMatching(BASE64URL_32),
         kdfFloor: { memoryKiB: 19456, iterations: 2, parallelism: 1 },
         kdfRecommended: { memoryKiB: 65536, iterations: 3, parallelism: 1 },
       });
-      expect(response.body.deviceToken).not.toBe(response.body.sessionToken);
-      const lifetime = Date.parse(response.body.expiresAt) - before;
+      const session = bodyOf<ServerApi.LoginResponse>(response);
+      expect(session.deviceToken).not.toBe(session.sessionToken);
+      const lifetime = Date.parse(session.expiresAt) - before;
       expect(lifetime).toBeGreaterThan(12 * 3600_000 - 60_000);
       expect(lifetime).toBeLessThanOrEqual(12 * 3600_000 + 60_000);
     });
@@ -142,7 +153,7 @@ describe('auth: register, login, logout, me', () => {
     it('answers 400 for a malformed body', async () => {
       const response = await server.http().post('/api/auth/login').send({ email: 'x@example.com' });
       expect(response.status).toBe(400);
-      expect(JSON.stringify(response.body.message)).toContain('password');
+      expect(JSON.stringify(errorOf(response).message)).toContain('password');
     });
 
     it('opens independent sessions on every login', async () => {
@@ -152,9 +163,10 @@ describe('auth: register, login, logout, me', () => {
         .post('/api/auth/login')
         .send({ email: user.email, password: user.password })
         .expect(200);
-      expect(second.body.sessionToken).not.toBe(user.sessionToken);
+      const secondToken = bodyOf<ServerApi.LoginResponse>(second).sessionToken;
+      expect(secondToken).not.toBe(user.sessionToken);
       await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(200);
-      await server.http().get('/api/user/me').set(bearer(second.body.sessionToken)).expect(200);
+      await server.http().get('/api/user/me').set(bearer(secondToken)).expect(200);
     });
   });
 
@@ -219,7 +231,11 @@ describe('auth: register, login, logout, me', () => {
       expect(response.status).toBe(204);
       await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(401);
       await server.http().post('/api/auth/logout').set(bearer(user.sessionToken)).expect(401);
-      await server.http().get('/api/user/me').set(bearer(other.body.sessionToken)).expect(200);
+      await server
+        .http()
+        .get('/api/user/me')
+        .set(bearer(bodyOf<ServerApi.LoginResponse>(other).sessionToken))
+        .expect(200);
     });
 
     it('answers 401 without a session', async () => {

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, startServer, TEST_KEYSERVER_API_KEY, type RunningApp } from './support/apps.js';
+import { anyString } from './support/matchers.js';
 
 /** Three requests an hour per counted address: the fourth shows whether the earlier ones were counted together. */
 const CEILING = { RATE_LIMIT_REQUESTS_PER_ADDRESS: '3/1h' };
@@ -35,7 +36,7 @@ async function statuses(requests: Array<() => supertest.Test>): Promise<number[]
 
 function expectCeilingReached(response: supertest.Response): void {
   expect(response.status).toBe(429);
-  expect(response.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.any(String) });
+  expect(response.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: anyString() });
   expect(response.headers['retry-after']).toMatch(/^\d+$/);
   // The window began with the first of these requests, moments ago.
   expect(Number(response.headers['retry-after'])).toBeLessThanOrEqual(WINDOW_SECONDS);

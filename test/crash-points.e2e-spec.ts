@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, onPostgres, type Service } from './support/database.js';
-import { Scratch, type ServiceProcess } from './support/processes.js';
+import { onPostgres, type Service } from './support/database.js';
+import { Scratch, type ServicePair, type ServiceProcess } from './support/processes.js';
 import type { StoredSession } from '../apps/client/src/session-store.js';
 import { uniqueEmail } from './support/users.js';
 
@@ -94,21 +94,12 @@ const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as Addre
  */
 describe.runIf(onPostgres)('create-keypair survives a crash between any two steps', () => {
   const scratch = new Scratch();
-  const databases = {} as Record<Service, string>;
-  const services = {} as Record<Service, ServiceProcess>;
-  const env = (service: Service): Record<string, string> => ({
-    DATABASE_URL: databases[service],
-    ...(service === 'keyserver' ? { SERVER_URL: services.server.url } : {}),
-  });
+  let services: Record<Service, ServiceProcess>;
+  let pair: ServicePair;
 
   beforeAll(async () => {
-    for (const service of ['server', 'keyserver'] as const) {
-      const database = await createTestDatabase(service);
-      scratch.onCleanUp(database.drop);
-      databases[service] = database.url;
-    }
-    services.server = await scratch.start('server', env('server'));
-    services.keyserver = await scratch.start('keyserver', env('keyserver'));
+    pair = await scratch.startPair();
+    services = pair.services;
     scratch.main('client');
   });
   afterAll(() => scratch.cleanUp());
@@ -175,7 +166,7 @@ describe.runIf(onPostgres)('create-keypair survives a crash between any two step
       for (const server of Object.values(relays)) server.closeAllConnections();
       await Promise.all(Object.values(relays).map((server) => new Promise((resolve) => server.close(resolve))));
     }
-    if (victim !== 'client') services[victim] = await scratch.start(victim, env(victim), services[victim].port);
+    if (victim !== 'client') await pair.restart(victim);
   }
 
   async function afterTheCrash(email: string, home: string): Promise<void> {

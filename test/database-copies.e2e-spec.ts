@@ -7,6 +7,7 @@ import { deriveLoginSecret, fromBase64Url, generateKeyPair, unwrapPrivateKey } f
 import { parseStorageKeys, StorageSealer } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyserverApi, ServerApi } from '@app/api-client';
 import { rewrapBlobs } from '../apps/keyserver/src/keys/rewrap.js';
 import { decodeBlobSecrets } from '../apps/keyserver/src/keys/sealed-blob.js';
 import { PasswordHasher } from '../apps/server/src/auth/password-hasher.js';
@@ -33,6 +34,7 @@ import {
 } from './support/client.js';
 import { bearer, randomPassword, uniqueEmail, type TestUser } from './support/users.js';
 import { forms } from './support/secret-forms.js';
+import { bodyOf } from './support/body.js';
 
 /** One stored value: where it is, and its bytes (text as UTF-8). */
 interface Cell {
@@ -61,7 +63,7 @@ async function dump(db: DataSource): Promise<{ tables: Map<string, Record<string
                 ? value.toISOString()
                 : typeof value === 'object'
                   ? JSON.stringify(value)
-                  : String(value),
+                  : String(value as string | number | bigint | boolean),
             );
         cells.push({ where: `${table}[${index}].${column}`, bytes });
       }
@@ -135,15 +137,15 @@ describe('a copy of either database', () => {
     loginSecret = await deriveLoginSecret(email, password);
     keep('password', password);
     keep('login secret', loginSecret);
-    const registered = await server
-      .http()
-      .post('/api/auth/register')
-      .send({ email, password: loginSecret })
-      .expect(201);
-    const first = await server.http().post('/api/auth/login').send({ email, password: loginSecret }).expect(200);
-    keep('session token', first.body.sessionToken);
-    keep('device token', first.body.deviceToken);
-    user = { email, password, userId: registered.body.userId, sessionToken: first.body.sessionToken };
+    const registered = bodyOf<ServerApi.RegisterResponse>(
+      await server.http().post('/api/auth/register').send({ email, password: loginSecret }).expect(201),
+    );
+    const first = bodyOf<ServerApi.LoginResponse>(
+      await server.http().post('/api/auth/login').send({ email, password: loginSecret }).expect(200),
+    );
+    keep('session token', first.sessionToken);
+    keep('device token', first.deviceToken);
+    user = { email, password, userId: registered.userId, sessionToken: first.sessionToken };
 
     // Create a key pair: public key, blob, session challenge confirmed.
     keys = await generateKeyPair();
@@ -166,26 +168,30 @@ describe('a copy of either database', () => {
       .expect(200);
 
     // A second login from the same device, and the blob back through the keyserver.
-    const second = await server
-      .http()
-      .post('/api/auth/login')
-      .send({ email, password: loginSecret, deviceToken: first.body.deviceToken })
-      .expect(200);
-    keep('second session token', second.body.sessionToken);
-    keep('second device token', second.body.deviceToken);
-    deviceToken = second.body.deviceToken;
-    user.sessionToken = second.body.sessionToken;
+    const second = bodyOf<ServerApi.LoginResponse>(
+      await server
+        .http()
+        .post('/api/auth/login')
+        .send({ email, password: loginSecret, deviceToken: first.deviceToken })
+        .expect(200),
+    );
+    keep('second session token', second.sessionToken);
+    keep('second device token', second.deviceToken);
+    deviceToken = second.deviceToken;
+    user.sessionToken = second.sessionToken;
     const readToken = await getAccessToken(server, user);
     keep('access token (read)', readToken);
-    const read = await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(readToken)).expect(200);
+    const read = bodyOf<KeyserverApi.EncryptedPrivateKeyResponse>(
+      await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(readToken)).expect(200),
+    );
     const unlocked = await unwrapPrivateKey({
-      encryptedPrivateKey: fromBase64Url(read.body.encryptedPrivateKey),
-      iv: fromBase64Url(read.body.iv),
-      salt: fromBase64Url(read.body.salt),
-      kdf: read.body.kdf,
+      encryptedPrivateKey: fromBase64Url(read.encryptedPrivateKey),
+      iv: fromBase64Url(read.iv),
+      salt: fromBase64Url(read.salt),
+      kdf: read.kdf,
       password,
       userId: user.userId,
-      publicKeyFingerprint: read.body.publicKeyFingerprint,
+      publicKeyFingerprint: read.publicKeyFingerprint as string,
     });
     expect(Buffer.from(unlocked.privateKeyPkcs8).equals(Buffer.from(keys.privateKeyPkcs8))).toBe(true);
 
@@ -313,20 +319,22 @@ describe('a copy of either database', () => {
         .send({ email: user.email, ...body });
     await loginAgain({ password: randomPassword() }).expect(401);
     await loginAgain({ password: loginSecret, deviceToken }).expect(200);
-    const session = await loginAgain({ password: loginSecret }).expect(200);
-    expect(session.body.hasKeyPair).toBe(true);
-    const renewed: TestUser = { ...user, sessionToken: session.body.sessionToken };
+    const session = bodyOf<ServerApi.LoginResponse>(await loginAgain({ password: loginSecret }).expect(200));
+    expect(session.hasKeyPair).toBe(true);
+    const renewed: TestUser = { ...user, sessionToken: session.sessionToken };
 
     const accessToken = await getAccessToken(renewedServer, renewed);
-    const read = await renewedKeyserver.http().get(`/api/keys/${user.userId}`).set(bearer(accessToken)).expect(200);
+    const read = bodyOf<KeyserverApi.EncryptedPrivateKeyResponse>(
+      await renewedKeyserver.http().get(`/api/keys/${user.userId}`).set(bearer(accessToken)).expect(200),
+    );
     const unlocked = await unwrapPrivateKey({
-      encryptedPrivateKey: fromBase64Url(read.body.encryptedPrivateKey),
-      iv: fromBase64Url(read.body.iv),
-      salt: fromBase64Url(read.body.salt),
-      kdf: read.body.kdf,
+      encryptedPrivateKey: fromBase64Url(read.encryptedPrivateKey),
+      iv: fromBase64Url(read.iv),
+      salt: fromBase64Url(read.salt),
+      kdf: read.kdf,
       password: user.password,
       userId: user.userId,
-      publicKeyFingerprint: read.body.publicKeyFingerprint,
+      publicKeyFingerprint: read.publicKeyFingerprint as string,
     });
     expect(Buffer.from(unlocked.privateKeyPkcs8).equals(Buffer.from(keys.privateKeyPkcs8))).toBe(true);
     await passSessionChallenge(renewedServer, renewed.sessionToken, unlocked);

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApi } from '@app/api-client';
+import { bodyOf } from './support/body.js';
 import { createKeyPair, getAccessToken } from './support/client.js';
+import { stringMatching } from './support/matchers.js';
 import { createTestDatabase, onPostgres, type Service } from './support/database.js';
 import { Scratch, type ServiceProcess } from './support/processes.js';
 import { TcpProxy, type ProxyMode } from './support/tcp-proxy.js';
@@ -63,7 +66,7 @@ describe.runIf(onPostgres).each<{ limits: string; env: Record<string, string> }>
     return keyserver
       .http()
       .get(`/api/keys/${user.userId}`)
-      .set(bearer(token.body.accessToken as string));
+      .set(bearer(bodyOf<ServerApi.AccessTokenResponse>(token).accessToken));
   }
 
   /** One request that needs the service's database: an access token, or the key with a fresh one. */
@@ -91,7 +94,7 @@ describe.runIf(onPostgres).each<{ limits: string; env: Record<string, string> }>
             expect(response.body).toEqual({
               statusCode: 503,
               error: 'Service Unavailable',
-              message: expect.stringMatching(/try again shortly/),
+              message: stringMatching(/try again shortly/),
             });
             expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
             expect(ms).toBeLessThan(DB_QUERY_TIMEOUT_MS + 1000);

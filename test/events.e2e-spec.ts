@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApi } from '@app/api-client';
 import { closeAll, startServices, type RunningApp } from './support/apps.js';
 import { createKeyPair, passSessionChallenge } from './support/client.js';
 import { bearer, login, randomPassword, registerAndLogin, uniqueEmail } from './support/users.js';
+import { anyString, stringMatching } from './support/matchers.js';
+import { bodyOf } from './support/body.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -20,25 +23,30 @@ describe('server events: GET /api/user/events', () => {
       .query(cursor ? { cursor } : {})
       .set(bearer(sessionToken));
   const types = async (sessionToken: string) =>
-    ((await events(sessionToken).expect(200)).body.items as { type: string }[]).map((e) => e.type);
+    bodyOf<ServerApi.EventsPage>(await events(sessionToken).expect(200)).items.map((e) => e.type);
 
   it('records the account’s life newest first, with where it came from, never a secret', async () => {
     const email = uniqueEmail('events');
     const password = randomPassword();
     const agent = 'events-test/1.0';
     const send = (path: string, body: object) => server.http().post(path).set('User-Agent', agent).send(body);
-    const { body: registered } = await send('/api/auth/register', { email, password }).expect(201);
+    const registered = bodyOf<ServerApi.RegisterResponse>(
+      await send('/api/auth/register', { email, password }).expect(201),
+    );
     const wrong = randomPassword();
     await send('/api/auth/login', { email, password: wrong }).expect(401);
-    const first = (await send('/api/auth/login', { email, password }).expect(200)).body.sessionToken as string;
+    const first = bodyOf<ServerApi.LoginResponse>(
+      await send('/api/auth/login', { email, password }).expect(200),
+    ).sessionToken;
     const user = { email, password, userId: registered.userId, sessionToken: first };
     const keys = await createKeyPair(server, keyserver, user);
     const other = await login(server.http, user);
     await server.http().post('/api/auth/logout').set(bearer(other)).expect(204);
 
     const response = await events(first).expect(200);
-    expect(response.body.nextCursor).toBeNull();
-    expect(response.body.items.map((e: { type: string }) => e.type)).toEqual([
+    const page = bodyOf<ServerApi.EventsPage>(response);
+    expect(page.nextCursor).toBeNull();
+    expect(page.items.map((e) => e.type)).toEqual([
       'session.ended',
       'login.succeeded',
       'session.secured',
@@ -48,10 +56,10 @@ describe('server events: GET /api/user/events', () => {
       'login.failed',
       'registered',
     ]);
-    const registeredEvent = response.body.items.at(-1);
+    const registeredEvent = page.items.at(-1);
     expect(registeredEvent).toEqual({
       type: 'registered',
-      createdAt: expect.stringMatching(ISO),
+      createdAt: stringMatching(ISO),
       clientAddress: '127.0.0.1',
       userAgent: agent,
     });
@@ -91,7 +99,7 @@ describe('server events: GET /api/user/events', () => {
     expect(unsecured.body).toEqual({
       statusCode: 403,
       error: 'Forbidden',
-      message: expect.stringMatching(/not secured/),
+      message: stringMatching(/not secured/),
     });
     await server.http().get('/api/user/events').expect(401);
     await createKeyPair(server, keyserver, user);
@@ -105,19 +113,21 @@ describe('server events: GET /api/user/events', () => {
     // 1 registered, 1 login.succeeded, public-key.put, key.confirmed, session.secured; 50 more logins.
     for (let i = 0; i < 50; i += 1)
       await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
-    const first = await events(user.sessionToken).expect(200);
-    expect(first.body.items).toHaveLength(50);
-    expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await events(user.sessionToken, first.body.nextCursor).expect(200);
-    expect(second.body.items.map((e: { type: string }) => e.type)).toEqual([
+    const first = bodyOf<ServerApi.EventsPage>(await events(user.sessionToken).expect(200));
+    expect(first.items).toHaveLength(50);
+    expect(first.nextCursor).toEqual(anyString());
+    const second = bodyOf<ServerApi.EventsPage>(
+      await events(user.sessionToken, first.nextCursor ?? undefined).expect(200),
+    );
+    expect(second.items.map((e) => e.type)).toEqual([
       'session.secured',
       'key.confirmed',
       'public-key.put',
       'login.succeeded',
       'registered',
     ]);
-    expect(second.body.nextCursor).toBeNull();
-    const all = [...first.body.items, ...second.body.items].map((e: { createdAt: string }) => e.createdAt);
+    expect(second.nextCursor).toBeNull();
+    const all = [...first.items, ...second.items].map((e) => e.createdAt);
     expect([...all].sort().reverse()).toEqual(all);
   });
 });

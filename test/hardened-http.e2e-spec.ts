@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { configureHttpApp, ConfigurationError, HttpPlatformModule, serveApiDocs } from '@app/platform';
 import { closeAll, type RunningApp, startKeyserver, startServer, startServices } from './support/apps.js';
 import { uniqueEmail, randomPassword } from './support/users.js';
+import { bodyOf } from './support/body.js';
 
 const ORIGIN = 'https://app.example.com';
 
@@ -95,7 +97,7 @@ describe('security headers and caching on both services', () => {
 
 /** Swagger UI under its content security policy. */
 describe('the docs', () => {
-  let app: INestApplication;
+  let app: INestApplication<Server>;
   let url: string;
   const http = () => supertest(app.getHttpServer());
   beforeAll(async () => {
@@ -153,7 +155,7 @@ describe('the docs', () => {
     // Swagger UI is told not to call the online validator, which the policy would block anyway.
     expect((await http().get('/docs/swagger-ui-init.js').expect(200)).text).toMatch(/"validatorUrl":\s*null/);
     const document = await http().get('/docs-json').expect(200);
-    expect(document.body.openapi).toMatch(/^3\./);
+    expect(bodyOf<{ openapi: string }>(document).openapi).toMatch(/^3\./);
   });
 
   const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path) =>
@@ -177,7 +179,7 @@ describe('the docs', () => {
         chromium!,
         [...args, '--virtual-time-budget=10000', '--dump-dom', `${url}/docs`],
         { timeout: 50_000, maxBuffer: 20_000_000 },
-        (error, stdout, stderr) => (error ? reject(error) : resolve({ stdout, stderr })),
+        (error, stdout, stderr) => (error instanceof Error ? reject(error) : resolve({ stdout, stderr })),
       ),
     );
     // Swagger UI drew the document's title and the Authorize button.

@@ -12,6 +12,8 @@ import { closeAll, type RunningApp, startServices, TEST_KEYSERVER_API_KEY } from
 import { getAccessToken, passSessionChallenge, putPublicKey } from './support/client.js';
 import { listRoutes } from './support/routes.js';
 import { bearer, registerAndLogin, type TestUser } from './support/users.js';
+import { anything, stringMatching } from './support/matchers.js';
+import { errorOf } from './support/body.js';
 
 /** Request hygiene every route shares: deny by default, JSON only, clear 4xx. */
 describe('every route', () => {
@@ -67,7 +69,7 @@ describe('every route', () => {
       expect([route.method, route.path, route.policy]).toEqual([
         route.method,
         route.path,
-        expect.stringMatching(/^(public|session|secured-session|keyserver)$/),
+        stringMatching(/^(public|session|secured-session|keyserver)$/),
       ]);
     }
     const open = routes.filter((r) => r.policy === 'public').map((r) => r.path);
@@ -98,17 +100,13 @@ describe('every route', () => {
         : path === '/keyserver/user/validate'
           ? TEST_KEYSERVER_API_KEY
           : user.sessionToken;
-    return target
-      .http()
-      [method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](path)
-      .set(bearer(credential))
-      .set('Content-Type', contentType)
-      .send(body);
+    const verb = method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
+    return target.http()[verb](path).set(bearer(credential)).set('Content-Type', contentType).send(body);
   }
 
   function expectClear400(response: { status: number; body: unknown; text: string }) {
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.anything() });
+    expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: anything() });
     expect(response.text).not.toMatch(/\bat .+\.(js|ts):\d+/);
   }
 
@@ -145,7 +143,7 @@ describe('every route', () => {
     for (const body of secretBodies) {
       const response = await send(app, route, body, 'application/json');
       expectClear400(response);
-      expect(response.body.message).toMatch(/^The request body is not valid JSON( \(at position \d+\))?$/);
+      expect(errorOf(response).message).toMatch(/^The request body is not valid JSON( \(at position \d+\))?$/);
       expectNoSecret(response);
     }
   });
@@ -190,7 +188,7 @@ describe('every route', () => {
   ])('answers 400 to a body with %s, before validation', async (_case, body, message) => {
     const response = await server.http().post('/api/auth/register').set('Content-Type', 'application/json').send(body);
     expectClear400(response);
-    expect(JSON.stringify(response.body.message)).toContain(message);
+    expect(JSON.stringify(errorOf(response).message)).toContain(message);
   });
 
   // Each of body-parser's errors that a request can cause, with a fixed message (none echoes the request).
@@ -243,7 +241,7 @@ describe('every route', () => {
     // Read, then refused by validation: the password is too long.
     const atLimit = await send(bodyOf(64 * 1024));
     expect(atLimit.status).toBe(400);
-    expect(atLimit.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/password/)]));
+    expect(errorOf(atLimit).message).toEqual(expect.arrayContaining([stringMatching(/password/)]));
     const over = await send(bodyOf(64 * 1024 + 1));
     expect(over.status).toBe(413);
     expect(over.body).toEqual(TOO_LARGE);

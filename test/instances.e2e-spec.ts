@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApi } from '@app/api-client';
 import { closeAll, type RunningApp, startKeyserver, startServer } from './support/apps.js';
 import { createKeyPair, getAccessToken, openChallenge } from './support/client.js';
 import { onPostgres } from './support/database.js';
 import { bearer, login, registerAndLogin } from './support/users.js';
+import { bodyOf } from './support/body.js';
 
 /**
  * Two server instances and two keyservers on one PostgreSQL: single use and
@@ -53,7 +55,10 @@ describe.skipIf(!onPostgres)('several instances on one PostgreSQL', () => {
           server.http().post('/api/user/session-challenge/answer').set(bearer(sessionToken)).send(answer),
         ),
       );
-      const secured = answers.filter((response) => response.status === 200 && response.body.secured === true);
+      const secured = answers.filter(
+        (response) =>
+          response.status === 200 && bodyOf<ServerApi.SubmitSessionChallengeResponse>(response).secured === true,
+      );
       expect(secured).toHaveLength(1);
       expect(answers.map((response) => response.status).sort()).toEqual([200, 403]);
     }

@@ -11,6 +11,7 @@ import {
   type KdfParams,
 } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyserverApi, ServerApi } from '@app/api-client';
 import { closeAll, type RunningApp, startKeyserver, startServer, TEST_KEYSERVER_API_KEY } from './support/apps.js';
 import {
   createKeyPair,
@@ -24,6 +25,8 @@ import {
 } from './support/client.js';
 import { onPostgres } from './support/database.js';
 import { bearer, login, randomPassword, registerAndLogin, type TestUser } from './support/users.js';
+import { anyString, stringMatching } from './support/matchers.js';
+import { bodyOf, errorOf } from './support/body.js';
 
 /** A user whose key pair is created and confirmed (the session secured), with the keys kept. */
 interface Owner extends TestUser {
@@ -81,24 +84,29 @@ function keyChanges(services: () => { server: RunningApp; keyserver: RunningApp 
         .get(`/api/keys/${user.userId}/events`)
         .set(bearer(await token(user)));
       expect(response.status).toBe(200);
-      return response.body.items.map((item: { type: string }) => item.type);
+      return bodyOf<KeyserverApi.EventsPage>(response).items.map((item) => item.type);
     },
     async serverEvents(user: TestUser): Promise<string[]> {
       const response = await services().server.http().get('/api/user/events').set(bearer(user.sessionToken));
       expect(response.status).toBe(200);
-      return response.body.items.map((item: { type: string }) => item.type);
+      return bodyOf<ServerApi.EventsPage>(response).items.map((item) => item.type);
     },
   };
 }
 
+/** A blob as the keyserver serves it. */
+type ServedBlob = KeyserverApi.EncryptedPrivateKeyResponse;
+/** What a served blob and a staged change both carry: a private key wrapped under a password. */
+type WrappedKey = Pick<KeyserverApi.PendingKeyChange, 'encryptedPrivateKey' | 'iv' | 'salt' | 'kdf'>;
+
 /** Whether a served blob (or staged change) opens with `password` to the owner's key. */
-async function opensWith(owner: Owner, blob: Record<string, unknown>, password: string): Promise<boolean> {
+async function opensWith(owner: Owner, blob: WrappedKey, password: string): Promise<boolean> {
   try {
     const keys = await unwrapPrivateKey({
-      encryptedPrivateKey: fromBase64Url(blob.encryptedPrivateKey as string),
-      iv: fromBase64Url(blob.iv as string),
-      salt: fromBase64Url(blob.salt as string),
-      kdf: blob.kdf as KdfParams,
+      encryptedPrivateKey: fromBase64Url(blob.encryptedPrivateKey),
+      iv: fromBase64Url(blob.iv),
+      salt: fromBase64Url(blob.salt),
+      kdf: blob.kdf,
       password,
       userId: owner.userId,
       publicKeyFingerprint: owner.fingerprint,
@@ -143,10 +151,10 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     const newPassword = randomPassword();
     const change = await staged(owner, newPassword);
     expect(change).toEqual({
-      keyChangeId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      keyChangeId: stringMatching(/^[0-9a-f-]{36}$/),
       baseVersion: 1,
-      createdAt: expect.any(String),
-      receipt: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      createdAt: anyString(),
+      receipt: stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
     const receiptKey = await keyChangeReceiptKey(TEST_KEYSERVER_API_KEY);
     expect(
@@ -164,7 +172,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
       ),
     ).toBe(false);
 
-    const blob = (await kc.fetch(owner)).body;
+    const blob = bodyOf<ServedBlob>(await kc.fetch(owner));
     expect(blob.version).toBe(1);
     expect(await opensWith(owner, blob, owner.password)).toBe(true);
     expect(blob.pendingChanges).toHaveLength(1);
@@ -186,21 +194,21 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     const unsecured = { ...owner, sessionToken: await login(server.http, owner) };
     const refused = await kc.stage(unsecured, body);
     expect(refused.status).toBe(403);
-    expect(refused.body.message).toMatch(/secured session/);
+    expect(errorOf(refused).message).toMatch(/secured session/);
 
     expect((await kc.stage(owner, { ...body, baseVersion: 2 })).body).toMatchObject({
       statusCode: 409,
-      message: expect.stringMatching(/baseVersion/),
+      message: stringMatching(/baseVersion/),
     });
     const other = await kc.owner();
     const otherKey = await kc.stage(owner, { ...(await kc.wrappedFor(other, randomPassword())), baseVersion: 1 });
     expect(otherKey.status).toBe(409);
-    expect(otherKey.body.message).toMatch(/publicKeyFingerprint/);
+    expect(errorOf(otherKey).message).toMatch(/publicKeyFingerprint/);
 
     for (let i = 0; i < 5; i += 1) expect((await kc.stage(owner, body)).status).toBe(201);
     const sixth = await kc.stage(owner, body);
     expect(sixth.status).toBe(409);
-    expect(sixth.body.message).toMatch(/5 staged key changes/);
+    expect(errorOf(sixth).message).toMatch(/5 staged key changes/);
 
     // A key confirmed on the server whose blob this keyserver never stored: nothing to change.
     const blobless = await registerAndLogin(server.http);
@@ -209,7 +217,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     await passSessionChallenge(server, blobless.sessionToken, keys);
     const nothing = await kc.stage(blobless, { ...(await encryptedBlob(blobless, keys)), baseVersion: 1 });
     expect(nothing.status).toBe(409);
-    expect(nothing.body.message).toMatch(/No encrypted private key/);
+    expect(errorOf(nothing).message).toMatch(/No encrypted private key/);
   });
 
   it('answers 400 to a malformed stage without spending the token', async () => {
@@ -240,14 +248,14 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
 
     const committed = await kc.commit(owner, commitBody(change, owner.password, newPassword));
     expect(committed.status).toBe(200);
-    expect(committed.body).toEqual({ keyChangeId: change.keyChangeId, keyVersion: 2, committedAt: expect.any(String) });
+    expect(committed.body).toEqual({ keyChangeId: change.keyChangeId, keyVersion: 2, committedAt: anyString() });
 
     expect((await kc.loginWith(owner, owner.password)).status).toBe(401);
     expect((await kc.loginWith(owner, newPassword)).status).toBe(200);
     await server.http().get('/api/user/me').set(bearer(other)).expect(401);
     await server.http().get('/api/user/me').set(bearer(owner.sessionToken)).expect(200);
 
-    const blob = (await kc.fetch(owner)).body;
+    const blob = bodyOf<ServedBlob>(await kc.fetch(owner));
     expect(blob).toMatchObject({ version: 2, pendingChanges: [] });
     expect(await opensWith(owner, blob, newPassword)).toBe(true);
     expect(await opensWith(owner, blob, owner.password)).toBe(false);
@@ -264,7 +272,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     expect((await kc.commit(owner, commitBody(change, owner.password))).status).toBe(200);
     await server.http().get('/api/user/me').set(bearer(other)).expect(200);
     expect((await kc.loginWith(owner, owner.password)).status).toBe(200);
-    const blob = (await kc.fetch(owner)).body;
+    const blob = bodyOf<ServedBlob>(await kc.fetch(owner));
     expect(blob).toMatchObject({ version: 2, kdf: DEFAULT_KDF_PARAMS });
     expect(await opensWith(owner, blob, owner.password)).toBe(true);
   });
@@ -279,7 +287,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     tampered[0] ^= 1;
     const bad = await kc.commit(owner, { ...commitBody(change, wrong), receipt: tampered.toString('base64url') });
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toMatch(/receipt/);
+    expect(errorOf(bad).message).toMatch(/receipt/);
     for (const malformed of [
       {},
       { ...commitBody(change, owner.password), keyChangeId: 'nope' },
@@ -294,7 +302,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
 
     const denied = await kc.commit(owner, commitBody(change, wrong, randomPassword()));
     expect(denied.status).toBe(403);
-    expect(denied.body.message).toMatch(/current password is wrong/);
+    expect(errorOf(denied).message).toMatch(/current password is wrong/);
     await server.http().get('/api/user/me').set(bearer(owner.sessionToken)).expect(200);
     expect((await kc.loginWith(owner, owner.password)).status).toBe(200);
     // Nothing was committed: the keyserver still serves version 1 with the change pending.
@@ -319,7 +327,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     await passSessionChallenge(server, otherSession.sessionToken, owner.keys);
     const elsewhere = await kc.commit(otherSession, commitBody(change, newPassword));
     expect(elsewhere.status).toBe(409);
-    expect(elsewhere.body.message).toMatch(/another session/);
+    expect(errorOf(elsewhere).message).toMatch(/another session/);
   });
 
   it('answers 409 to a change staged on a version that another commit has moved past', async () => {
@@ -328,7 +336,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     await kc.commit(owner, commitBody(first, owner.password)).expect(200);
     const stale = await kc.commit(owner, commitBody(second, owner.password));
     expect(stale.status).toBe(409);
-    expect(stale.body.message).toMatch(/baseVersion is not your key's current version \(2\)/);
+    expect(errorOf(stale).message).toMatch(/baseVersion is not your key's current version \(2\)/);
     // Nor can it be staged again on version 1: the keyserver is at 2 now.
     expect((await kc.stage(owner, { ...(await kc.wrappedFor(owner, owner.password)), baseVersion: 1 })).status).toBe(
       409,
@@ -341,7 +349,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     const secondDevice = { ...owner, sessionToken: await login(server.http, owner) };
     await passSessionChallenge(server, secondDevice.sessionToken, owner.keys);
     const [passwordA, passwordB] = [randomPassword(), randomPassword()];
-    const [changeA, changeB] = [await staged(owner, passwordA), await staged(secondDevice as Owner, passwordB)];
+    const [changeA, changeB] = [await staged(owner, passwordA), await staged(secondDevice, passwordB)];
     const [a, b] = await Promise.all([
       kc.commit(owner, commitBody(changeA, owner.password, passwordA)),
       kc.commit(secondDevice, commitBody(changeB, owner.password, passwordB)),
@@ -351,7 +359,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
       a.status === 200 ? [owner, passwordA, passwordB] : [secondDevice, passwordB, passwordA];
     expect((await kc.loginWith(owner, winnerPassword)).status).toBe(200);
     expect((await kc.loginWith(owner, loserPassword)).status).toBe(401);
-    const blob = (await kc.fetch(winner)).body;
+    const blob = bodyOf<ServedBlob>(await kc.fetch(winner));
     // The loser's change was staged on the same version: it went when the winner's was applied.
     expect(blob).toMatchObject({ version: 2, pendingChanges: [] });
     expect(await opensWith(owner, blob, winnerPassword)).toBe(true);
@@ -364,7 +372,7 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     expect(unknown.status).toBe(404);
     const early = await kc.apply(owner, change.keyChangeId);
     expect(early.status).toBe(409);
-    expect(early.body.message).toMatch(/not committed/);
+    expect(errorOf(early).message).toMatch(/not committed/);
     expect((await kc.apply(owner, 'not-a-uuid')).status).toBe(400);
     expect((await kc.abandon(owner, 'not-a-uuid')).status).toBe(400);
     await kc.commit(owner, commitBody(change, owner.password)).expect(200);
@@ -376,10 +384,10 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     const owner = await kc.owner();
     const change = await staged(owner, randomPassword());
     expect((await kc.abandon(owner, change.keyChangeId)).status).toBe(204);
-    expect((await kc.fetch(owner)).body.pendingChanges).toEqual([]);
+    expect(bodyOf<ServedBlob>(await kc.fetch(owner)).pendingChanges).toEqual([]);
     const commit = await kc.commit(owner, commitBody(change, owner.password));
     expect(commit.status).toBe(409);
-    expect(commit.body.message).toMatch(/abandoned/);
+    expect(errorOf(commit).message).toMatch(/abandoned/);
     expect((await kc.abandon(owner, change.keyChangeId)).status).toBe(404);
     expect(await kc.keyEvents(owner)).toEqual([
       'key.fetched',
@@ -400,8 +408,8 @@ describe('two-phase key changes: stage (keyserver), commit (server), apply (keys
     await kc.commit(owner, commitBody(change, owner.password, newPassword)).expect(200);
     const late = await kc.abandon(owner, change.keyChangeId);
     expect(late.status).toBe(409);
-    expect(late.body.message).toMatch(/committed and is now current/);
-    const blob = (await kc.fetch(owner)).body;
+    expect(errorOf(late).message).toMatch(/committed and is now current/);
+    const blob = bodyOf<ServedBlob>(await kc.fetch(owner));
     expect(blob.version).toBe(2);
     expect(await opensWith(owner, blob, newPassword)).toBe(true);
   });
@@ -420,7 +428,9 @@ describe('key changes: what the current password costs, and what leaving takes w
 
   it('counts a wrong current password as a failed login: past the email’s limit, a commit answers 429 like a login', async () => {
     const owner = await kc.owner();
-    const change = (await kc.stage(owner, { ...(await kc.wrappedFor(owner, randomPassword())), baseVersion: 1 })).body;
+    const change = bodyOf<KeyserverApi.StagedKeyChangeResponse>(
+      await kc.stage(owner, { ...(await kc.wrappedFor(owner, randomPassword())), baseVersion: 1 }),
+    );
     const body = (currentPassword: string) => ({
       keyChangeId: change.keyChangeId,
       baseVersion: 1,
@@ -442,7 +452,9 @@ describe('key changes: what the current password costs, and what leaving takes w
 
   it('deletes the staged changes with the key (deletePrivateKey), so none can be applied afterwards', async () => {
     const owner = await kc.owner();
-    const change = (await kc.stage(owner, { ...(await kc.wrappedFor(owner, randomPassword())), baseVersion: 1 })).body;
+    const change = bodyOf<KeyserverApi.StagedKeyChangeResponse>(
+      await kc.stage(owner, { ...(await kc.wrappedFor(owner, randomPassword())), baseVersion: 1 }),
+    );
     const deleted = await keyserver
       .http()
       .delete(`/api/keys/${owner.userId}`)
@@ -490,7 +502,7 @@ describe('key changes survive every cut point', () => {
   /** A new device: logs in with the password, fetches the blob, decrypts it and answers a challenge. */
   async function newDeviceUnlocks(owner: Owner, password: string): Promise<void> {
     const device = { ...owner, password, sessionToken: await login(server.http, { ...owner, password }) };
-    const blob = (await kc.fetch(device)).body;
+    const blob = bodyOf<ServedBlob>(await kc.fetch(device));
     expect(await opensWith(owner, blob, password)).toBe(true);
     await passSessionChallenge(server, device.sessionToken, owner.keys);
   }
@@ -500,7 +512,9 @@ describe('key changes survive every cut point', () => {
       it(`after ${cut}, with the ${stopped} stopped there: every accepted password decrypts the served blob`, async () => {
         const owner = await kc.owner();
         const newPassword = randomPassword();
-        const change = (await kc.stage(owner, { ...(await kc.wrappedFor(owner, newPassword)), baseVersion: 1 })).body;
+        const change = bodyOf<KeyserverApi.StagedKeyChangeResponse>(
+          await kc.stage(owner, { ...(await kc.wrappedFor(owner, newPassword)), baseVersion: 1 }),
+        );
         if (cut !== 'stage') {
           const { keyChangeId, baseVersion, receipt } = change;
           await kc

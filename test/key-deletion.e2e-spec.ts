@@ -10,6 +10,7 @@ import {
   putPublicKey,
 } from './support/client.js';
 import { bearer, login, registerAndLogin, type TestUser } from './support/users.js';
+import { stringMatching } from './support/matchers.js';
 
 describe('key deletion: deletePrivateKey (keyserver, validating with a real server)', () => {
   let server: RunningApp;
@@ -118,7 +119,7 @@ describe('key deletion: deletePrivateKey (keyserver, validating with a real serv
       await getAccessToken(server, { ...user, sessionToken: second }),
     );
     expect(refused.status).toBe(403);
-    expect(refused.body).toMatchObject({ statusCode: 403, message: expect.stringMatching(/secured session/) });
+    expect(refused.body).toMatchObject({ statusCode: 403, message: stringMatching(/secured session/) });
     expect(await types(keyserver, user)).toEqual(['key.fetch-refused', 'key.stored']);
     expect((await fetchKey(keyserver, user)).status).toBe(200);
 
@@ -135,7 +136,7 @@ describe('key deletion: deletePrivateKey (keyserver, validating with a real serv
     const stranger = await securedUser();
     const response = await deleteKey(keyserver, user.userId, await getAccessToken(server, stranger));
     expect(response.status).toBe(403);
-    expect(response.body).toMatchObject({ statusCode: 403, message: expect.stringMatching(/rejected/) });
+    expect(response.body).toMatchObject({ statusCode: 403, message: stringMatching(/rejected/) });
     expect((await fetchKey(keyserver, user)).status).toBe(200);
     // A token that does not validate is no one's refusal: nothing recorded for either user.
     expect(await types(keyserver, user)).toEqual(['key.fetched', 'key.stored']);

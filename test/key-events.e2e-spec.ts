@@ -3,9 +3,12 @@ import { generateKeyPair } from '@app/crypto';
 import { EventsPruner } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyserverApi } from '@app/api-client';
 import { closeAll, type RunningApp, startKeyserver, startServer } from './support/apps.js';
 import { encryptedBlob, getAccessToken, type KeyPair, passSessionChallenge, putPublicKey } from './support/client.js';
 import { bearer, login, registerAndLogin, type TestUser } from './support/users.js';
+import { stringMatching } from './support/matchers.js';
+import { bodyOf, errorOf } from './support/body.js';
 
 const AGENT = 'kx-test/1.0 (key events)';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -60,7 +63,7 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
   async function types(ks: RunningApp, user: TestUser): Promise<string[]> {
     const response = await listEvents(ks, user);
     expect(response.status).toBe(200);
-    return (response.body.items as Array<{ type: string }>).map((item) => item.type);
+    return bodyOf<KeyserverApi.EventsPage>(response).items.map((item) => item.type);
   }
 
   it('lists key.stored and key.fetched newest first, with the client’s address and User-Agent, and no secret', async () => {
@@ -75,21 +78,21 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
       items: [
         {
           type: 'key.fetched',
-          createdAt: expect.stringMatching(ISO),
+          createdAt: stringMatching(ISO),
           clientAddress: '127.0.0.1',
           userAgent: longAgent.slice(0, 256),
         },
-        { type: 'key.fetched', createdAt: expect.stringMatching(ISO), clientAddress: '127.0.0.1', userAgent: AGENT },
+        { type: 'key.fetched', createdAt: stringMatching(ISO), clientAddress: '127.0.0.1', userAgent: AGENT },
         {
           type: 'key.stored',
-          createdAt: expect.stringMatching(ISO),
+          createdAt: stringMatching(ISO),
           clientAddress: '127.0.0.1',
           userAgent: 'kx-test/put',
         },
       ],
       nextCursor: null,
     });
-    const times = (response.body.items as Array<{ createdAt: string }>).map((item) => Date.parse(item.createdAt));
+    const times = bodyOf<KeyserverApi.EventsPage>(response).items.map((item) => Date.parse(item.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(Math.abs(times[0] - Date.now())).toBeLessThan(60_000);
     const text = JSON.stringify(response.body);
@@ -105,10 +108,10 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
     // Listing neither reads nor writes the key: it is not counted, so the owner can see the refusal.
     const response = await listEvents(limited, user);
     expect(response.status).toBe(200);
-    expect(response.body.items).toEqual([
+    expect(bodyOf<KeyserverApi.EventsPage>(response).items).toEqual([
       {
         type: 'key.fetch-refused',
-        createdAt: expect.stringMatching(ISO),
+        createdAt: stringMatching(ISO),
         clientAddress: '127.0.0.1',
         userAgent: 'kx-test/over',
       },
@@ -151,7 +154,7 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
     const { user } = await userWithStoredKey(keyserver);
     const unsecured = await listEvents(keyserver, user);
     expect(unsecured.status).toBe(403);
-    expect(unsecured.body).toMatchObject({ statusCode: 403, message: expect.stringMatching(/secured session/) });
+    expect(unsecured.body).toMatchObject({ statusCode: 403, message: stringMatching(/secured session/) });
 
     // A new session of a user whose key is confirmed is not secured until it answers a challenge.
     const secured = await securedUser(keyserver);
@@ -171,19 +174,21 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
     }
     const first = await listEvents(keyserver, user);
     expect(first.status).toBe(200);
-    expect(first.body.items).toHaveLength(50);
-    expect(first.body.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    const firstPage = bodyOf<KeyserverApi.EventsPage>(first);
+    expect(firstPage.items).toHaveLength(50);
+    expect(firstPage.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
     // An event arriving between pages lands on no page already read, and shifts none.
     expect((await fetchKey(keyserver, user)).status).toBe(200);
-    const second = await listEvents(keyserver, user, { cursor: first.body.nextCursor });
+    const second = await listEvents(keyserver, user, { cursor: firstPage.nextCursor as string });
     expect(second.status).toBe(200);
-    expect(second.body.nextCursor).toBeNull();
-    const items = [...first.body.items, ...second.body.items] as Array<{ type: string; createdAt: string }>;
+    const secondPage = bodyOf<KeyserverApi.EventsPage>(second);
+    expect(secondPage.nextCursor).toBeNull();
+    const items = [...firstPage.items, ...secondPage.items];
     expect(items).toHaveLength(56);
-    expect(items.map((item) => item.type)).toEqual([...Array(55).fill('key.fetched'), 'key.stored']);
+    expect(items.map((item) => item.type)).toEqual([...Array<string>(55).fill('key.fetched'), 'key.stored']);
     const times = items.map((item) => Date.parse(item.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    expect((await listEvents(keyserver, user)).body.items).toHaveLength(50);
+    expect(bodyOf<KeyserverApi.EventsPage>(await listEvents(keyserver, user)).items).toHaveLength(50);
   });
 
   it('answers 400 to a malformed cursor, naming it, without spending the token', async () => {
@@ -197,7 +202,7 @@ describe('key events: listKeyEvents (keyserver, validating with a real server)',
         .query({ cursor })
         .set(bearer(token));
       expect(response.status).toBe(400);
-      expect(JSON.stringify(response.body.message)).toMatch(/cursor must be the nextCursor of a previous page/);
+      expect(JSON.stringify(errorOf(response).message)).toMatch(/cursor must be the nextCursor of a previous page/);
       // The same token still lists: a 400 spends none.
       await keyserver.http().get(`/api/keys/${user.userId}/events`).set(bearer(token)).expect(200);
     }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fingerprint, fromBase64Url, generateKeyPair, KeyMismatchError, unwrapPrivateKey } from '@app/crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyserverApi, ServerApi } from '@app/api-client';
 import { closeAll, freePort, type RunningApp, startKeyserver, startServices } from './support/apps.js';
 import {
   encryptedBlob,
@@ -15,6 +16,8 @@ import {
   putPublicKey,
 } from './support/client.js';
 import { bearer, login, registerAndLogin, type TestUser } from './support/users.js';
+import { anyString, stringContaining } from './support/matchers.js';
+import { bodyOf, errorOf } from './support/body.js';
 
 const b64 = (bytes: number) => randomBytes(bytes).toString('base64url');
 const hex64 = () => randomBytes(32).toString('hex');
@@ -55,7 +58,9 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
   }
 
   const stored = async (user: TestUser) =>
-    (await getKey(user.userId, await getAccessToken(server, user)).expect(200)).body;
+    bodyOf<KeyserverApi.EncryptedPrivateKeyResponse>(
+      await getKey(user.userId, await getAccessToken(server, user)).expect(200),
+    );
 
   describe('POST /api/keys/{userId}', () => {
     it('stores the blob for the current public key and answers 201 {userId, createdAt}', async () => {
@@ -63,8 +68,10 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       const before = Date.now();
       const response = await put(user, validBlob(fp));
       expect(response.status).toBe(201);
-      expect(response.body).toEqual({ userId: user.userId, createdAt: expect.any(String) });
-      expect(Math.abs(Date.parse(response.body.createdAt) - before)).toBeLessThan(10_000);
+      expect(response.body).toEqual({ userId: user.userId, createdAt: anyString() });
+      expect(
+        Math.abs(Date.parse(bodyOf<KeyserverApi.PutPrivateKeyResponse>(response).createdAt) - before),
+      ).toBeLessThan(10_000);
       expect((await stored(user)).publicKeyFingerprint).toBe(fp);
     });
 
@@ -75,7 +82,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       expect(response.body).toMatchObject({
         statusCode: 409,
         error: 'Conflict',
-        message: expect.stringContaining('public key'),
+        message: stringContaining('public key'),
       });
       await getKey(user.userId, await getAccessToken(server, user)).expect(404);
     });
@@ -84,7 +91,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       const { user } = await userWithPendingKey();
       const response = await put(user, validBlob(hex64()));
       expect(response.status).toBe(409);
-      expect(response.body.message).toMatch(/publicKeyFingerprint/);
+      expect(errorOf(response).message).toMatch(/publicKeyFingerprint/);
       await getKey(user.userId, await getAccessToken(server, user)).expect(404);
     });
 
@@ -95,7 +102,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       // A stolen session could otherwise overwrite the owner's blob between its check and its challenge.
       const again = await put(user, validBlob(fp));
       expect(again.status).toBe(409);
-      expect(again.body.message).toMatch(/stored already/);
+      expect(errorOf(again).message).toMatch(/stored already/);
       expect((await stored(user)).encryptedPrivateKey).toBe(first.encryptedPrivateKey);
 
       const b = await generateKeyPair();
@@ -132,7 +139,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       const unsecured = { ...user, sessionToken: await login(server.http, user) };
       const refused = await put(unsecured, await encryptedBlob(user, b));
       expect(refused.status).toBe(409);
-      expect(refused.body.message).toMatch(/secured session/);
+      expect(errorOf(refused).message).toMatch(/secured session/);
       expect((await stored(user)).publicKeyFingerprint).toBe(await fingerprint(a.publicKey));
 
       const blobB = await encryptedBlob(user, b);
@@ -206,7 +213,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       const response = await putPrivateKey(keyserver, user.userId, accessToken, { ...validBlob(fp), ...change });
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-      expect(JSON.stringify(response.body.message)).toContain(field);
+      expect(JSON.stringify(errorOf(response).message)).toContain(field);
       // The refused request did not spend the token: it still reads (and finds nothing stored).
       await getKey(user.userId, accessToken).expect(404);
     });
@@ -216,7 +223,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       const accessToken = await getAccessToken(server, user);
       const response = await putPrivateKey(keyserver, 'not-a-uuid', accessToken, validBlob(fp));
       expect(response.status).toBe(400);
-      expect(response.body.message).toMatch(/userId must be a UUID/);
+      expect(errorOf(response).message).toMatch(/userId must be a UUID/);
       await putPrivateKey(keyserver, user.userId, accessToken, validBlob(fp)).expect(201);
     });
 
@@ -229,9 +236,9 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
         validBlob(fp),
       );
       expect(response.status).toBe(201);
-      expect(response.body.userId).toBe(user.userId);
+      expect(bodyOf<KeyserverApi.PutPrivateKeyResponse>(response).userId).toBe(user.userId);
       const read = await getKey(user.userId.toUpperCase(), await getAccessToken(server, user)).expect(200);
-      expect(read.body.userId).toBe(user.userId);
+      expect(bodyOf<KeyserverApi.EncryptedPrivateKeyResponse>(read).userId).toBe(user.userId);
     });
 
     it('answers 401 without an access token', async () => {
@@ -272,7 +279,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
       expect(response.body).toEqual({
         userId: user.userId,
         ...blob,
-        updatedAt: put1.body.createdAt,
+        updatedAt: bodyOf<KeyserverApi.PutPrivateKeyResponse>(put1).createdAt,
         version: 1,
         pendingChanges: [],
       });
@@ -321,9 +328,11 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
 
       // A new device: the blob unwraps with the password to the confirmed key, and secures a session.
       const device = { ...user, sessionToken: await login(server.http, user) };
-      const me = await server.http().get('/api/user/me').set(bearer(device.sessionToken)).expect(200);
+      const me = bodyOf<ServerApi.UserResponse>(
+        await server.http().get('/api/user/me').set(bearer(device.sessionToken)).expect(200),
+      );
       const blob = await stored(device);
-      expect(blob.publicKeyFingerprint).toBe(me.body.publicKeyFingerprint);
+      expect(blob.publicKeyFingerprint).toBe(me.publicKeyFingerprint);
       const unwrapped = await unwrapPrivateKey({
         encryptedPrivateKey: fromBase64Url(blob.encryptedPrivateKey),
         iv: fromBase64Url(blob.iv),
@@ -331,7 +340,7 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
         kdf: blob.kdf,
         password: user.password,
         userId: user.userId,
-        publicKeyFingerprint: me.body.publicKeyFingerprint,
+        publicKeyFingerprint: me.publicKeyFingerprint as string,
       });
       expect(unwrapped.fingerprint).toBe(await fingerprint(b.publicKey));
       await passSessionChallenge(server, device.sessionToken, unwrapped);
@@ -415,12 +424,12 @@ describe('keys: putPrivateKey, getEncryptedPrivateKey (keyserver, validating wit
         .set(bearer(b64(32)))
         .send(validBlob(hex64()));
       expect(post.status).toBe(503);
-      expect(post.body.message).toMatch(/request a new access token and retry/);
+      expect(errorOf(post).message).toMatch(/request a new access token and retry/);
       expect(post.headers['retry-after']).toBeDefined();
       expect(Date.now() - began).toBeLessThan(3000);
       const stored = await app.app
         .get(DataSource)
-        .query(`SELECT count(*)::int AS n FROM encrypted_private_keys WHERE user_id = $1`, [userId]);
+        .query<{ n: number }[]>(`SELECT count(*)::int AS n FROM encrypted_private_keys WHERE user_id = $1`, [userId]);
       expect(stored).toEqual([{ n: 0 }]);
       slow.closeAllConnections();
     });

@@ -2,6 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { generateKeyPair, toBase64Url } from '@app/crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { KeyserverApi, ServerApi } from '@app/api-client';
 import {
   closeAll,
   type RunningApp,
@@ -21,6 +22,7 @@ import {
 } from './support/client.js';
 import { bearer, randomPassword, registerAndLogin, uniqueEmail } from './support/users.js';
 import { forms } from './support/secret-forms.js';
+import { bodyOf } from './support/body.js';
 
 /** Everything written to a log: Nest's logger at every level, the console, and stdout/stderr. */
 class LogCapture implements LoggerService {
@@ -46,17 +48,19 @@ class LogCapture implements LoggerService {
   install(): void {
     const override = Logger.overrideLogger.bind(Logger);
     override(this);
-    vi.spyOn(Logger, 'overrideLogger').mockImplementation(() => override(this));
+    vi.spyOn(Logger, 'overrideLogger').mockImplementation(() => {
+      override(this);
+    });
     for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
       vi.spyOn(console, method).mockImplementation((...args: unknown[]) => this.push(`console.${method}`, args));
     }
     for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
+      vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
         this.push(stream === process.stdout ? 'stdout' : 'stderr', [
           Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk),
         ]);
         return true;
-      }) as typeof stream.write);
+      });
     }
   }
 }
@@ -131,25 +135,25 @@ describe('logs, over every flow including failures', () => {
     await passSessionChallenge(server, user.sessionToken, keys);
 
     // A second session gets the blob back through the keyserver.
-    const second = await server
-      .http()
-      .post('/api/auth/login')
-      .send({ email: user.email, password: user.password })
-      .expect(200);
-    keep('second session token', second.body.sessionToken);
-    keep('device token', second.body.deviceToken);
+    const second = bodyOf<ServerApi.LoginResponse>(
+      await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200),
+    );
+    keep('second session token', second.sessionToken);
+    keep('device token', second.deviceToken);
     // This device's token, sent back: a third session, and the device token that replaces it.
-    const third = await server
-      .http()
-      .post('/api/auth/login')
-      .send({ email: user.email, password: user.password, deviceToken: second.body.deviceToken })
-      .expect(200);
-    keep('third session token', third.body.sessionToken);
-    keep('replacing device token', third.body.deviceToken);
-    const readToken = await getAccessToken(server, { ...user, sessionToken: second.body.sessionToken });
+    const third = bodyOf<ServerApi.LoginResponse>(
+      await server
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, password: user.password, deviceToken: second.deviceToken })
+        .expect(200),
+    );
+    keep('third session token', third.sessionToken);
+    keep('replacing device token', third.deviceToken);
+    const readToken = await getAccessToken(server, { ...user, sessionToken: second.sessionToken });
     keep('read access token', readToken);
     const read = await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(readToken)).expect(200);
-    expect(read.body.encryptedPrivateKey).toBe(blob.encryptedPrivateKey);
+    expect(bodyOf<KeyserverApi.EncryptedPrivateKeyResponse>(read).encryptedPrivateKey).toBe(blob.encryptedPrivateKey);
     expectRefused(await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(readToken)));
     // The validate call itself: a wrong API key, then the right one with a made-up token.
     const madeUpToken = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
@@ -191,10 +195,8 @@ describe('logs, over every flow including failures', () => {
     await server.http().post('/api/auth/login').send({ email: 5, password: MALFORMED_JSON_SECRET }).expect(400);
 
     // Logout, then the session is gone.
-    expect((await server.http().post('/api/auth/logout').set(bearer(second.body.sessionToken))).status).toBeLessThan(
-      300,
-    );
-    await server.http().get('/api/user/me').set(bearer(second.body.sessionToken)).expect(401);
+    expect((await server.http().post('/api/auth/logout').set(bearer(second.sessionToken))).status).toBeLessThan(300);
+    await server.http().get('/api/user/me').set(bearer(second.sessionToken)).expect(401);
 
     // A password change: staged (a new blob), a commit with a wrong password, the commit, then applied.
     const newPassword = randomPassword();
@@ -205,14 +207,16 @@ describe('logs, over every flow including failures', () => {
     keep('staged salt', changed.salt);
     const stageToken = await getAccessToken(server, user);
     keep('stage access token', stageToken);
-    const staged = await keyserver
-      .http()
-      .post(`/api/keys/${user.userId}/key-changes`)
-      .set(bearer(stageToken))
-      .send({ ...changed, baseVersion: 1 })
-      .expect(201);
-    keep('key-change receipt', staged.body.receipt);
-    const commit = { keyChangeId: staged.body.keyChangeId, baseVersion: 1, receipt: staged.body.receipt };
+    const staged = bodyOf<KeyserverApi.StagedKeyChangeResponse>(
+      await keyserver
+        .http()
+        .post(`/api/keys/${user.userId}/key-changes`)
+        .set(bearer(stageToken))
+        .send({ ...changed, baseVersion: 1 })
+        .expect(201),
+    );
+    keep('key-change receipt', staged.receipt);
+    const commit = { keyChangeId: staged.keyChangeId, baseVersion: 1, receipt: staged.receipt };
     await server
       .http()
       .post('/api/user/key-change')

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ConfigurationError, IN_MEMORY } from '@app/platform';
+import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadKeyserverConfig } from '../apps/keyserver/src/core/keyserver-config.js';
 import { loadServerConfig } from '../apps/server/src/core/server-config.js';
@@ -14,6 +15,7 @@ import {
 } from './support/apps.js';
 import { createKeyPair, getAccessToken } from './support/client.js';
 import { bearer, registerAndLogin } from './support/users.js';
+import { anyNumber } from './support/matchers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -34,10 +36,10 @@ class StdoutCapture {
   private chunks: string[] = [];
 
   install(): void {
-    vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
       this.chunks.push(Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk));
       return true;
-    }) as typeof process.stdout.write);
+    });
   }
 
   text(): string {
@@ -109,7 +111,7 @@ describe('request logs (LOG_FORMAT=json)', () => {
       method: 'GET',
       route: '/api/keys/:userId',
       statusCode: 200,
-      responseTime: expect.any(Number),
+      responseTime: anyNumber(),
     });
     // The route pattern, never the path with the user's id.
     expect(JSON.stringify(line)).not.toContain(user.userId);
@@ -184,7 +186,7 @@ describe('request logs (LOG_FORMAT=json)', () => {
   });
 
   it('echoes the id on a 429 from the request ceiling', async () => {
-    let response;
+    let response: supertest.Response | undefined;
     for (let i = 0; i < 4 && response?.status !== 429; i += 1) {
       response = await quietServer.http().get('/api/user/me').set('X-Request-Id', `ceiling-${i}`);
     }
@@ -219,7 +221,7 @@ describe('LOG_FORMAT=pretty', () => {
       .split('\n')
       .find((l) => l.includes('pretty-1'));
     expect(line).toContain('request completed');
-    expect(() => JSON.parse(line!)).toThrow();
+    expect((): unknown => JSON.parse(line!)).toThrow();
     expect(capture.text()).toContain('/api/user/me');
   });
 });

@@ -62,8 +62,8 @@ describe.skipIf(!onPostgres)('a production install (npm ci --omit=dev) runs both
     });
     processes.push(child);
     let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
     await new Promise<void>((resolve, reject) => {
       const check = setInterval(() => output.includes('ready on') && (clearInterval(check), resolve()), 50);
       child.once('exit', (code) => {

@@ -7,6 +7,7 @@ import {
   unwrapPrivateKey,
 } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyserverApi, ServerApi } from '@app/api-client';
 import { closeAll, type RunningApp, startServices } from './support/apps.js';
 import {
   createKeyPair,
@@ -17,6 +18,7 @@ import {
   putPublicKey,
 } from './support/client.js';
 import { bearer, login, registerAndLogin, uniqueEmail, type TestUser } from './support/users.js';
+import { bodyOf } from './support/body.js';
 
 /**
  * The whole protocol as a client plays it: seed flow 1 (create keypair),
@@ -34,15 +36,17 @@ describe('the protocol, end to end', () => {
   /** Flow 2: a fresh access token, the blob, and decryption with the password. */
   async function getPrivateKey(user: TestUser, password: string) {
     const accessToken = await getAccessToken(server, user);
-    const response = await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(accessToken)).expect(200);
+    const blob = bodyOf<KeyserverApi.EncryptedPrivateKeyResponse>(
+      await keyserver.http().get(`/api/keys/${user.userId}`).set(bearer(accessToken)).expect(200),
+    );
     return unwrapPrivateKey({
-      encryptedPrivateKey: fromBase64Url(response.body.encryptedPrivateKey),
-      iv: fromBase64Url(response.body.iv),
-      salt: fromBase64Url(response.body.salt),
-      kdf: response.body.kdf,
+      encryptedPrivateKey: fromBase64Url(blob.encryptedPrivateKey),
+      iv: fromBase64Url(blob.iv),
+      salt: fromBase64Url(blob.salt),
+      kdf: blob.kdf,
       password,
       userId: user.userId,
-      publicKeyFingerprint: response.body.publicKeyFingerprint,
+      publicKeyFingerprint: blob.publicKeyFingerprint as string,
     });
   }
 
@@ -52,22 +56,24 @@ describe('the protocol, end to end', () => {
     const loginSecret = await deriveLoginSecret(email, password);
     expect(loginSecret).not.toContain(password);
 
-    const { body: registered } = await server
-      .http()
-      .post('/api/auth/register')
-      .send({ email, password: loginSecret })
-      .expect(201);
-    const first = await server.http().post('/api/auth/login').send({ email, password: loginSecret }).expect(200);
-    expect(first.body.hasKeyPair).toBe(false);
+    const registered = bodyOf<ServerApi.RegisterResponse>(
+      await server.http().post('/api/auth/register').send({ email, password: loginSecret }).expect(201),
+    );
+    const first = bodyOf<ServerApi.LoginResponse>(
+      await server.http().post('/api/auth/login').send({ email, password: loginSecret }).expect(200),
+    );
+    expect(first.hasKeyPair).toBe(false);
     // The KEK comes from the password itself; the server only ever saw the login secret.
-    const alice: TestUser = { email, password, userId: registered.userId, sessionToken: first.body.sessionToken };
+    const alice: TestUser = { email, password, userId: registered.userId, sessionToken: first.sessionToken };
 
     const keys = await createKeyPair(server, keyserver, alice, DEFAULT_KDF_PARAMS);
     await server.http().post('/api/auth/logout').set(bearer(alice.sessionToken)).expect(204);
 
-    const second = await server.http().post('/api/auth/login').send({ email, password: loginSecret }).expect(200);
-    expect(second.body.hasKeyPair).toBe(true);
-    alice.sessionToken = second.body.sessionToken;
+    const second = bodyOf<ServerApi.LoginResponse>(
+      await server.http().post('/api/auth/login').send({ email, password: loginSecret }).expect(200),
+    );
+    expect(second.hasKeyPair).toBe(true);
+    alice.sessionToken = second.sessionToken;
     await server.http().get(`/api/users/${alice.userId}/public-key`).set(bearer(alice.sessionToken)).expect(403);
 
     const unlocked = await getPrivateKey(alice, password);
@@ -81,7 +87,7 @@ describe('the protocol, end to end', () => {
       .get(`/api/users/${bob.userId}/public-key`)
       .set(bearer(alice.sessionToken))
       .expect(200);
-    expect(fromBase64Url(bobsKey.body.publicKey)).toEqual(bobKeys.publicKey);
+    expect(fromBase64Url(bodyOf<ServerApi.UserPublicKeyResponse>(bobsKey).publicKey)).toEqual(bobKeys.publicKey);
   });
 
   it('a wrong password fails to decrypt the private key', async () => {

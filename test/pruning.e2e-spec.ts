@@ -1,6 +1,7 @@
 import { EventsPruner, RateLimits } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyserverApi } from '@app/api-client';
 import { AppliedKeyChangesPruner } from '../apps/keyserver/src/keys/applied-key-changes.pruner.js';
 import { ExpiredRowsPurger } from '../apps/server/src/core/expired-rows.purger.js';
 import { closeAll, type RunningApp, startKeyserver, startServer } from './support/apps.js';
@@ -8,9 +9,13 @@ import { createKeyPair, encryptedBlob, getAccessToken } from './support/client.j
 import { onPostgres } from './support/database.js';
 import { expireAll } from './support/time-travel.js';
 import { bearer, randomPassword, registerAndLogin, type TestUser } from './support/users.js';
+import { bodyOf } from './support/body.js';
 
 const count = async (app: RunningApp, table: string, where = 'true'): Promise<number> =>
-  Number((await app.app.get(DataSource).query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`))[0].n);
+  Number(
+    (await app.app.get(DataSource).query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`))[0]
+      .n,
+  );
 
 describe('pruning expired rows, in batches', () => {
   let server: RunningApp;
@@ -65,27 +70,29 @@ describe('pruning expired rows, in batches', () => {
     let current: TestUser = user;
     for (const baseVersion of [1, 2, 3]) {
       const next = { ...current, password: randomPassword() };
-      const staged = await keyserver
-        .http()
-        .post(`/api/keys/${user.userId}/key-changes`)
-        .set(bearer(await getAccessToken(server, current)))
-        .send({ ...(await encryptedBlob(next, keys)), baseVersion })
-        .expect(201);
+      const staged = bodyOf<KeyserverApi.StagedKeyChangeResponse>(
+        await keyserver
+          .http()
+          .post(`/api/keys/${user.userId}/key-changes`)
+          .set(bearer(await getAccessToken(server, current)))
+          .send({ ...(await encryptedBlob(next, keys)), baseVersion })
+          .expect(201),
+      );
       await server
         .http()
         .post('/api/user/key-change')
         .set(bearer(current.sessionToken))
         .send({
-          keyChangeId: staged.body.keyChangeId,
+          keyChangeId: staged.keyChangeId,
           baseVersion,
-          receipt: staged.body.receipt,
+          receipt: staged.receipt,
           currentPassword: current.password,
           newPassword: next.password,
         })
         .expect(200);
       await keyserver
         .http()
-        .post(`/api/keys/${user.userId}/key-changes/${staged.body.keyChangeId}/apply`)
+        .post(`/api/keys/${user.userId}/key-changes/${staged.keyChangeId}/apply`)
         .set(bearer(await getAccessToken(server, next)))
         .expect(200);
       current = next;
@@ -140,7 +147,7 @@ describe.skipIf(!onPostgres)('pruning a large backlog under load (PostgreSQL)', 
     // The backlog, in one statement on a connection of the test's own (no DB_QUERY_TIMEOUT_MS).
     const db = await new DataSource({ type: 'postgres', url: server.databaseUrl }).initialize();
     try {
-      const [session] = await db.query(`SELECT id FROM sessions WHERE user_id = $1`, [user.userId]);
+      const [session] = await db.query<{ id: string }[]>(`SELECT id FROM sessions WHERE user_id = $1`, [user.userId]);
       await db.query(
         `INSERT INTO access_tokens (token_hash, user_id, session_id, expires_at)
          SELECT sha256(('backlog-' || i)::bytea), $1, $2, now() - interval '1 hour' FROM generate_series(1, 200000) i`,

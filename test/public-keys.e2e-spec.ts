@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { generateKeyPair, KEY_ALGORITHM, toBase64Url } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApi } from '@app/api-client';
 import { startServer, type RunningApp } from './support/apps.js';
 import { openChallenge, passSessionChallenge, putPublicKey } from './support/client.js';
 import { bearer, registerAndLogin, type TestUser } from './support/users.js';
+import { bodyOf, errorOf } from './support/body.js';
 
 /** Order-8 point of Curve25519 (RFC 7748 small-subgroup), and its friends. */
 const LOW_ORDER_POINTS = [
@@ -53,7 +55,7 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
       const second = await generateKeyPair();
       const replaced = await putPublicKey(server, user, second.publicKey);
       expect(replaced.status).toBe(200);
-      expect(replaced.body.publicKey).toBe(toBase64Url(second.publicKey));
+      expect(bodyOf<ServerApi.PublicKeyResponse>(replaced).publicKey).toBe(toBase64Url(second.publicKey));
 
       const response = await server
         .http()
@@ -70,8 +72,9 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
       await putPublicKey(server, user, (await generateKeyPair()).publicKey).expect(200);
       const other = {
         ...user,
-        sessionToken: (await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }))
-          .body.sessionToken,
+        sessionToken: bodyOf<ServerApi.LoginResponse>(
+          await server.http().post('/api/auth/login').send({ email: user.email, password: user.password }),
+        ).sessionToken,
       };
       await putPublicKey(server, other, (await generateKeyPair()).publicKey).expect(200);
     });
@@ -91,14 +94,14 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
         .get(`/api/users/${user.userId}/public-key`)
         .set(bearer(reader.sessionToken))
         .expect(200);
-      expect(stored.body.publicKey).toBe(toBase64Url(keys.publicKey));
+      expect(bodyOf<ServerApi.UserPublicKeyResponse>(stored).publicKey).toBe(toBase64Url(keys.publicKey));
     });
 
     it.each(LOW_ORDER_POINTS)('answers 400 for the low-order point %s', async (hex) => {
       const user = await registerAndLogin(server.http);
       const response = await putPublicKey(server, user, Buffer.from(hex, 'hex'));
       expect(response.status).toBe(400);
-      expect(JSON.stringify(response.body.message)).toContain('publicKey');
+      expect(JSON.stringify(errorOf(response).message)).toContain('publicKey');
     });
 
     it.each([
@@ -137,9 +140,9 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
       const key = toBase64Url((await generateKeyPair()).publicKey);
       const response = await server.http().put('/api/user/public-key').set(bearer(user.sessionToken)).send(body(key));
       expect(response.status).toBe(400);
-      expect(JSON.stringify(response.body.message)).toContain(field);
+      expect(JSON.stringify(errorOf(response).message)).toContain(field);
       const me = await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(200);
-      expect(me.body.hasKeyPair).toBe(false);
+      expect(bodyOf<ServerApi.UserResponse>(me).hasKeyPair).toBe(false);
     });
 
     it('answers 401 without a session', async () => {
@@ -193,8 +196,9 @@ describe('public keys: putPublicKey, getPublicKeyForUser', () => {
         .set(bearer(unsecured.sessionToken));
       expect(response.status).toBe(403);
       // A new session of a secured user is not secured either.
-      const fresh = (await server.http().post('/api/auth/login').send({ email: owner.email, password: owner.password }))
-        .body.sessionToken;
+      const fresh = bodyOf<ServerApi.LoginResponse>(
+        await server.http().post('/api/auth/login').send({ email: owner.email, password: owner.password }),
+      ).sessionToken;
       await server.http().get(`/api/users/${owner.userId}/public-key`).set(bearer(fresh)).expect(403);
     });
 

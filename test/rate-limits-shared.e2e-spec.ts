@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, freePort, startServer, type RunningApp } from './support/apps.js';
 import { onPostgres } from './support/database.js';
 import { randomPassword, uniqueEmail } from './support/users.js';
+import { stringMatching } from './support/matchers.js';
 
 /** The Redis the Postgres suite runs against (the machine's, or CI's). */
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -114,7 +115,7 @@ describe.skipIf(!onPostgres)('rate limits shared by instances (test:pg: PostgreS
       expect(response.body).toEqual({
         statusCode: 503,
         error: 'Service Unavailable',
-        message: expect.stringMatching(/rate limits/i),
+        message: stringMatching(/rate limits/i),
       });
     }
 

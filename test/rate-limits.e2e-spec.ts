@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { generateKeyPair } from '@app/crypto';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyserverApi, ServerApi } from '@app/api-client';
 import {
   closeAll,
   freePort,
@@ -12,6 +13,8 @@ import {
 } from './support/apps.js';
 import { encryptedBlob, getAccessToken, openChallenge, putPrivateKey, putPublicKey } from './support/client.js';
 import { bearer, randomPassword, registerAndLogin, uniqueEmail, type TestUser } from './support/users.js';
+import { anyString, stringMatching } from './support/matchers.js';
+import { bodyOf, errorOf } from './support/body.js';
 
 /** Each test counts from addresses of its own, forwarded by the one proxy the services trust. */
 let lastAddress = 0;
@@ -45,7 +48,7 @@ const LIMITS = {
 /** The answer every limit gives: 429, the usual error body, and the whole seconds left in the window. */
 function expectTooManyRequests(response: supertest.Response, windowSeconds: number): void {
   expect(response.status).toBe(429);
-  expect(response.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.any(String) });
+  expect(response.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: anyString() });
   expect(response.headers['retry-after']).toMatch(/^\d+$/);
   const wait = Number(response.headers['retry-after']);
   // The window started at the first counted event, a few seconds ago at most.
@@ -146,11 +149,12 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
       // The owner's device is not the stranger: it logs in, and gets a new token.
       const owner = await login(ownerAddress, { ...user, deviceToken });
       expect(owner.status).toBe(200);
-      expect(owner.body.deviceToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(owner.body.deviceToken).not.toBe(deviceToken);
+      const ownersNewToken = bodyOf<ServerApi.LoginResponse>(owner).deviceToken;
+      expect(ownersNewToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(ownersNewToken).not.toBe(deviceToken);
       // The token it presented was replaced: alone, it is no longer a device of this email.
       expectTooManyRequests(await login(ownerAddress, { ...user, deviceToken }), 86_400);
-      expect((await login(ownerAddress, { ...user, deviceToken: owner.body.deviceToken })).status).toBe(200);
+      expect((await login(ownerAddress, { ...user, deviceToken: ownersNewToken })).status).toBe(200);
     });
   });
 
@@ -166,12 +170,14 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
       const fresh = await login(here, user);
       expect(fresh.status).toBe(200);
       // That login's own device token is a device of its own, with its own count.
-      expect((await login(here, { ...user, deviceToken: fresh.body.deviceToken })).status).toBe(200);
+      expect(
+        (await login(here, { ...user, deviceToken: bodyOf<ServerApi.LoginResponse>(fresh).deviceToken })).status,
+      ).toBe(200);
     });
 
     it('treats an unknown token, or another email’s, as no token at all', async () => {
       const owner = await newUser();
-      const ownersDevice = (await login(newAddress(), owner).expect(200)).body.deviceToken as string;
+      const ownersDevice = bodyOf<ServerApi.LoginResponse>(await login(newAddress(), owner).expect(200)).deviceToken;
       const victim = await newUser();
       const here = newAddress();
       await failLogins(here, victim, 1, ownersDevice);
@@ -185,7 +191,9 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
       for (let i = 0; i < 5; i += 1) {
         const response = await login(here, { ...wrong(user), deviceToken: 'not-a-token' });
         expect(response.status).toBe(400);
-        expect(response.body.message).toEqual(['deviceToken must be 32 bytes encoded as base64url without padding']);
+        expect(errorOf(response).message).toEqual([
+          'deviceToken must be 32 bytes encoded as base64url without padding',
+        ]);
       }
       await failLogins(here, user, 3);
       expect((await login(here, user)).status).toBe(429);
@@ -221,19 +229,19 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
     });
 
     it('RATE_LIMIT_ACCESS_TOKENS_PER_SESSION (3/1m): issues 3 access tokens, refuses the 4th; another session is counted apart', async () => {
-      const session = (await login(from, credentials(user)).expect(200)).body.sessionToken as string;
+      const session = bodyOf<ServerApi.LoginResponse>(await login(from, credentials(user)).expect(200)).sessionToken;
       for (let i = 0; i < 3; i += 1)
         expect((await asUser(server.http().post('/api/user/access-token'), session)).status).toBe(201);
       const refused = await asUser(server.http().post('/api/user/access-token'), session);
       expectTooManyRequests(refused, 60);
-      expect(refused.body.accessToken).toBeUndefined();
+      expect(bodyOf<Partial<ServerApi.AccessTokenResponse>>(refused).accessToken).toBeUndefined();
       expect((await asUser(server.http().post('/api/user/access-token'))).status).toBe(201);
     });
 
     it('RATE_LIMIT_CHALLENGES_PER_SESSION (3/1m) and RATE_LIMIT_WRONG_ANSWERS_PER_SESSION (2/1h)', async () => {
       const keys = await generateKeyPair();
       await putPublicKey(here, user, keys.publicKey).expect(200);
-      const session = (await login(from, credentials(user)).expect(200)).body.sessionToken as string;
+      const session = bodyOf<ServerApi.LoginResponse>(await login(from, credentials(user)).expect(200)).sessionToken;
       const answer = (body: object) =>
         asUser(server.http().post('/api/user/session-challenge/answer'), session).send(body);
 
@@ -249,9 +257,9 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
       // Two refused answers: the right one is refused too, and the session stays unsecured.
       expectTooManyRequests(await answer(third), 3600);
       const me = await asUser(server.http().get('/api/user/me'), session).expect(200);
-      expect(me.body.secured).toBe(false);
+      expect(bodyOf<ServerApi.UserResponse>(me).secured).toBe(false);
       // Another session of the same user is counted apart, and the key it holds is right.
-      const other = (await login(from, credentials(user)).expect(200)).body.sessionToken as string;
+      const other = bodyOf<ServerApi.LoginResponse>(await login(from, credentials(user)).expect(200)).sessionToken;
       const fresh = await openChallenge(here, other, keys);
       const passed = await asUser(server.http().post('/api/user/session-challenge/answer'), other).send(fresh);
       expect(passed.status).toBe(200);
@@ -271,7 +279,7 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
       const newAccessToken = async () =>
         getAccessToken(here, {
           ...user,
-          sessionToken: (await login(from, credentials(user)).expect(200)).body.sessionToken,
+          sessionToken: bodyOf<ServerApi.LoginResponse>(await login(from, credentials(user)).expect(200)).sessionToken,
         });
 
       // Not counted: a malformed path (400) and a rejected token (403).
@@ -291,12 +299,12 @@ describe('rate limits: every limit trips at exactly its number, answers 429 with
         await newAccessToken(),
         await encryptedBlob(user, keys),
       );
-      expect(put.status, put.body.message).toBe(201);
+      expect(put.status, bodyOf<{ message?: string }>(put).message).toBe(201);
       for (let i = 0; i < 3; i += 1) expect((await keyserverGet(await newAccessToken())).status).toBe(200);
       const token = await newAccessToken();
       const refused = await keyserverGet(token);
       expectTooManyRequests(refused, 3600);
-      expect(refused.body.encryptedPrivateKey).toBeUndefined();
+      expect(bodyOf<Partial<KeyserverApi.EncryptedPrivateKeyResponse>>(refused).encryptedPrivateKey).toBeUndefined();
       // Validated before it was counted: the token is spent.
       expect((await keyserverGet(token)).status).toBe(403);
     });
@@ -372,7 +380,7 @@ describe('rate limits: a login flood is queued, then refused with 503', () => {
     expect(busy).toHaveLength(5);
     for (const response of busy) {
       expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.any(String) });
+      expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: anyString() });
     }
     await server.http().post('/api/auth/login').send(credentials(user)).expect(200);
   });
@@ -397,7 +405,7 @@ describe('rate limits: fail closed when the counters cannot be reached', () => {
       expect(response.body).toEqual({
         statusCode: 503,
         error: 'Service Unavailable',
-        message: expect.stringMatching(/rate limits/i),
+        message: stringMatching(/rate limits/i),
       });
     }
     // Exempt from the per-address ceiling, the keyserver's validate call needs no counter.

@@ -55,7 +55,7 @@ describe.skipIf(!onPostgres)('npm run reconcile', () => {
     await server.app
       .get(DataSource)
       .query(`UPDATE public_keys SET key_version = 3 WHERE user_id = $1`, [behind.userId]);
-    const before = await blobs.query(
+    const before = await blobs.query<unknown[]>(
       `SELECT user_id, version, public_key_fingerprint FROM encrypted_private_keys ORDER BY user_id`,
     );
 

@@ -1,10 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fromBase64Url, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApi } from '@app/api-client';
 import { startServer, type RunningApp } from './support/apps.js';
 import { openChallenge, putPublicKey, type KeyPair } from './support/client.js';
 import { expireAll } from './support/time-travel.js';
 import { bearer, login, registerAndLogin, type TestUser } from './support/users.js';
+import { anyString, stringMatching } from './support/matchers.js';
+import { bodyOf, errorOf } from './support/body.js';
 
 describe('session challenge: getSessionChallenge, submitSessionChallenge', () => {
   let server: RunningApp;
@@ -24,7 +27,7 @@ describe('session challenge: getSessionChallenge, submitSessionChallenge', () =>
     server.http().post('/api/user/session-challenge/answer').set(bearer(sessionToken)).send(body);
 
   const me = async (sessionToken: string) =>
-    (await server.http().get('/api/user/me').set(bearer(sessionToken)).expect(200)).body;
+    bodyOf<ServerApi.UserResponse>(await server.http().get('/api/user/me').set(bearer(sessionToken)).expect(200));
 
   describe('POST /api/user/session-challenge', () => {
     it('answers 201 with a token sealed to the user’s key for 60 seconds', async () => {
@@ -33,14 +36,15 @@ describe('session challenge: getSessionChallenge, submitSessionChallenge', () =>
       const response = await server.http().post('/api/user/session-challenge').set(bearer(user.sessionToken));
       expect(response.status).toBe(201);
       expect(response.body).toEqual({
-        challengeId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        enc: expect.any(String),
-        ciphertext: expect.any(String),
-        expiresAt: expect.any(String),
+        challengeId: stringMatching(/^[0-9a-f-]{36}$/),
+        enc: anyString(),
+        ciphertext: anyString(),
+        expiresAt: anyString(),
       });
-      expect(fromBase64Url(response.body.enc)).toHaveLength(32);
-      expect(fromBase64Url(response.body.ciphertext)).toHaveLength(32 + 16);
-      const lifetime = Date.parse(response.body.expiresAt) - before;
+      const challenge = bodyOf<ServerApi.SessionChallengeResponse>(response);
+      expect(fromBase64Url(challenge.enc)).toHaveLength(32);
+      expect(fromBase64Url(challenge.ciphertext)).toHaveLength(32 + 16);
+      const lifetime = Date.parse(challenge.expiresAt) - before;
       expect(lifetime).toBeGreaterThan(55_000);
       expect(lifetime).toBeLessThanOrEqual(61_000);
     });
@@ -155,7 +159,7 @@ describe('session challenge: getSessionChallenge, submitSessionChallenge', () =>
       const answer = await openChallenge(server, user.sessionToken, user.keys);
       const response = await submit(user.sessionToken, body(answer));
       expect(response.status).toBe(400);
-      expect(JSON.stringify(response.body.message)).toContain(field);
+      expect(JSON.stringify(errorOf(response).message)).toContain(field);
       await submit(user.sessionToken, answer).expect(200);
     });
 

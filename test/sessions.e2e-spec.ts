@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApi } from '@app/api-client';
 import { closeAll, startServices, TEST_KEYSERVER_API_KEY, type RunningApp } from './support/apps.js';
 import { createKeyPair, getAccessToken, passSessionChallenge, type KeyPair } from './support/client.js';
 import { bearer, login, registerAndLogin, type TestUser } from './support/users.js';
+import { stringMatching } from './support/matchers.js';
+import { bodyOf } from './support/body.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -36,13 +39,14 @@ describe('sessions: list and end them from a secured session', () => {
       .send({ email: user.email, password: user.password })
       .expect(200);
     const response = await list(user.sessionToken).expect(200);
-    expect(response.body.items).toHaveLength(2);
-    const [newest, oldest] = response.body.items;
+    const { items } = bodyOf<ServerApi.SessionsResponse>(response);
+    expect(items).toHaveLength(2);
+    const [newest, oldest] = items;
     expect(newest).toEqual({
-      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      createdAt: expect.stringMatching(ISO),
-      lastUsedAt: expect.stringMatching(ISO),
-      expiresAt: expect.stringMatching(ISO),
+      id: stringMatching(/^[0-9a-f-]{36}$/),
+      createdAt: stringMatching(ISO),
+      lastUsedAt: stringMatching(ISO),
+      expiresAt: stringMatching(ISO),
       secured: false,
       clientAddress: '127.0.0.1',
       userAgent: 'second-device/1.0',
@@ -50,7 +54,7 @@ describe('sessions: list and end them from a secured session', () => {
     });
     expect(oldest).toMatchObject({ secured: true, current: true });
     expect(JSON.stringify(response.body)).not.toContain(user.sessionToken);
-    expect(JSON.stringify(response.body)).not.toContain(second.body.sessionToken);
+    expect(JSON.stringify(response.body)).not.toContain(bodyOf<ServerApi.LoginResponse>(second).sessionToken);
   });
 
   it('answers 403 to an unsecured session, and 401 without one', async () => {
@@ -62,7 +66,7 @@ describe('sessions: list and end them from a secured session', () => {
       expect(response.body).toEqual({
         statusCode: 403,
         error: 'Forbidden',
-        message: expect.stringMatching(/not secured/),
+        message: stringMatching(/not secured/),
       });
     }
     await server.http().get('/api/user/sessions').expect(401);
@@ -72,13 +76,13 @@ describe('sessions: list and end them from a secured session', () => {
     const { user, keys } = await securedUser();
     const other = await login(server.http, user);
     const otherAccessToken = await getAccessToken(server, { ...user, sessionToken: other });
-    const { body } = await list(user.sessionToken).expect(200);
-    const otherId = body.items.find((item: { current: boolean }) => !item.current).id;
+    const body = bodyOf<ServerApi.SessionsResponse>(await list(user.sessionToken).expect(200));
+    const otherId = body.items.find((item) => !item.current)!.id;
 
     await end(user.sessionToken, otherId).expect(204);
     await server.http().get('/api/user/me').set(bearer(other)).expect(401);
     await validate(user.userId, otherAccessToken).expect(403);
-    expect((await list(user.sessionToken).expect(200)).body.items).toHaveLength(1);
+    expect(bodyOf<ServerApi.SessionsResponse>(await list(user.sessionToken).expect(200)).items).toHaveLength(1);
     // Ended is ended: a second time, the id is unknown.
     await end(user.sessionToken, otherId).expect(404);
     // The current session is untouched and still secured.
@@ -88,7 +92,7 @@ describe('sessions: list and end them from a secured session', () => {
   it('answers the same 404 for another user’s session and an unknown id, and 400 for a malformed one', async () => {
     const { user } = await securedUser();
     const { user: stranger } = await securedUser();
-    const strangersId = (await list(stranger.sessionToken).expect(200)).body.items[0].id;
+    const strangersId = bodyOf<ServerApi.SessionsResponse>(await list(stranger.sessionToken).expect(200)).items[0].id;
     const foreign = await end(user.sessionToken, strangersId).expect(404);
     const unknown = await end(user.sessionToken, randomUUID()).expect(404);
     expect(foreign.body).toEqual(unknown.body);
@@ -103,7 +107,7 @@ describe('sessions: list and end them from a secured session', () => {
     const { user: stranger } = await securedUser();
     await endOthers(user.sessionToken).expect(204);
     for (const token of others) await server.http().get('/api/user/me').set(bearer(token)).expect(401);
-    const { body } = await list(user.sessionToken).expect(200);
+    const body = bodyOf<ServerApi.SessionsResponse>(await list(user.sessionToken).expect(200));
     expect(body.items).toEqual([expect.objectContaining({ current: true, secured: true })]);
     // Another user's sessions are not this user's to end.
     await server.http().get('/api/user/me').set(bearer(stranger.sessionToken)).expect(200);
@@ -111,7 +115,7 @@ describe('sessions: list and end them from a secured session', () => {
 
   it('lets the current session end itself', async () => {
     const { user } = await securedUser();
-    const { body } = await list(user.sessionToken).expect(200);
+    const body = bodyOf<ServerApi.SessionsResponse>(await list(user.sessionToken).expect(200));
     await end(user.sessionToken, body.items[0].id).expect(204);
     await server.http().get('/api/user/me').set(bearer(user.sessionToken)).expect(401);
   });

@@ -11,9 +11,9 @@ import {
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptedBlob, type KeyPair } from './support/client.js';
-import { createTestDatabase, onPostgres, type Service } from './support/database.js';
-import { Scratch, type ServiceProcess } from './support/processes.js';
-import { randomPassword, uniqueEmail, type TestUser } from './support/users.js';
+import { onPostgres, type Service } from './support/database.js';
+import { Scratch, type ServicePair, type ServiceProcess } from './support/processes.js';
+import { randomPassword, registerAndLogin, uniqueEmail, type TestUser } from './support/users.js';
 
 /**
  * SIGTERM to a service while users create key pairs and fetch their keys:
@@ -41,22 +41,12 @@ const DRAIN_MS = 500;
 
 describe.runIf(onPostgres)('SIGTERM under load', () => {
   const scratch = new Scratch();
-  const databases = {} as Record<Service, string>;
-  const services = {} as Record<Service, ServiceProcess>;
-  const env = (service: Service): Record<string, string> => ({
-    DATABASE_URL: databases[service],
-    SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
-    ...(service === 'keyserver' ? { SERVER_URL: services.server.url } : {}),
-  });
+  let services: Record<Service, ServiceProcess>;
+  let pair: ServicePair;
 
   beforeAll(async () => {
-    for (const service of ['server', 'keyserver'] as const) {
-      const database = await createTestDatabase(service);
-      scratch.onCleanUp(database.drop);
-      databases[service] = database.url;
-    }
-    services.server = await scratch.start('server', env('server'));
-    services.keyserver = await scratch.start('keyserver', env('keyserver'));
+    pair = await scratch.startPair({ SHUTDOWN_DRAIN_MS: String(DRAIN_MS) });
+    services = pair.services;
   });
   afterAll(() => scratch.cleanUp());
 
@@ -163,14 +153,8 @@ describe.runIf(onPostgres)('SIGTERM under load', () => {
   async function startLoad(ledger: LoadUser[], stopping: () => boolean): Promise<{ finished: Promise<void> }> {
     const registered = await Promise.all(
       Array.from({ length: LOAD_WORKERS }, async () => {
-        const user = newUser();
-        const credentials = { email: user.email, password: user.password };
-        const registered = await services.server.http().post('/api/auth/register').send(credentials).expect(201);
-        user.userId = registered.body.userId;
-        const session = await services.server.http().post('/api/auth/login').send(credentials).expect(200);
-        user.sessionToken = session.body.sessionToken;
-        user.steps = { register: 201, login: 200 };
-        return user;
+        const registered = await registerAndLogin(services.server.http, uniqueEmail('load'));
+        return { ...newUser(), ...registered, steps: { register: 201, login: 200 } } satisfies LoadUser;
       }),
     );
     const worker = async (first: LoadUser | undefined) => {
@@ -195,12 +179,12 @@ describe.runIf(onPostgres)('SIGTERM under load', () => {
 
   /** Checks the ledger against what the services hold now, through their APIs and the server's table of keys. */
   async function checkLedger(ledger: LoadUser[]): Promise<void> {
-    const serverDb = new pg.Client({ connectionString: databases.server });
+    const serverDb = new pg.Client({ connectionString: pair.databases.server });
     await serverDb.connect();
     try {
       for (const user of ledger) {
         const credentials = { email: user.email, password: user.password };
-        let login = await call('server', 'POST', '/api/auth/login', { body: credentials });
+        const login = await call('server', 'POST', '/api/auth/login', { body: credentials });
         if (ok(user.steps.register)) expect(login.outcome, `${user.email}: registered, then cannot log in`).toBe(200);
         if (login.outcome !== 200) {
           // Not applied at all: the email is free again.
@@ -268,7 +252,7 @@ describe.runIf(onPostgres)('SIGTERM under load', () => {
       const code = await target.exited;
       expect(code, target.output().slice(-3000)).toBe(0);
       await load.finished;
-      services[service] = await scratch.start(service, env(service), target.port);
+      await pair.restart(service);
 
       await checkLedger(ledger);
     }, 120_000);

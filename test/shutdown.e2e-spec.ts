@@ -8,6 +8,7 @@ import { freePort, TEST_KEYSERVER_API_KEY, TEST_VERIFIER_KEYS } from './support/
 import { buildApp } from './support/build.js';
 import { createTestDatabase, onPostgres } from './support/database.js';
 import { randomPassword, uniqueEmail } from './support/users.js';
+import { stringMatching } from './support/matchers.js';
 
 /** What a test creates outside the process: removed in afterAll, also when a test failed. */
 const folders: string[] = [];
@@ -72,8 +73,8 @@ async function startProcess(
   });
   processes.push(child);
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     const check = setInterval(() => {
@@ -121,7 +122,7 @@ describe('graceful shutdown of a real server process', () => {
       expect(JSON.parse(ready.body)).toMatchObject({
         statusCode: 503,
         error: 'Service Unavailable',
-        message: expect.stringMatching(/shutting down/),
+        message: stringMatching(/shutting down/),
       });
       expect((await call(agent, port, 'GET', '/health/live')).status).toBe(200);
       // Still serving: a registration during the drain succeeds.

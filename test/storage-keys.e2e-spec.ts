@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Logger } from '@nestjs/common';
 import { parseStorageKeys, StorageSealer } from '@app/platform';
+import type { KeyserverApi } from '@app/api-client';
 import { rewrapBlobs } from '../apps/keyserver/src/keys/rewrap.js';
 import { decodeBlobSecrets } from '../apps/keyserver/src/keys/sealed-blob.js';
 import {
@@ -17,6 +18,10 @@ import {
 import { onPostgres } from './support/database.js';
 import { createKeyPair, encryptedBlob, getAccessToken, putPrivateKey, putPublicKey } from './support/client.js';
 import { bearer, registerAndLogin, type TestUser } from './support/users.js';
+import { bodyOf, errorOf } from './support/body.js';
+
+/** A row of encrypted_private_keys or key_changes as the driver reads it (bytea as a Buffer). */
+type SealedRow = Record<string, unknown> & { sealed_blob: Buffer; storage_key_id: string | null };
 
 /** Blobs at rest on the keyserver: sealed under the storage key, bound to their row. */
 describe('keyserver storage keys', () => {
@@ -48,8 +53,8 @@ describe('keyserver storage keys', () => {
   it('stores nothing of the blob in the clear: only a value sealed under the current storage key', async () => {
     const user = await registerAndLogin(server.http);
     await createKeyPair(server, keyserver, user);
-    const served = (await getKey(user)).body;
-    const [row] = await db.query(`SELECT * FROM encrypted_private_keys WHERE user_id = $1`, [user.userId]);
+    const served = bodyOf<KeyserverApi.EncryptedPrivateKeyResponse>(await getKey(user));
+    const [row] = await db.query<SealedRow[]>(`SELECT * FROM encrypted_private_keys WHERE user_id = $1`, [user.userId]);
     expect(row).toMatchObject({
       storage_key_id: TEST_STORAGE_KEY.id,
       encrypted_private_key: null,
@@ -70,7 +75,9 @@ describe('keyserver storage keys', () => {
 
   it('seals with AES-256-GCM bound to the row: it opens under the configured key only', async () => {
     const { user, blob } = await userWithBlob();
-    const [row] = await db.query(`SELECT sealed_blob FROM encrypted_private_keys WHERE user_id = $1`, [user.userId]);
+    const [row] = await db.query<SealedRow[]>(`SELECT sealed_blob FROM encrypted_private_keys WHERE user_id = $1`, [
+      user.userId,
+    ]);
     const sealed = Buffer.from(row.sealed_blob);
     const open = (key: Buffer, rowId: string) => {
       const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
@@ -107,7 +114,7 @@ describe('keyserver storage keys', () => {
     await db.query(`UPDATE encrypted_private_keys SET storage_key_id = 'retired' WHERE user_id = $1`, [user.userId]);
     const response = await getKey(user);
     expect(response.status).toBe(503);
-    expect(response.body.statusCode).toBe(503);
+    expect(errorOf(response).statusCode).toBe(503);
   });
 
   it('still serves a blob stored before sealing, and seals it when it is next written', async () => {
@@ -136,7 +143,7 @@ describe('keyserver storage keys', () => {
 
     // Bound to no key, it is replaced by the current key's blob, sealed.
     await putPrivateKey(keyserver, user.userId, await getAccessToken(server, user), blob).expect(201);
-    const [row] = await db.query(
+    const [row] = await db.query<unknown[]>(
       `SELECT storage_key_id, encrypted_private_key FROM encrypted_private_keys WHERE user_id = $1`,
       [user.userId],
     );
@@ -177,7 +184,9 @@ describe('keyserver storage keys', () => {
       [sealedUser, sealedBlob],
       [legacyUser, legacyBlob],
     ] as const) {
-      const [row] = await db.query(`SELECT * FROM encrypted_private_keys WHERE user_id = $1`, [user.userId]);
+      const [row] = await db.query<SealedRow[]>(`SELECT * FROM encrypted_private_keys WHERE user_id = $1`, [
+        user.userId,
+      ]);
       expect(row).toMatchObject({ storage_key_id: 'k2', encrypted_private_key: null });
       const secrets = decodeBlobSecrets(
         onlyNew.open('k2', Buffer.from(row.sealed_blob), 'encrypted_private_keys', user.userId),
@@ -198,7 +207,9 @@ describe('keyserver storage keys', () => {
           .http()
           .get(`/api/keys/${sealedUser.userId}`)
           .set(bearer(await getAccessToken(server, sealedUser)));
-        expect(response.body.encryptedPrivateKey).toBe(sealedBlob.encryptedPrivateKey);
+        expect(bodyOf<KeyserverApi.EncryptedPrivateKeyResponse>(response).encryptedPrivateKey).toBe(
+          sealedBlob.encryptedPrivateKey,
+        );
       } finally {
         await renewed.close();
       }
@@ -215,8 +226,8 @@ describe('keyserver storage keys', () => {
       .set(bearer(await getAccessToken(server, user)))
       .send({ ...change, baseVersion: 1 })
       .expect(201);
-    const keyChangeId = staged.body.keyChangeId as string;
-    const [row] = await db.query(`SELECT * FROM key_changes WHERE id = $1`, [keyChangeId]);
+    const { keyChangeId } = bodyOf<KeyserverApi.StagedKeyChangeResponse>(staged);
+    const [row] = await db.query<SealedRow[]>(`SELECT * FROM key_changes WHERE id = $1`, [keyChangeId]);
     expect(row.storage_key_id).toBe(TEST_STORAGE_KEY.id);
     expect(Object.keys(row)).not.toEqual(expect.arrayContaining(['encrypted_private_key']));
     const current = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', TEST_STORAGE_KEYS));
@@ -235,7 +246,7 @@ describe('keyserver storage keys', () => {
     const next = randomBytes(32).toString('base64url');
     const rotated = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', `k3:${next},${TEST_STORAGE_KEYS}`));
     expect((await rewrapBlobs(db, rotated, new Logger('test'))).rewrapped).toBeGreaterThanOrEqual(2);
-    const [rewrapped] = await db.query(`SELECT * FROM key_changes WHERE id = $1`, [keyChangeId]);
+    const [rewrapped] = await db.query<SealedRow[]>(`SELECT * FROM key_changes WHERE id = $1`, [keyChangeId]);
     const onlyNew = new StorageSealer(parseStorageKeys('KEYSERVER_STORAGE_KEYS', `k3:${next}`));
     expect(rewrapped.storage_key_id).toBe('k3');
     const reopened = decodeBlobSecrets(

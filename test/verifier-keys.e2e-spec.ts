@@ -3,11 +3,16 @@ import { Logger } from '@nestjs/common';
 import { parseStorageKeys, StorageSealer } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApi } from '@app/api-client';
 import { PasswordHasher } from '../apps/server/src/auth/password-hasher.js';
 import { rewrapVerifiers } from '../apps/server/src/auth/rewrap-verifiers.js';
 import { type RunningApp, startServer, TEST_VERIFIER_KEY, TEST_VERIFIER_KEYS } from './support/apps.js';
 import { onPostgres } from './support/database.js';
 import { randomPassword, registerAndLogin, uniqueEmail } from './support/users.js';
+import { bodyOf } from './support/body.js';
+
+/** A row of users as the driver reads it (bytea as a Buffer). */
+type UserRow = Record<string, unknown> & { sealed_verifier: Buffer };
 
 /** Login verifiers at rest on the server: sealed under the verifier key, bound to their row. */
 describe('server verifier keys', () => {
@@ -23,7 +28,7 @@ describe('server verifier keys', () => {
 
   it('stores the verifier only sealed under the current key: nothing to guess against in a copy', async () => {
     const user = await registerAndLogin(server.http);
-    const [row] = await db.query(`SELECT * FROM users WHERE id = $1`, [user.userId]);
+    const [row] = await db.query<UserRow[]>(`SELECT * FROM users WHERE id = $1`, [user.userId]);
     expect(row).toMatchObject({ verifier_key_id: TEST_VERIFIER_KEY.id, password_hash: null });
     const dump = JSON.stringify(await db.query(`SELECT * FROM users`));
     expect(dump).not.toContain('$scrypt$');
@@ -48,7 +53,7 @@ describe('server verifier keys', () => {
     const response = await login(mallory.email, alice.password);
     expect(response.status).toBe(503);
     expect(response.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
-    expect(response.body.sessionToken).toBeUndefined();
+    expect(bodyOf<Partial<ServerApi.LoginResponse>>(response).sessionToken).toBeUndefined();
     await login(alice.email, alice.password).expect(200);
   });
 
@@ -76,7 +81,7 @@ describe('server verifier keys', () => {
     expect(report.rewrapped).toBeGreaterThanOrEqual(2);
     const onlyNew = new StorageSealer(parseStorageKeys('SERVER_VERIFIER_KEYS', `k2:${next}`));
     for (const id of [legacyId, sealedUser.userId]) {
-      const [row] = await db.query(`SELECT * FROM users WHERE id = $1`, [id]);
+      const [row] = await db.query<UserRow[]>(`SELECT * FROM users WHERE id = $1`, [id]);
       expect(row).toMatchObject({ verifier_key_id: 'k2', password_hash: null });
       expect(onlyNew.open('k2', Buffer.from(row.sealed_verifier), 'users', id).toString()).toMatch(/^\$scrypt\$/);
     }

@@ -10,8 +10,13 @@ import {
   type KdfParams,
 } from '@app/crypto';
 import { expect } from 'vitest';
+import type { ServerApi } from '@app/api-client';
 import type { RunningApp } from './apps.js';
+import { bodyOf } from './body.js';
 import { bearer, type TestUser } from './users.js';
+
+/** A service the helpers can call: an app in this process or a service process. */
+type Reachable = Pick<RunningApp, 'http'>;
 
 /** The cheapest parameters the keyserver accepts: most tests need speed, not strength. */
 export const FAST_KDF: KdfParams = { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 };
@@ -19,7 +24,7 @@ export { DEFAULT_KDF_PARAMS };
 
 export type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
-export function putPublicKey(server: RunningApp, user: TestUser, publicKey: Uint8Array) {
+export function putPublicKey(server: Reachable, user: TestUser, publicKey: Uint8Array) {
   return server
     .http()
     .put('/api/user/public-key')
@@ -27,9 +32,9 @@ export function putPublicKey(server: RunningApp, user: TestUser, publicKey: Uint
     .send({ algorithm: KEY_ALGORITHM, publicKey: toBase64Url(publicKey) });
 }
 
-export async function getAccessToken(server: RunningApp, user: TestUser): Promise<string> {
+export async function getAccessToken(server: Reachable, user: TestUser): Promise<string> {
   const response = await server.http().post('/api/user/access-token').set(bearer(user.sessionToken)).expect(201);
-  return response.body.accessToken as string;
+  return bodyOf<ServerApi.AccessTokenResponse>(response).accessToken;
 }
 
 /** Wraps the private key under the user's password as a client would, ready to POST. */
@@ -49,27 +54,24 @@ export async function encryptedBlob(user: TestUser, keys: KeyPair, kdf: KdfParam
   };
 }
 
-export function putPrivateKey(keyserver: RunningApp, userId: string, accessToken: string, body: object) {
+export function putPrivateKey(keyserver: Reachable, userId: string, accessToken: string, body: object) {
   return keyserver.http().post(`/api/keys/${userId}`).set(bearer(accessToken)).send(body);
 }
 
 /** Asks for a session challenge and opens it with the private key; returns what to submit. */
-export async function openChallenge(server: RunningApp, sessionToken: string, keys: Pick<KeyPair, 'privateKey'>) {
-  const challenge = await server.http().post('/api/user/session-challenge').set(bearer(sessionToken)).expect(201);
+export async function openChallenge(server: Reachable, sessionToken: string, keys: Pick<KeyPair, 'privateKey'>) {
+  const response = await server.http().post('/api/user/session-challenge').set(bearer(sessionToken)).expect(201);
+  const challenge = bodyOf<ServerApi.SessionChallengeResponse>(response);
   const token = await openSessionChallenge({
     privateKey: keys.privateKey,
-    challengeId: challenge.body.challengeId,
-    enc: fromBase64Url(challenge.body.enc),
-    ciphertext: fromBase64Url(challenge.body.ciphertext),
+    challengeId: challenge.challengeId,
+    enc: fromBase64Url(challenge.enc),
+    ciphertext: fromBase64Url(challenge.ciphertext),
   });
-  return { challengeId: challenge.body.challengeId as string, token: toBase64Url(token) };
+  return { challengeId: challenge.challengeId, token: toBase64Url(token) };
 }
 
-export async function passSessionChallenge(
-  server: RunningApp,
-  sessionToken: string,
-  keys: Pick<KeyPair, 'privateKey'>,
-) {
+export async function passSessionChallenge(server: Reachable, sessionToken: string, keys: Pick<KeyPair, 'privateKey'>) {
   const answer = await openChallenge(server, sessionToken, keys);
   const response = await server
     .http()
@@ -82,8 +84,8 @@ export async function passSessionChallenge(
 
 /** Seed flow 1 end to end, ending with the session challenge that confirms the key. */
 export async function createKeyPair(
-  server: RunningApp,
-  keyserver: RunningApp,
+  server: Reachable,
+  keyserver: Reachable,
   user: TestUser,
   kdf: KdfParams = FAST_KDF,
 ) {

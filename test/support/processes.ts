@@ -10,7 +10,7 @@ import {
   TEST_VERIFIER_KEYS,
 } from './apps.js';
 import { buildApp } from './build.js';
-import type { Service } from './database.js';
+import { createTestDatabase, type Service } from './database.js';
 import supertest from 'supertest';
 
 /** A service running as its own process, from its build, as production runs it. */
@@ -24,6 +24,13 @@ export interface ServiceProcess {
   output: () => string;
   /** Requests to it over the loopback, as to an app in this process. */
   http: () => supertest.Agent;
+}
+
+export interface ServicePair {
+  databases: Record<Service, string>;
+  services: Record<Service, ServiceProcess>;
+  /** Starts the service again (after it stopped or was killed) on its database and port. */
+  restart: (service: Service) => Promise<ServiceProcess>;
 }
 
 /**
@@ -84,8 +91,8 @@ export class Scratch {
     });
     this.children.push(child);
     let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const url = `http://127.0.0.1:${port}`;
     let early: number | null | undefined;
@@ -98,6 +105,36 @@ export class Scratch {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     return { child, port, url, exited, output: () => output, http: () => supertest.agent(url) };
+  }
+
+  /**
+   * Both services on PostgreSQL databases of their own, the keyserver
+   * validating with the server, each with `env`. `services` always holds the
+   * running process of each; `restart` starts one again on its data and port.
+   */
+  async startPair(env: Record<string, string> = {}): Promise<ServicePair> {
+    const databases = {} as Record<Service, string>;
+    for (const service of ['server', 'keyserver'] as const) {
+      const database = await createTestDatabase(service);
+      this.onCleanUp(database.drop);
+      databases[service] = database.url;
+    }
+    const services = {} as Record<Service, ServiceProcess>;
+    const envOf = (service: Service) => ({
+      ...env,
+      DATABASE_URL: databases[service],
+      ...(service === 'keyserver' ? { SERVER_URL: services.server.url } : {}),
+    });
+    services.server = await this.start('server', envOf('server'));
+    services.keyserver = await this.start('keyserver', envOf('keyserver'));
+    return {
+      databases,
+      services,
+      restart: async (service) => {
+        services[service] = await this.start(service, envOf(service), services[service].port);
+        return services[service];
+      },
+    };
   }
 
   async cleanUp(): Promise<void> {

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type supertest from 'supertest';
+import type { ServerApi } from '@app/api-client';
+import { bodyOf } from './body.js';
 
 export interface TestUser {
   email: string;
@@ -16,8 +18,10 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 export async function registerAndLogin(http: () => supertest.Agent, email = uniqueEmail()): Promise<TestUser> {
   const password = randomPassword();
   await http().post('/api/auth/register').send({ email, password }).expect(201);
-  const login = await http().post('/api/auth/login').send({ email, password }).expect(200);
-  return { email, password, userId: login.body.userId, sessionToken: login.body.sessionToken };
+  const login = bodyOf<ServerApi.LoginResponse>(
+    await http().post('/api/auth/login').send({ email, password }).expect(200),
+  );
+  return { email, password, userId: login.userId, sessionToken: login.sessionToken };
 }
 
 export async function login(http: () => supertest.Agent, user: Pick<TestUser, 'email' | 'password'>): Promise<string> {
@@ -25,5 +29,5 @@ export async function login(http: () => supertest.Agent, user: Pick<TestUser, 'e
     .post('/api/auth/login')
     .send({ email: user.email, password: user.password })
     .expect(200);
-  return response.body.sessionToken as string;
+  return bodyOf<ServerApi.LoginResponse>(response).sessionToken;
 }

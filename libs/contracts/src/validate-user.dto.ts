@@ -9,7 +9,7 @@ export class ValidateUserRequestDto {
    * The user the keyserver request is for (from its path); compared in lower case.
    * @example 3f1c6a52-8f57-4a4e-9a43-6d1c0f0e9b7a
    */
-  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsUUID()
   userId: string;
 
@@ -26,7 +26,7 @@ export class ValidateUserRequestDto {
    * @example 0b6f5a0e-2f55-4d8c-9d3e-7f4e1c2a9b10
    */
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsUUID()
   abandonKeyChangeId?: string;
 }

@@ -16,7 +16,7 @@ export interface KeyPair {
 }
 
 export async function generateKeyPair(): Promise<KeyPair> {
-  const pair = (await subtle().generateKey({ name: 'X25519' }, true, ['deriveBits'])) as CryptoKeyPair;
+  const pair = await subtle().generateKey({ name: 'X25519' }, true, ['deriveBits']);
   return {
     publicKey: new Uint8Array(await subtle().exportKey('raw', pair.publicKey)),
     privateKey: pair.privateKey,

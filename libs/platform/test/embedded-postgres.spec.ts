@@ -57,7 +57,7 @@ async function query(engine: EmbeddedPostgres, sql: string): Promise<unknown[]> 
   const client = new pg.Client({ host: engine.host, port: engine.port, user: 'postgres', database: 'postgres' });
   await client.connect();
   try {
-    return (await client.query(sql)).rows;
+    return (await client.query<Record<string, unknown>>(sql)).rows;
   } finally {
     await client.end();
   }

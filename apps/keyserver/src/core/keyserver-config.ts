@@ -24,7 +24,7 @@ class KeyserverEnvironment extends ServiceEnvironment {
 
   /** Lets production reach the server over plain http, on a private network only. */
   @Expose()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'ALLOW_INSECURE_SERVER_URL must be true or false' })
   ALLOW_INSECURE_SERVER_URL = false;
 

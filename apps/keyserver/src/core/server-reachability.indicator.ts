@@ -52,7 +52,7 @@ export class ServerReachabilityIndicator implements ReadinessIndicator {
       // A timeout: the attempt reports it as such.
       if (signal.aborted) throw error;
       this.logger.warn(`Server unreachable at ${this.validateUrl}: ${(error as Error).message}`);
-      throw new Error('The server is unreachable');
+      throw new Error('The server is unreachable', { cause: error });
     }
     await response.body?.cancel().catch(() => undefined);
     if (response.status === 403) return;

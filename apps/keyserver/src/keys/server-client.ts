@@ -54,7 +54,7 @@ export class ServerClient {
       timed();
     }
     if (response.status === 200) {
-      const user = await response.json().catch(() => undefined);
+      const user: unknown = await response.json().catch(() => undefined);
       if (isValidation(user, request.userId)) return { outcome: 'valid', user };
       this.logger.error(
         'The server answered validateUser with an unexpected body: are both services the same version?',

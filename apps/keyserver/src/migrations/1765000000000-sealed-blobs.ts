@@ -20,8 +20,8 @@ export class SealedBlobs1765000000000 implements MigrationInterface {
           (sealed_blob IS NULL AND encrypted_private_key IS NOT NULL AND iv IS NOT NULL AND salt IS NOT NULL))`);
   }
 
-  async down(): Promise<void> {
+  down(): Promise<void> {
     // Sealed rows cannot go back without the keys: this migration is not reversed in SQL.
-    throw new Error('SealedBlobs1765000000000 cannot be reverted');
+    return Promise.reject(new Error('SealedBlobs1765000000000 cannot be reverted'));
   }
 }

@@ -17,8 +17,8 @@ export class SealedVerifiers1765000000000 implements MigrationInterface {
           (sealed_verifier IS NULL AND verifier_key_id IS NULL AND password_hash IS NOT NULL))`);
   }
 
-  async down(): Promise<void> {
+  down(): Promise<void> {
     // Sealed verifiers cannot go back without the keys: this migration is not reversed in SQL.
-    throw new Error('SealedVerifiers1765000000000 cannot be reverted');
+    return Promise.reject(new Error('SealedVerifiers1765000000000 cannot be reverted'));
   }
 }

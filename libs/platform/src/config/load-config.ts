@@ -76,6 +76,6 @@ export function configModuleFor(config: object): Promise<DynamicModule> {
     ignoreEnvFile: true,
     ignoreEnvVars: true,
     skipProcessEnv: true,
-    load: [() => config as Record<string, unknown>],
+    load: [() => config],
   });
 }

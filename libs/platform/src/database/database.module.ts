@@ -71,7 +71,7 @@ export class DatabaseModule {
               ...connection,
               // Server side, the statement stops; client side, a stalled connection answers all the same.
               extra: {
-                ...connection.extra,
+                ...(connection.extra as Record<string, unknown> | undefined),
                 connectionTimeoutMillis: timeout,
                 statement_timeout: timeout,
                 query_timeout: timeout,
@@ -114,7 +114,7 @@ export async function prepareSchema(options: DataSourceOptions, runMigrations: b
   const migrator = await new DataSource({
     ...options,
     extra: { ...extra, max: embedded ? 1 : 2 },
-  } as DataSourceOptions).initialize();
+  }).initialize();
   try {
     if (!runMigrations) await refusePending(migrator);
     else if (embedded) await migrator.runMigrations({ transaction: 'each' });

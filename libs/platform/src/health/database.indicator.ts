@@ -25,7 +25,7 @@ export class DatabaseIndicator implements ReadinessIndicator {
         } catch (error) {
           // The cause is for the logs; a public answer says only what failed.
           this.logger.warn(`The database did not answer SELECT 1: ${(error as Error).message}`);
-          throw new Error('The database did not answer');
+          throw new Error('The database did not answer', { cause: error });
         }
       })
       .withTimeout(DATABASE_TIMEOUT_MS);

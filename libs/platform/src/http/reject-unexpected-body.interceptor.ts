@@ -26,7 +26,8 @@ function hasContent(body: unknown): boolean {
 }
 
 function takesBody(context: ExecutionContext): boolean {
-  const args: Record<string, unknown> =
-    Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {};
+  const args =
+    (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) as
+      Record<string, unknown> | undefined) ?? {};
   return Object.keys(args).some((key) => key.startsWith(`${RouteParamtypes.BODY}:`));
 }

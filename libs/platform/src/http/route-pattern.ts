@@ -10,6 +10,8 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * catch-all (Nest's 404 handler, or middleware bound with forRoutes).
  */
 export function routePatternOf(req: Request): string | undefined {
-  const pattern = req.route ? String(req.route.path) : undefined;
+  // Express types req.route as `any`.
+  const route = req.route as { path: unknown } | undefined;
+  const pattern = route ? String(route.path) : undefined;
   return pattern !== undefined && !pattern.includes('*') ? `${req.baseUrl ?? ''}${pattern}` : undefined;
 }

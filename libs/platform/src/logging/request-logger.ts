@@ -75,15 +75,18 @@ export async function createRequestLogger(config: LoggingConfig): Promise<HttpLo
     quietResLogger: true,
     customLogLevel: (req, res, error) =>
       error || res.statusCode >= 500 ? 'error' : PROBE_PATH.test((req as Request).path ?? '') ? 'debug' : 'info',
-    customSuccessObject: (req, res, line) => requestLine(req, res, line),
-    customErrorObject: (req, res, _error, line) => requestLine(req, res, line),
+    customSuccessObject: (req, res, line: RequestLineInput) => requestLine(req, res, line),
+    customErrorObject: (req, res, _error, line: RequestLineInput) => requestLine(req, res, line),
     customSuccessMessage: () => 'request completed',
     // The error filter logs the error itself, with its stack.
     customErrorMessage: () => 'request failed',
   });
 }
 
-function requestLine(req: IncomingMessage, res: ServerResponse, line: { responseTime?: number }): object {
+/** What pino-http hands the line builders (typed `any` there): its own fields of the line so far. */
+type RequestLineInput = { responseTime?: number };
+
+function requestLine(req: IncomingMessage, res: ServerResponse, line: RequestLineInput): object {
   return {
     method: req.method,
     route: routeOf(req as Request),

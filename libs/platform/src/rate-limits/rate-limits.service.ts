@@ -38,7 +38,7 @@ const NEVER_COUNTED = new Set<number>([
   HttpStatus.SERVICE_UNAVAILABLE,
 ]);
 
-const NO_CHARGE: Charge = { refund: async () => undefined };
+const NO_CHARGE: Charge = { refund: () => Promise.resolve() };
 
 /** What a 429 says: which kind of limit, never whose counter or how full it is. */
 const REFUSALS: Record<RateLimitName, string> = {
@@ -127,7 +127,7 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     clearInterval(this.purgeTimer);
     this.redis?.disconnect();
   }

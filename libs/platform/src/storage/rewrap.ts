@@ -55,7 +55,7 @@ export async function rewrapTable(
       try {
         plaintext =
           row[sealed] && row[keyId]
-            ? sealer.open(String(row[keyId]), row[sealed] as Buffer, table, rowId)
+            ? sealer.open(row[keyId] as string, row[sealed] as Buffer, table, rowId)
             : spec.encodePlaintext!(row);
       } catch (error) {
         if (!(error instanceof StorageKeyMissingError || error instanceof StorageIntegrityError)) throw error;

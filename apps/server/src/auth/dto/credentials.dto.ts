@@ -31,7 +31,7 @@ export class CredentialsDto {
    * Trimmed and lower-cased (Unicode default case mapping) before it is stored or compared.
    * @example alice@example.com
    */
-  @Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value))
   @IsEmail({}, { message: 'email must be a well-formed email address' })
   @HasNoInvisibleCharacters()
   @MaxLength(254)

@@ -8,7 +8,7 @@ export class CommitKeyChangeRequestDto {
    * The staged change's id, as the keyserver answered it (stageKeyChange).
    * @example 0b6f5a0e-2f55-4d8c-9d3e-7f4e1c2a9b10
    */
-  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsUUID()
   keyChangeId: string;
 
