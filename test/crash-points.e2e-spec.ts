@@ -100,13 +100,13 @@ describe.runIf(onPostgres)('create-keypair survives a crash between any two step
   beforeAll(async () => {
     pair = await scratch.startPair();
     services = pair.services;
-    scratch.main('client');
+    await scratch.main('client');
   });
   afterAll(() => scratch.cleanUp());
 
   /** The reference client, run to its end, talking to the given URLs (the services' own by default). */
   async function client(args: string[], home: string, urls: Partial<Record<Service, string>> = {}) {
-    const result = await run(process.execPath, [scratch.main('client'), ...args], {
+    const result = await run(process.execPath, [await scratch.main('client'), ...args], {
       env: {
         PATH: process.env.PATH,
         KX_HOME: home,
@@ -143,7 +143,7 @@ describe.runIf(onPostgres)('create-keypair survives a crash between any two step
       keyserver: await relay(() => services.keyserver.url, cut),
     };
     try {
-      const child = spawn(process.execPath, [scratch.main('client'), 'create-keypair'], {
+      const child = spawn(process.execPath, [await scratch.main('client'), 'create-keypair'], {
         env: {
           PATH: process.env.PATH,
           KX_HOME: home,

@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { deriveLoginSecret, fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from './support/build.js';
+import { sharedBuild } from './support/build.js';
 import { closeAll, freePort, startKeyserver, startServer, startServices, type RunningApp } from './support/apps.js';
 import {
   createKeyPair,
@@ -44,9 +44,6 @@ function tempFolder(prefix: string): string {
   folders.push(folder);
   return folder;
 }
-
-/** The client, built into a private folder. */
-const buildClient = (outDir: string): string => buildApp('client', outDir);
 
 async function listen(server: Server): Promise<string> {
   listeners.push(server);
@@ -134,7 +131,7 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
 
   beforeAll(async () => {
     home = tempFolder('kx-client-');
-    main = buildClient(tempFolder('kx-client-build-'));
+    main = await sharedBuild('client');
     ({ server, keyserver } = await startServices());
   }, 180_000);
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, TEST_KEYSERVER_API_KEY, TEST_VERIFIER_KEYS } from './support/apps.js';
-import { buildApp } from './support/build.js';
+import { sharedBuild } from './support/build.js';
 import { createTestDatabase, onPostgres } from './support/database.js';
 import { randomPassword, uniqueEmail } from './support/users.js';
 import { stringMatching } from './support/matchers.js';
@@ -93,8 +93,8 @@ async function startProcess(
 
 describe('graceful shutdown of a real server process', () => {
   let main: string;
-  beforeAll(() => {
-    main = buildApp('server', tempFolder('kx-shutdown-build-'));
+  beforeAll(async () => {
+    main = await sharedBuild('server');
   });
   afterAll(async () => {
     for (const child of processes) if (child.exitCode === null) child.kill('SIGKILL');

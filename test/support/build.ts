@@ -1,8 +1,10 @@
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsconfigPathsBeforeHookFactory } from '@nestjs/cli/lib/compiler/hooks/tsconfig-paths.hook.js';
 import ts from 'typescript';
+import { inject } from 'vitest';
 
 const repository = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -40,4 +42,37 @@ export function buildApp(
     writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
   }
   return join(outDir, `apps/${app}/src/${entry}.js`);
+}
+
+type App = 'client' | 'server' | 'keyserver';
+
+/** Where a test run keeps the builds its files share; removed by the global teardown. */
+export const sharedBuildsFolder = (runId: string): string => join(tmpdir(), `kx-builds-${runId}`);
+
+/**
+ * The app's entry point, built once per test run and shared by every file
+ * that runs it as a process (in any worker): the first caller builds, the
+ * others wait for its mark.
+ */
+export async function sharedBuild(app: App): Promise<string> {
+  const root = sharedBuildsFolder(inject('testRunId'));
+  const done = join(root, `${app}.built`);
+  mkdirSync(root, { recursive: true });
+  try {
+    mkdirSync(join(root, app)); // atomic: whoever creates it builds
+  } catch {
+    for (const began = Date.now(); !existsSync(done); await new Promise((resolve) => setTimeout(resolve, 100))) {
+      if (Date.now() - began > 180_000) throw new Error(`The shared build of ${app} did not finish`);
+    }
+    return readFileSync(done, 'utf8');
+  }
+  try {
+    const main = buildApp(app, join(root, app));
+    writeFileSync(done, main);
+    return main;
+  } catch (error) {
+    // Let the next caller try again rather than wait for a build that failed.
+    rmSync(join(root, app), { recursive: true, force: true });
+    throw error;
+  }
 }

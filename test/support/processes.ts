@@ -9,7 +9,7 @@ import {
   TEST_STORAGE_KEYS,
   TEST_VERIFIER_KEYS,
 } from './apps.js';
-import { buildApp } from './build.js';
+import { sharedBuild } from './build.js';
 import { createTestDatabase, type Service } from './database.js';
 import supertest from 'supertest';
 
@@ -42,7 +42,6 @@ export class Scratch {
   private readonly folders: string[] = [];
   private readonly children: ChildProcess[] = [];
   private readonly cleanups: Array<() => Promise<void>> = [];
-  private readonly builds = new Map<Service | 'client', string>();
 
   folder(prefix: string): string {
     const folder = mkdtempSync(join(tmpdir(), prefix));
@@ -55,14 +54,9 @@ export class Scratch {
     this.cleanups.push(work);
   }
 
-  /** The app's entry point, built once per file into a private folder. */
-  main(service: Service | 'client'): string {
-    let main = this.builds.get(service);
-    if (!main) {
-      main = buildApp(service, this.folder(`kx-build-${service}-`));
-      this.builds.set(service, main);
-    }
-    return main;
+  /** The app's entry point, built once per test run (`sharedBuild`). */
+  main(app: Service | 'client'): Promise<string> {
+    return sharedBuild(app);
   }
 
   /**
@@ -73,7 +67,7 @@ export class Scratch {
    */
   async start(service: Service, env: Record<string, string>, port?: number): Promise<ServiceProcess> {
     port ??= await freePort();
-    const child = spawn(process.execPath, [this.main(service)], {
+    const child = spawn(process.execPath, [await this.main(service)], {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'test',
