@@ -1,9 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-/** What bad input may still move: the counters that refused it, the events that record it, a token's spend. */
+/**
+ * What bad input may still move: the counters that refused it, the events that
+ * record it, a token's spend, and a session's last use (stamped at most once a
+ * minute by any authenticated request, refused or not).
+ */
 const UNCHECKED_TABLES = new Set(['rate_limits', 'events']);
-const UNCHECKED_COLUMNS = new Set(['spent_at']);
+const UNCHECKED_COLUMNS = new Set(['spent_at', 'last_used_at']);
 
 /**
  * A checksum of every table of the app's database (row count and an md5 of
