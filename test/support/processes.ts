@@ -34,7 +34,7 @@ export interface ServicePair {
 }
 
 /**
- * What a test file starts outside its own process: folders, builds and
+ * What a test file starts outside its own process: folders, databases and
  * service processes, all removed by `cleanUp()` (in afterAll), also when a
  * test failed.
  */
