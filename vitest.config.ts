@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 // The same aliases as tsconfig.json's `paths`.
 const alias = {
   '@app/api-client': fileURLToPath(new URL('./libs/api-client/src/index.ts', import.meta.url)),
+  '@app/crypto/node': fileURLToPath(new URL('./libs/crypto/src/node/index.ts', import.meta.url)),
   '@app/crypto': fileURLToPath(new URL('./libs/crypto/src/index.ts', import.meta.url)),
   '@app/contracts/wire': fileURLToPath(new URL('./libs/contracts/src/wire.ts', import.meta.url)),
   '@app/contracts': fileURLToPath(new URL('./libs/contracts/src/index.ts', import.meta.url)),

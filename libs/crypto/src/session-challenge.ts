@@ -12,7 +12,8 @@ export const sessionChallengeSuite = new CipherSuite({
   aead: new Aes256Gcm(),
 });
 
-const INFO = utf8('keyexchange/v1/session-challenge');
+/** HPKE's `info` for every challenge (also the Node-only sealer's, in `@app/crypto/node`). */
+export const SESSION_CHALLENGE_INFO = utf8('keyexchange/v1/session-challenge');
 
 export function generateSessionChallengeToken(): Uint8Array {
   return randomBytes(SESSION_CHALLENGE_TOKEN_BYTES);
@@ -24,21 +25,26 @@ export async function sealSessionChallenge(input: {
   challengeId: string;
   token: Uint8Array;
 }): Promise<{ enc: Uint8Array; ciphertext: Uint8Array }> {
-  if (!isValidX25519PublicKey(input.publicKey)) throw new InvalidPublicKeyError();
-  if (input.token.length !== SESSION_CHALLENGE_TOKEN_BYTES) {
-    throw new InvalidInputError(`The challenge token must be ${SESSION_CHALLENGE_TOKEN_BYTES} bytes`);
-  }
+  checkSealInput(input);
   const recipientPublicKey = await sessionChallengeSuite.kem.importKey(
     'raw',
     bufferSource(input.publicKey).buffer,
     true,
   );
   const { ct, enc } = await sessionChallengeSuite.seal(
-    { recipientPublicKey, info: INFO },
+    { recipientPublicKey, info: SESSION_CHALLENGE_INFO },
     bufferSource(input.token),
     utf8(input.challengeId),
   );
   return { enc: new Uint8Array(enc), ciphertext: new Uint8Array(ct) };
+}
+
+/** What sealing a challenge requires of its input, whichever implementation seals. */
+export function checkSealInput(input: { publicKey: Uint8Array; token: Uint8Array }): void {
+  if (!isValidX25519PublicKey(input.publicKey)) throw new InvalidPublicKeyError();
+  if (input.token.length !== SESSION_CHALLENGE_TOKEN_BYTES) {
+    throw new InvalidInputError(`The challenge token must be ${SESSION_CHALLENGE_TOKEN_BYTES} bytes`);
+  }
 }
 
 /** Opens a challenge with the private key; DecryptionError unless it is intact and for this key. */
@@ -53,7 +59,7 @@ export async function openSessionChallenge(input: {
   let plaintext: ArrayBuffer;
   try {
     plaintext = await sessionChallengeSuite.open(
-      { recipientKey, enc: bufferSource(input.enc), info: INFO },
+      { recipientKey, enc: bufferSource(input.enc), info: SESSION_CHALLENGE_INFO },
       bufferSource(input.ciphertext),
       utf8(input.challengeId),
     );

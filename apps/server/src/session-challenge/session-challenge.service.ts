@@ -1,5 +1,7 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
-import { fromBase64Url, sealSessionChallenge } from '@app/crypto';
+import { fromBase64Url } from '@app/crypto';
+// node:crypto's HPKE: the same bytes as the isomorphic sealer, several times faster (RFC 9180 vectors in libs/crypto).
+import { sealSessionChallenge } from '@app/crypto/node';
 import { EventsRepository, Metrics, RateLimits, type RequestOrigin } from '@app/platform';
 import type { Counter } from 'prom-client';
 import { randomUUID } from 'node:crypto';
@@ -60,7 +62,7 @@ export class SessionChallengeService {
     if (!key) throw new ConflictException('This user has no public key to seal a challenge to: put one first');
     const challengeId = randomUUID();
     const token = generateSecretToken();
-    const { enc, ciphertext } = await sealSessionChallenge({ publicKey: key.publicKey, challengeId, token });
+    const { enc, ciphertext } = sealSessionChallenge({ publicKey: key.publicKey, challengeId, token });
     const expiresAt = await this.challenges.insert({
       id: challengeId,
       sessionId: session.sessionId,
