@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket, connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAll, freePort, startServer, type RunningApp } from './support/apps.js';
+import { closeAll, startServer, type RunningApp } from './support/apps.js';
 import { onPostgres } from './support/database.js';
 import { randomPassword, uniqueEmail } from './support/users.js';
 import { stringMatching } from './support/matchers.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 /** The Redis the Postgres suite runs against (the machine's, or CI's). */
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -30,44 +30,16 @@ async function expectSharedLimit(first: RunningApp, second: RunningApp): Promise
   }
 }
 
-/** A TCP relay to Redis that a test can cut and restore: Redis stopping, as the service sees it. */
-class RedisRelay {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-
-  constructor(
-    readonly port: number,
-    private readonly target: URL,
-  ) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(Number(this.target.port || 6379), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = undefined;
-  }
-}
-
 describe.skipIf(!onPostgres)('rate limits shared by instances (test:pg: PostgreSQL and Redis)', () => {
   // Keys of this run only, removed afterwards; the machine's Redis may serve others.
   const prefix = `kxtest-${randomBytes(6).toString('hex')}`;
   const redis = new Redis(redisUrl, { lazyConnect: true });
   const apps: RunningApp[] = [];
+  const relays: TcpProxy[] = [];
   beforeAll(() => redis.connect());
   afterAll(async () => {
     await closeAll(...apps.reverse());
+    for (const relay of relays) await relay.close();
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
@@ -96,18 +68,16 @@ describe.skipIf(!onPostgres)('rate limits shared by instances (test:pg: PostgreS
   });
 
   it('answers 503 with Retry-After while Redis is away, never an open door, and counts again once it is back', async () => {
-    const relay = new RedisRelay(await freePort(), new URL(redisUrl));
-    await relay.start();
-    const server = await startServer({
-      ...LIMITS,
-      REDIS_URL: `redis://127.0.0.1:${relay.port}`,
-      REDIS_KEY_PREFIX: prefix,
-    });
+    const target = new URL(redisUrl);
+    const relay = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
+    relays.push(relay);
+    const server = await startServer({ ...LIMITS, REDIS_URL: relay.route(redisUrl), REDIS_KEY_PREFIX: prefix });
     apps.push(server);
     const email = uniqueEmail('outage');
     expect((await wrongLogin(server, email)).status).toBe(401);
 
-    await relay.stop();
+    // Redis stopping, as the service sees it: every connection reset, new ones refused.
+    relay.setMode('drop');
     for (let i = 0; i < 5; i += 1) {
       const response = await wrongLogin(server, email);
       expect(response.status).toBe(503);
@@ -119,7 +89,7 @@ describe.skipIf(!onPostgres)('rate limits shared by instances (test:pg: PostgreS
       });
     }
 
-    await relay.start();
+    relay.setMode('pass');
     // ioredis reconnects on its own; the count picks up where it was (1 of 3), the outage counted nothing.
     await expect
       .poll(async () => (await server.http().get('/api/user/me')).status, { timeout: 10_000, interval: 200 })
@@ -127,6 +97,5 @@ describe.skipIf(!onPostgres)('rate limits shared by instances (test:pg: PostgreS
     expect((await wrongLogin(server, email)).status).toBe(401);
     expect((await wrongLogin(server, email)).status).toBe(401);
     expect((await wrongLogin(server, email)).status).toBe(429);
-    await relay.stop();
   });
 });
