@@ -5,8 +5,7 @@ import { bodyParserErrors } from './body-parser-errors.middleware.js';
 import { applyTimeouts, enableCorsFor, httpConfigOf, noStore, securityHeaders } from './hardened-http.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { JsonBodyValidationPipe } from './json-body.pipe.js';
-import { RejectUnexpectedBodyInterceptor } from './reject-unexpected-body.interceptor.js';
-import { RejectUnexpectedQueryInterceptor } from './reject-unexpected-query.interceptor.js';
+import { RejectUndeclaredInputInterceptor } from './reject-undeclared-input.interceptor.js';
 import { requireJsonBody } from './require-json-body.middleware.js';
 import { verifyStrictJson } from './strict-json.js';
 import { RateLimits } from '../rate-limits/rate-limits.service.js';
@@ -26,8 +25,7 @@ export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
   imports: [LoggingModule],
   providers: [
     { provide: APP_PIPE, useClass: JsonBodyValidationPipe },
-    { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedBodyInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: RejectUnexpectedQueryInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: RejectUndeclaredInputInterceptor },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })
