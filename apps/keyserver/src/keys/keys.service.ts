@@ -168,13 +168,7 @@ export class KeysService implements OnApplicationBootstrap {
   }
 
   private describeChange(userId: string, change: KeyChangeRow): PendingKeyChangeDto {
-    const secrets = this.openSealed(
-      change.storage_key_id,
-      change.sealed_blob,
-      KEY_CHANGE_TABLE,
-      change.id,
-      `a staged key change of user ${userId}`,
-    );
+    const secrets = this.openStagedChange(userId, change);
     return {
       keyChangeId: change.id,
       baseVersion: change.base_version,
@@ -323,13 +317,7 @@ export class KeysService implements OnApplicationBootstrap {
     if (!committed) return;
     const change = await this.repository.findApplicableChange(userId, committed.keyChangeId, committed.baseVersion);
     if (!change) return;
-    const secrets = this.openSealed(
-      change.storage_key_id,
-      change.sealed_blob,
-      KEY_CHANGE_TABLE,
-      change.id,
-      `a staged key change of user ${userId}`,
-    );
+    const secrets = this.openStagedChange(userId, change);
     const sealed = this.sealer.seal(encodeBlobSecrets(secrets), BLOB_TABLE, userId);
     await this.repository.transaction(async (tx) => {
       const applied = await this.repository.applyChange(
@@ -357,6 +345,17 @@ export class KeysService implements OnApplicationBootstrap {
   }
 
   /** Sealed secrets opened, or a 503 with a log line naming what does not open and why. */
+  /** A staged change's secrets, sealed under its own id (`KEY_CHANGE_TABLE`). */
+  private openStagedChange(userId: string, change: KeyChangeRow): BlobSecrets {
+    return this.openSealed(
+      change.storage_key_id,
+      change.sealed_blob,
+      KEY_CHANGE_TABLE,
+      change.id,
+      `a staged key change of user ${userId}`,
+    );
+  }
+
   private openSealed(keyId: string, sealed: Buffer, table: string, rowId: string, what: string): BlobSecrets {
     try {
       return decodeBlobSecrets(this.sealer.open(keyId, sealed, table, rowId));
