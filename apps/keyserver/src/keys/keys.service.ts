@@ -66,8 +66,18 @@ export class KeysService implements OnApplicationBootstrap {
     this.receiptKey = config.get('keyChangeReceiptKey', { infer: true });
   }
 
-  /** Says how many blobs each storage key holds, and which key ids are missing from configuration. */
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Says how many blobs each storage key holds, and which key ids are missing
+   * from configuration: counted while the service already answers (a full
+   * scan of the blobs is no reason to start late).
+   */
+  onApplicationBootstrap(): void {
+    this.reportStorageKeys().catch((error: Error) =>
+      this.logger.warn(`Could not count the blobs per storage key: ${error.message}`),
+    );
+  }
+
+  private async reportStorageKeys(): Promise<void> {
     const counts = await this.repository.countBlobsByStorageKey();
     for (const { storage_key_id: keyId, blobs } of counts) {
       if (keyId === null) this.logger.warn(`${blobs} blob(s) not yet sealed under a storage key: run npm run rewrap`);
