@@ -100,6 +100,14 @@ export class ServiceEnvironment {
   @Max(600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = DEFAULT_HTTP_CONFIG.keepAliveTimeoutMs;
 
+  /** Requests this process works on at once; past it, new ones are answered 503 with Retry-After at once. */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  MAX_CONCURRENT_REQUESTS = DEFAULT_HTTP_CONFIG.maxConcurrentRequests;
+
   /** The proxies in front: a hop count or their addresses/CIDR ranges (never `true`). Unset: none. */
   @Expose()
   @IsOptional()
@@ -282,6 +290,7 @@ function httpConfig(env: ServiceEnvironment): HttpConfig {
     requestTimeoutMs,
     headersTimeoutMs,
     keepAliveTimeoutMs,
+    maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }

@@ -11,6 +11,8 @@ export interface HttpConfig {
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** MAX_CONCURRENT_REQUESTS: past it, load is shed (load-shedding.middleware.ts). */
+  maxConcurrentRequests: number;
   /** Whose X-Forwarded-For to believe (TRUST_PROXY); false: the socket's address is the client's. */
   trustProxy: TrustProxy;
 }
@@ -26,6 +28,7 @@ export const DEFAULT_HTTP_CONFIG: HttpConfig = {
   requestTimeoutMs: 30_000,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
+  maxConcurrentRequests: 128,
   trustProxy: false,
 };
 

@@ -4,6 +4,7 @@ import type { NestExpressApplication, NestExpressBodyParserOptionsMap } from '@n
 import { bodyParserErrors } from './body-parser-errors.middleware.js';
 import { applyTimeouts, enableCorsFor, httpConfigOf, noStore, securityHeaders } from './hardened-http.js';
 import { HttpErrorFilter } from './http-error.filter.js';
+import { shedLoad } from './load-shedding.middleware.js';
 import { JsonBodyValidationPipe } from './json-body.pipe.js';
 import { RejectUndeclaredInputInterceptor } from './reject-undeclared-input.interceptor.js';
 import { requireJsonBody } from './require-json-body.middleware.js';
@@ -46,7 +47,7 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
   if (requestLogger) app.use(requestLogger);
   const metrics = providerOf(app, Metrics);
   // Before anything can answer, so that every answer is timed.
-  if (metrics) app.use(recordRequestDuration(metrics));
+  if (metrics?.served) app.use(recordRequestDuration(metrics));
   // First, so that every answer (a 404, a refused body, a preflight) has them.
   app.use(noStore);
   app.use(securityHeaders);
@@ -54,6 +55,8 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
   applyTimeouts(app.getHttpServer(), config);
   // Outside Nest's routing: no guard, no rate limit, not in the OpenAPI document.
   if (metrics) app.use(serveMetrics(metrics));
+  // Before any work for the request, after CORS (a browser can read the 503).
+  app.use(shedLoad(config.maxConcurrentRequests));
   // Before the body is read: a flood of bodies is refused unread. After CORS, so a browser can read the 429.
   const limits = rateLimitsOf(app);
   if (limits) app.use(requestCeiling(limits));

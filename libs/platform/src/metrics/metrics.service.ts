@@ -41,7 +41,8 @@ export class Metrics {
 
   constructor(@Optional() configService?: ConfigService, @Optional() @InjectDataSource() db?: DataSource) {
     this.config = configService?.get<MetricsConfig>('metrics') ?? {};
-    collectDefaultMetrics({ register: this.registry });
+    // The process's own series sample on timers: not for a registry no one can read.
+    if (this.served) collectDefaultMetrics({ register: this.registry });
     this.httpRequestDuration = this.histogram({
       name: 'http_request_duration_seconds',
       help: 'Time to answer an HTTP request, by route pattern ("unmatched": no route took it)',
@@ -79,7 +80,7 @@ export class Metrics {
     );
   }
 
-  /** Whether /metrics is served at all: it needs METRICS_TOKEN or METRICS_PORT. */
+  /** Whether /metrics is served at all: it needs METRICS_TOKEN or METRICS_PORT (if not, requests are not timed). */
   get served(): boolean {
     return this.config.tokenHash !== undefined || this.config.port !== undefined;
   }
