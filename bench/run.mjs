@@ -1,271 +1,488 @@
-// npm run bench [-- --postgres]: throughput and latency of the protocol's hot paths.
+// npm run bench [-- --quick | --full] [-- --embedded]
 //
-// Starts the built server and keyserver as real processes (embedded PGlite in
-// a temporary folder, or fresh PostgreSQL databases with --postgres), drives
-// them over loopback HTTP with autocannon, and times the cryptography with
-// tinybench. Numbers are for comparing runs on one machine, not absolutes.
-import { fork, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+// Every flow of the protocol against both services as real processes on
+// PostgreSQL (BENCH_DATABASE_URL, default the local server; --embedded: the
+// embedded engine), with the defenses and operations work on (rate limits
+// counted in Redis, request logs, metrics), next to a bare baseline doing the
+// same statements, Redis commands, unwrap and hops on node:http + pg
+// (bench/baseline/). Project and baseline alternate; ratios are medians.
+// Client-side cryptography is done before the timed part. Prints a table and
+// writes it as JSON under bench/results/.
+import { availableParallelism } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import pg from 'pg';
+import { execFileSync } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { Bench } from 'tinybench';
+import {
+  answerOf,
+  api,
+  createKeyPair,
+  crypto,
+  FAST_KDF,
+  keyMaterial,
+  newLoginSecret,
+  registerUser,
+} from './lib/client.mjs';
+import { counted, timed } from './lib/drive.mjs';
+import { benchSecrets, KEYSERVER, SERVER, serviceEnvironment } from './lib/env.mjs';
+import { createDatabases, startProcess } from './lib/processes.mjs';
+import { inspectorProfiler, summariseProfiles } from './lib/profile.mjs';
 
-const crypto = await import('../dist/apps/server/libs/crypto/src/index.js');
-const usePostgres = process.argv.includes('--postgres');
-const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const SERVER = 'http://127.0.0.1:3100';
-const KEYSERVER = 'http://127.0.0.1:3101';
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = 50;
-
-const results = [];
-const record = (name, perSecond, detail) => results.push({ name, perSecond: Math.round(perSecond), detail });
-
-// --- Cryptography -----------------------------------------------------------
-{
-  const keys = await crypto.generateKeyPair();
-  const token = crypto.generateSessionChallengeToken();
-  const challengeId = '8b0f8d2e-2d1b-4c55-9b0a-6f4f9f0d3c21';
-  const sealed = await crypto.sealSessionChallenge({ publicKey: keys.publicKey, challengeId, token });
-  const bench = new Bench({ time: 2000 });
-  bench
-    .add('sealSessionChallenge (server)', () =>
-      crypto.sealSessionChallenge({ publicKey: keys.publicKey, challengeId, token }),
-    )
-    .add('openSessionChallenge (client)', () =>
-      crypto.openSessionChallenge({ privateKey: keys.privateKey, challengeId, ...sealed }),
-    )
-    .add('fingerprint', () => crypto.fingerprint(keys.publicKey));
-  await bench.run();
-  for (const task of bench.tasks)
-    record(task.name, task.result.throughput.mean, `mean ${task.result.latency.mean.toFixed(2)} ms`);
-
-  const slow = new Bench({ time: 0, iterations: 5, warmup: false });
-  slow
-    .add('wrapPrivateKey, default Argon2id (client)', () =>
-      crypto.wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password: 'correct horse', userId: challengeId }),
-    )
-    .add('deriveLoginSecret, default Argon2id (client)', () =>
-      crypto.deriveLoginSecret('a@example.com', 'correct horse'),
-    );
-  await slow.run();
-  for (const task of slow.tasks)
-    record(task.name, task.result.throughput.mean, `mean ${task.result.latency.mean.toFixed(0)} ms`);
-}
-
-// --- The services -----------------------------------------------------------
-const dataDir = mkdtempSync(join(tmpdir(), 'kx-bench-'));
-const databases = usePostgres ? await createDatabases() : undefined;
-const apiKey = randomBytes(32).toString('base64url');
-const storageKeys = (id) => `${id}:${randomBytes(32).toString('base64url')}`;
-const common = {
-  ...process.env,
-  // Production refuses RATE_LIMITS=off (and the embedded database).
-  NODE_ENV: 'development',
-  KEYSERVER_API_KEY: apiKey,
-  KEYSERVER_STORAGE_KEYS: storageKeys('bench'),
-  SERVER_VERIFIER_KEYS: storageKeys('bench'),
-  DATA_DIR: dataDir,
-  // The limits would refuse the load itself; the hashing queue stays on.
-  RATE_LIMITS: 'off',
-  // As in production: a JSON line per request, whatever the caller's environment says.
-  LOG_FORMAT: 'json',
-  // Stopped between runs: no load balancer to wait for.
-  SHUTDOWN_DRAIN_MS: '0',
+const args = new Set(process.argv.slice(2));
+const mode = args.has('--quick') ? 'quick' : args.has('--full') ? 'full' : 'default';
+const embedded = args.has('--embedded');
+const profile = args.has('--profile');
+const PLAN = {
+  quick: { warmupMs: 1000, measureMs: 3000, rounds: 1, users: 4, countFlows: 4, coldStarts: 3 },
+  default: { warmupMs: 2000, measureMs: 8000, rounds: 3, users: 10, countFlows: 10, coldStarts: 5 },
+  full: { warmupMs: 2000, measureMs: 8000, rounds: 3, users: 50, countFlows: 200, coldStarts: 5 },
+}[mode];
+const CONCURRENCY = 50;
+/** The server's default LOGIN_HASH_CONCURRENCY: the count-based flows never queue behind it. */
+const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+const SCRIPTS = {
+  project: {
+    server: 'dist/apps/server/apps/server/src/main.js',
+    keyserver: 'dist/apps/keyserver/apps/keyserver/src/main.js',
+  },
+  baseline: { server: 'bench/baseline/server.mjs', keyserver: 'bench/baseline/keyserver.mjs' },
 };
-const services = [
-  start('server', { ...common, PORT: '3100', ...(databases && { DATABASE_URL: databases.server }) }),
-  start('keyserver', {
-    ...common,
-    PORT: '3101',
-    SERVER_URL: SERVER,
-    ...(databases && { DATABASE_URL: databases.keyserver }),
-  }),
-];
+const ALL_ON = { limits: true, logs: true, metrics: true };
+const OVERLOAD = `key fetch, ${4 * CONCURRENCY} in flight`;
+
+const runId = `${process.pid}`;
+const redisPrefix = `kxbench${runId}`;
+const secrets = benchSecrets();
+const dataDir = embedded ? mkdtempSync(join(tmpdir(), 'kx-bench-')) : undefined;
+const databases = embedded
+  ? undefined
+  : await createDatabases(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', runId);
+const server = api(SERVER);
+const keyserver = api(KEYSERVER);
+const results = { mode, database: embedded ? 'embedded' : 'postgresql', machine: machine(), flows: {}, checks: {} };
 
 try {
-  await Promise.all(services.map((s) => s.ready));
-  const json = { 'content-type': 'application/json' };
-  const post = async (url, body, headers = {}) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { ...json, ...headers },
-      body: body && JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-    return response.status === 204 ? undefined : response.json();
-  };
-
-  const email = `bench-${Date.now()}@example.com`;
-  const password = randomBytes(24).toString('base64url');
-  const { userId } = await post(`${SERVER}/api/auth/register`, { email, password });
-  const { sessionToken } = await post(`${SERVER}/api/auth/login`, { email, password });
-  const session = { authorization: `Bearer ${sessionToken}` };
-  const keys = await crypto.generateKeyPair();
-  await fetch(`${SERVER}/api/user/public-key`, {
-    method: 'PUT',
-    headers: { ...json, ...session },
-    body: JSON.stringify({ algorithm: crypto.KEY_ALGORITHM, publicKey: crypto.toBase64Url(keys.publicKey) }),
-  });
-  const blob = await crypto.wrapPrivateKey({ privateKeyPkcs8: keys.privateKeyPkcs8, password, userId });
-  const { accessToken } = await post(`${SERVER}/api/user/access-token`, undefined, session);
-  await post(
-    `${KEYSERVER}/api/keys/${userId}`,
-    {
-      encryptedPrivateKey: crypto.toBase64Url(blob.encryptedPrivateKey),
-      iv: crypto.toBase64Url(blob.iv),
-      salt: crypto.toBase64Url(blob.salt),
-      kdf: blob.kdf,
-      publicKeyFingerprint: await crypto.fingerprint(keys.publicKey),
-    },
-    { authorization: `Bearer ${accessToken}` },
-  );
-
-  await load('GET /api/user/me (session lookup)', { url: `${SERVER}/api/user/me`, headers: session });
-  await load('POST /api/user/access-token (insert)', {
-    url: `${SERVER}/api/user/access-token`,
-    method: 'POST',
-    headers: session,
-  });
-
-  // Each request spends a token, so tokens are minted first and handed out one per request.
-  const tokens = [];
-  while (tokens.length < 4000) {
-    const batch = await Promise.all(
-      Array.from({ length: 50 }, () => post(`${SERVER}/api/user/access-token`, undefined, session)),
+  // --- Seed through the API: users with a confirmed key and a secured session.
+  let users;
+  await withServices('project', ALL_ON, async () => {
+    users = await Promise.all(
+      Array.from({ length: PLAN.users }, async (_, i) => {
+        const user = await registerUser(server, `seed${i}`);
+        const material = await keyMaterial(user);
+        await createKeyPair(server, keyserver, user, material);
+        return { ...user, privateKey: material.keys.privateKey, material };
+      }),
     );
-    tokens.push(...batch.map((t) => t.accessToken));
-  }
-  const validateTokens = tokens.splice(0, 2000);
-  await load('POST /keyserver/user/validate (atomic spend)', {
-    url: `${SERVER}/keyserver/user/validate`,
-    method: 'POST',
-    amount: validateTokens.length,
-    requests: [
-      {
-        setupRequest: (req) => ({
-          ...req,
-          headers: { ...json, authorization: `Bearer ${apiKey}` },
-          body: JSON.stringify({ userId, accessToken: validateTokens.pop() }),
-        }),
+  });
+
+  // --- Timed flows, project and baseline in turn.
+  const flows = {
+    'key fetch': async (worker) => {
+      const user = users[worker % users.length];
+      const started = performance.now();
+      const { accessToken } = await server.post('/api/user/access-token', { token: user.sessionToken });
+      await keyserver.get(`/api/keys/${user.userId}`, { token: accessToken });
+      return performance.now() - started;
+    },
+    'session challenge': async (worker) => {
+      const user = users[worker % users.length];
+      const issued = performance.now();
+      const challenge = await server.post('/api/user/session-challenge', { token: user.sessionToken });
+      const issuedMs = performance.now() - issued;
+      // Opening is the client's work: outside the flow's server time.
+      const answer = await answerOf(challenge, user.privateKey);
+      const answered = performance.now();
+      await server.post('/api/user/session-challenge/answer', { token: user.sessionToken, body: answer });
+      return issuedMs + performance.now() - answered;
+    },
+  };
+  if (profile) {
+    // Where the key fetch's time goes, in each service: a CPU profile under the load, summed by self time.
+    const dir = `bench/profiles/${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await withServices(
+      'project',
+      ALL_ON,
+      async (processes) => {
+        const profilers = await Promise.all(processes.map((p) => inspectorProfiler(p, dir)));
+        await timed({
+          flow: flows['key fetch'],
+          concurrency: CONCURRENCY,
+          warmupMs: PLAN.warmupMs,
+          measureMs: 0,
+          processes,
+        });
+        await Promise.all(profilers.map((p) => p.start()));
+        await timed({
+          flow: flows['key fetch'],
+          concurrency: CONCURRENCY,
+          warmupMs: 0,
+          measureMs: PLAN.measureMs,
+          processes,
+        });
+        await Promise.all(profilers.map((p) => p.stop()));
       },
-    ],
-  });
-  const fetchTokens = tokens;
-  await load('GET /api/keys/{userId} (flow 2: guard + validate + read)', {
-    url: `${KEYSERVER}/api/keys/${userId}`,
-    amount: fetchTokens.length,
-    requests: [{ setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${fetchTokens.pop()}` } }) }],
-  });
-
-  // scrypt (128 MiB), LOGIN_HASH_CONCURRENCY at a time on libuv's threads: logins are CPU-bound by design.
-  const started = performance.now();
-  await Promise.all(Array.from({ length: 16 }, () => post(`${SERVER}/api/auth/login`, { email, password })));
-  const seconds = (performance.now() - started) / 1000;
-  record(
-    'POST /api/auth/login (scrypt N=2^17), 16 concurrent',
-    16 / seconds,
-    `${((seconds * 1000) / 16).toFixed(0)} ms each, amortised`,
-  );
-
-  await loginFlood(session, email);
+      ['--inspect=127.0.0.1:0'],
+    );
+    console.log(JSON.stringify(summariseProfiles(dir), null, 2));
+  } else await measure(users, flows);
 } finally {
-  await Promise.all(services.map((s) => s.stop()));
-  rmSync(dataDir, { recursive: true, force: true });
+  await server.close();
+  await keyserver.close();
   await databases?.drop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await dropRedisKeys();
 }
 
-console.log(
-  `\nkeyexchange benchmark (${usePostgres ? 'PostgreSQL' : 'embedded PGlite'}; ${CONNECTIONS} connections, ${DURATION_S} s per HTTP run)\n`,
-);
-console.table(
-  Object.fromEntries(results.map(({ name, perSecond, detail }) => [name, { 'per second': perSecond, detail }])),
-);
+if (!profile) report();
+
+async function measure(users, flows) {
+  for (let round = 0; round < PLAN.rounds; round++) {
+    for (const side of ['project', 'baseline']) {
+      await withServices(side, ALL_ON, async (processes) => {
+        for (const [name, flow] of Object.entries(flows)) {
+          const run = await timed({ flow, concurrency: CONCURRENCY, ...plan(), processes });
+          record(name, side, run);
+        }
+      });
+    }
+  }
+
+  // --- Past saturation: four times the flows in flight. The services answer 503 + Retry-After rather than queue.
+  await withServices('project', ALL_ON, async (processes) => {
+    const run = await timed({ flow: flows['key fetch'], concurrency: 4 * CONCURRENCY, ...plan(), processes });
+    record(OVERLOAD, 'project', run);
+  });
+
+  // --- What issuing costs the server: an access token against a session challenge.
+  await withServices('project', ALL_ON, async (processes) => {
+    const serverOnly = processes.filter((p) => p.name === 'server');
+    const issue = (path) => async (worker) => {
+      await server.post(path, { token: users[worker % users.length].sessionToken });
+    };
+    const tokens = await timed({
+      flow: issue('/api/user/access-token'),
+      concurrency: CONCURRENCY,
+      ...plan(),
+      processes: serverOnly,
+    });
+    const challenges = await timed({
+      flow: issue('/api/user/session-challenge'),
+      concurrency: CONCURRENCY,
+      ...plan(),
+      processes: serverOnly,
+    });
+    record('issue access token', 'project', tokens);
+    record('issue session challenge', 'project', challenges);
+    results.checks.challengeCpuOverToken = challenges.cpuSecondsPer1000.server / tokens.cpuSecondsPer1000.server;
+  });
+  results.checks.sealsPerSecondOneCore = await sealsPerSecond();
+
+  // --- Count-based flows, bound by scrypt (login, commit) at the hashing concurrency.
+  const loginFlow = (i) => {
+    const user = users[i % users.length];
+    return server.post('/api/auth/login', { body: { email: user.email, password: user.password } });
+  };
+  for (const side of ['project', 'baseline']) {
+    await withServices(side, ALL_ON, async (processes) => {
+      record(
+        'login',
+        side,
+        await counted({ flow: loginFlow, count: PLAN.countFlows, concurrency: HASH_CONCURRENCY, processes }),
+      );
+    });
+  }
+  if (mode !== 'quick')
+    await withServices('project', ALL_ON, async (processes) => {
+      const fresh = await Promise.all(
+        Array.from({ length: PLAN.countFlows }, async (_, i) => {
+          const user = await registerUser(server, `create${i}`);
+          return { ...user, material: await keyMaterial(user) };
+        }),
+      );
+      const createFlow = async (i) => {
+        const user = fresh[i];
+        // As the reference client: a fresh login proves the password first, and the stored blob is read back.
+        const login = await server.post('/api/auth/login', { body: { email: user.email, password: user.password } });
+        const session = { ...user, sessionToken: login.sessionToken };
+        await server.put('/api/user/public-key', { token: session.sessionToken, body: user.material.publicKeyBody });
+        const first = await server.post('/api/user/access-token', { token: session.sessionToken });
+        await keyserver.post(`/api/keys/${user.userId}`, { token: first.accessToken, body: user.material.blobBody });
+        const second = await server.post('/api/user/access-token', { token: session.sessionToken });
+        await keyserver.get(`/api/keys/${user.userId}`, { token: second.accessToken });
+        const challenge = await server.post('/api/user/session-challenge', { token: session.sessionToken });
+        const answer = await answerOf(challenge, user.material.keys.privateKey);
+        await server.post('/api/user/session-challenge/answer', { token: session.sessionToken, body: answer });
+      };
+      record(
+        'create keypair',
+        'project',
+        await counted({ flow: createFlow, count: PLAN.countFlows, concurrency: HASH_CONCURRENCY, processes }),
+      );
+
+      // Each change re-wraps the seeded key under a new password, computed ahead.
+      const changes = await Promise.all(
+        Array.from({ length: PLAN.countFlows }, async (_, i) => {
+          const user = users[i % users.length];
+          const newPassword = newLoginSecret();
+          const blob = await crypto.wrapPrivateKey({
+            privateKeyPkcs8: user.material.keys.privateKeyPkcs8,
+            password: newPassword,
+            userId: user.userId,
+            kdf: FAST_KDF,
+          });
+          return {
+            newPassword,
+            blob: {
+              encryptedPrivateKey: crypto.toBase64Url(blob.encryptedPrivateKey),
+              iv: crypto.toBase64Url(blob.iv),
+              salt: crypto.toBase64Url(blob.salt),
+              kdf: blob.kdf,
+              publicKeyFingerprint: user.material.blobBody.publicKeyFingerprint,
+            },
+          };
+        }),
+      );
+      const versions = new Map(users.map((user) => [user.userId, 1]));
+      const changeFlow = async (i) => {
+        const user = users[i % users.length];
+        const { newPassword, blob } = changes[i];
+        const baseVersion = versions.get(user.userId);
+        const token = () =>
+          server.post('/api/user/access-token', { token: user.sessionToken }).then((t) => t.accessToken);
+        const staged = await keyserver.post(`/api/keys/${user.userId}/key-changes`, {
+          token: await token(),
+          body: { baseVersion, ...blob },
+        });
+        await server.post('/api/user/key-change', {
+          token: user.sessionToken,
+          body: {
+            keyChangeId: staged.keyChangeId,
+            baseVersion,
+            receipt: staged.receipt,
+            currentPassword: user.password,
+            newPassword,
+          },
+        });
+        user.password = newPassword;
+        versions.set(user.userId, baseVersion + 1);
+        await keyserver.post(`/api/keys/${user.userId}/key-changes/${staged.keyChangeId}/apply`, {
+          token: await token(),
+        });
+      };
+      // One change at a time per user: each builds on the version the last one made.
+      const concurrency = Math.min(HASH_CONCURRENCY, users.length);
+      record(
+        'key change',
+        'project',
+        await counted({ flow: changeFlow, count: PLAN.countFlows, concurrency, processes }),
+      );
+    });
+
+  results.checks.coldStartMs = await coldStarts();
+  if (mode === 'full') results.checks.featureCosts = await featureCosts(flows['key fetch']);
+}
 
 /**
- * Issue 7's promise: 200 wrong-secret logins kept in flight leave
- * GET /api/user/me with a p99 under 3x its idle p99, because hashing runs with
- * bounded concurrency and a bounded queue (bench/login-flood.mjs).
+ * What each part of the defenses and operations work costs the key fetch:
+ * all on, then each one off in turn, in the same rounds. "Limits on" counts
+ * every request in Redis with limits nothing reaches; "off" is RATE_LIMITS=off.
+ * Logs off is LOG_LEVEL=warn; metrics off is no METRICS_TOKEN (nothing served, nothing timed).
  */
-async function loginFlood(session, email) {
-  const me = { url: `${SERVER}/api/user/me`, headers: session, connections: 10, duration: 5 };
-  const idle = await autocannon(me);
-  const flood = fork(new URL('./login-flood.mjs', import.meta.url), [`${SERVER}/api/auth/login`, email, '200']);
-  await new Promise((resolve) => flood.once('message', resolve));
-  // Let the queue fill before measuring.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const flooded = await autocannon(me);
-  const answered = new Promise((resolve) => flood.once('message', resolve));
-  flood.send('stop');
-  const outcome = await answered;
-  flood.kill();
-  const answers = Object.entries(outcome)
-    .map(([status, count]) => `${count}x ${status}`)
-    .join(', ');
-  const ratio = flooded.latency.p99 / Math.max(idle.latency.p99, 1);
-  record('GET /api/user/me, idle (10 connections)', idle.requests.average, `p99 ${idle.latency.p99} ms`);
-  record(
-    'GET /api/user/me, 200 wrong logins in flight',
-    flooded.requests.average,
-    `p99 ${flooded.latency.p99} ms = ${ratio.toFixed(2)}x idle (${ratio < 3 ? 'under' : 'NOT under'} 3x); logins answered ${answers}`,
+async function featureCosts(flow) {
+  const configurations = {
+    'all on': ALL_ON,
+    'limits off': { ...ALL_ON, limits: false },
+    'logs off': { ...ALL_ON, logs: false },
+    'metrics off': { ...ALL_ON, metrics: false },
+  };
+  const runs = {};
+  for (let round = 0; round < PLAN.rounds; round++) {
+    for (const [name, features] of Object.entries(configurations)) {
+      await withServices('project', features, async (processes) => {
+        const run = await timed({ flow, concurrency: CONCURRENCY, ...plan(), processes });
+        (runs[name] ??= []).push(run.flowsPerSecond);
+      });
+    }
+  }
+  const on = median(runs['all on']);
+  return Object.fromEntries(
+    ['limits', 'logs', 'metrics'].map((feature) => {
+      const off = median(runs[`${feature} off`]);
+      return [feature, { flowsPerSecondOn: on, flowsPerSecondOff: off, cost: 1 - on / off }];
+    }),
   );
 }
 
-async function load(name, options) {
-  // autocannon reports on a 1 s tick; time the last response instead, so short runs are exact.
-  let lastResponseAt = 0;
-  const requests = (options.requests ?? [{}]).map((request) => ({
-    ...request,
-    onResponse: () => (lastResponseAt = performance.now()),
-  }));
-  const startedAt = performance.now();
-  const result = await autocannon({
-    connections: CONNECTIONS,
-    ...(options.amount ? {} : { duration: DURATION_S }),
-    ...options,
-    requests,
-  });
-  const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed > 0) throw new Error(`${name}: ${failed} of ${result.requests.total} requests failed`);
-  const seconds = (lastResponseAt - startedAt) / 1000;
-  record(name, result.requests.total / seconds, `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
+function plan() {
+  return { warmupMs: PLAN.warmupMs, measureMs: PLAN.measureMs };
 }
 
-function start(name, env) {
-  const child = spawn(process.execPath, [`dist/apps/${name}/apps/${name}/src/main.js`], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const ready = new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => chunk.toString().includes('ready on') && resolve());
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-  });
-  const stop = () =>
-    new Promise((resolve) =>
-      child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
+function record(flow, side, run) {
+  ((results.flows[flow] ??= {})[side] ??= []).push(run);
+}
+
+/** Starts the side's two processes, runs `work` with them, and stops them. */
+async function withServices(side, features, work, nodeArgs = []) {
+  const env = serviceEnvironment({ secrets, databases, redisPrefix, features });
+  if (dataDir) {
+    env.server.DATA_DIR = dataDir;
+    env.keyserver.DATA_DIR = dataDir;
+  }
+  const started = [];
+  try {
+    started.push(await startProcess('server', SCRIPTS[side].server, env.server, `${SERVER}/health/ready`, nodeArgs));
+    started.push(
+      await startProcess('keyserver', SCRIPTS[side].keyserver, env.keyserver, `${KEYSERVER}/health/ready`, nodeArgs),
     );
-  return { ready, stop };
+    return await work(started);
+  } finally {
+    for (const p of started.reverse()) await p.stop();
+  }
 }
 
-async function createDatabases() {
-  const names = { server: `kx_bench_server_${process.pid}`, keyserver: `kx_bench_keyserver_${process.pid}` };
-  const admin = async (sql) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
+/** Spawn → first 200 on /health/ready on the migrated database, five times each (--quick: three), as medians. */
+async function coldStarts() {
+  const env = serviceEnvironment({ secrets, databases, redisPrefix, features: ALL_ON });
+  const times = { server: [], keyserver: [] };
+  for (let i = 0; i < PLAN.coldStarts; i++) {
+    const s = await startProcess('server', SCRIPTS.project.server, env.server, `${SERVER}/health/ready`);
+    times.server.push(s.startMs);
+    const k = await startProcess('keyserver', SCRIPTS.project.keyserver, env.keyserver, `${KEYSERVER}/health/ready`);
+    times.keyserver.push(k.startMs);
+    await k.stop();
+    await s.stop();
+  }
+  return { server: median(times.server), keyserver: median(times.keyserver), samples: times };
+}
+
+/** The server's sealing alone, on this process's one core. */
+async function sealsPerSecond() {
+  const { sealSessionChallenge } = await import('../dist/apps/server/libs/crypto/src/node/session-challenge.js');
+  const { publicKey } = await crypto.generateKeyPair();
+  const token = crypto.generateSessionChallengeToken();
+  const bench = new Bench({ time: 1000 });
+  bench.add('seal', () =>
+    sealSessionChallenge({ publicKey, challengeId: '8b0f8d2e-2d1b-4c55-9b0a-6f4f9f0d3c21', token }),
+  );
+  await bench.run();
+  return bench.tasks[0].result.throughput.mean;
+}
+
+async function dropRedisKeys() {
+  const redis = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Nothing was counted in Redis (it is not running): nothing to drop.
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function median(values) {
+  const sorted = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
+  if (!sorted.length) return null;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function machine() {
+  const describe = (command, args) => {
     try {
-      for (const statement of sql) await client.query(statement);
-    } finally {
-      await client.end();
+      return execFileSync(command, args, { encoding: 'utf8' }).trim();
+    } catch {
+      return null;
     }
   };
-  await admin(Object.values(names).map((n) => `CREATE DATABASE ${n}`));
-  const url = (n) => Object.assign(new URL(adminUrl), { pathname: `/${n}` }).toString();
   return {
-    server: url(names.server),
-    keyserver: url(names.keyserver),
-    drop: () => admin(Object.values(names).map((n) => `DROP DATABASE IF EXISTS ${n} WITH (FORCE)`)),
+    cores: availableParallelism(),
+    node: process.version,
+    postgres: embedded ? null : describe('psql', ['--version']),
+    commit: describe('git', ['rev-parse', '--short', 'HEAD']),
+    date: new Date().toISOString(),
   };
+}
+
+/** Medians over rounds, ratios project/baseline, the table, and the JSON file. */
+function report() {
+  const rows = {};
+  const summary = {};
+  for (const [flow, sides] of Object.entries(results.flows)) {
+    const of = (side, pick) => (sides[side] ? median(sides[side].map(pick)) : null);
+    const cpu = (side) => of(side, (r) => r.cpuSecondsPer1000.server);
+    const rss = (side, name) => (sides[side] ? Math.max(...sides[side].map((r) => r.peakRssMB[name] ?? 0)) : null);
+    const s = {};
+    for (const side of ['project', 'baseline']) {
+      if (!sides[side]) continue;
+      s[side] = {
+        flowsPerSecond: of(side, (r) => r.flowsPerSecond),
+        p50Ms: of(side, (r) => r.p50Ms),
+        p99Ms: of(side, (r) => r.p99Ms),
+        serverCpuSecondsPer1000: cpu(side),
+        keyserverCpuSecondsPer1000: of(side, (r) => r.cpuSecondsPer1000.keyserver ?? null),
+        peakRssMB: { server: rss(side, 'server'), keyserver: rss(side, 'keyserver') },
+        failures: sides[side].map((r) => r.failures),
+      };
+    }
+    if (s.project && s.baseline) {
+      s.ratio = {
+        flowsPerSecond: s.project.flowsPerSecond / s.baseline.flowsPerSecond,
+        p99Ms: s.project.p99Ms / s.baseline.p99Ms,
+        serverCpuSecondsPer1000: s.project.serverCpuSecondsPer1000 / s.baseline.serverCpuSecondsPer1000,
+      };
+    }
+    summary[flow] = s;
+    const fmt = (v, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
+    rows[flow] = {
+      'flows/s': fmt(s.project?.flowsPerSecond, 1),
+      'p50 ms': fmt(s.project?.p50Ms, 1),
+      'p99 ms': fmt(s.project?.p99Ms, 1),
+      'server CPU s/1k': fmt(s.project?.serverCpuSecondsPer1000, 2),
+      'RSS MB (srv/ks)': `${fmt(s.project?.peakRssMB.server)}/${fmt(s.project?.peakRssMB.keyserver)}`,
+      'baseline flows/s': fmt(s.baseline?.flowsPerSecond, 1),
+      'baseline p99': fmt(s.baseline?.p99Ms, 1),
+      'x flows/s': fmt(s.ratio?.flowsPerSecond, 2),
+      'x p99': fmt(s.ratio?.p99Ms, 2),
+      'x CPU': fmt(s.ratio?.serverCpuSecondsPer1000, 2),
+    };
+  }
+  results.summary = summary;
+  console.log(
+    `\nkeyexchange benchmark: ${mode}, ${results.database}, ${CONCURRENCY} flows in flight (timed), ` +
+      `${HASH_CONCURRENCY} (counted); ratios are project/baseline medians over ${PLAN.rounds} round(s)\n`,
+  );
+  console.table(rows);
+  const c = results.checks;
+  console.log(
+    `session challenge issue / access token issue, server CPU: ${c.challengeCpuOverToken?.toFixed(2)}x; ` +
+      `seals/s on one core: ${Math.round(c.sealsPerSecondOneCore)}; ` +
+      `cold start (median of 5): server ${Math.round(c.coldStartMs?.server)} ms, keyserver ${Math.round(c.coldStartMs?.keyserver)} ms`,
+  );
+  const overload = summary[OVERLOAD]?.project;
+  if (overload) {
+    const shed = overload.failures.map((f) => JSON.stringify(f)).join(', ');
+    console.log(
+      `${OVERLOAD}: ${overload.flowsPerSecond.toFixed(1)} flows/s served, p99 ${overload.p99Ms.toFixed(0)} ms; not served: ${shed}`,
+    );
+  }
+  if (c.featureCosts) {
+    for (const [feature, cost] of Object.entries(c.featureCosts)) {
+      console.log(
+        `${feature}: ${cost.flowsPerSecondOn.toFixed(1)} key fetches/s on, ${cost.flowsPerSecondOff.toFixed(1)} off: ` +
+          `costs ${(100 * cost.cost).toFixed(1)}%`,
+      );
+    }
+  }
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/${results.machine.date.replace(/[:.]/g, '-')}-${mode}.json`;
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`written to ${file}`);
 }
