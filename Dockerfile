@@ -22,5 +22,7 @@ EXPOSE 3000 3001
 # The slim image has no curl: Node's fetch probes liveness on $PORT (or the service's default port).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "const port = process.env.PORT || (process.env.SERVICE === 'keyserver' ? 3001 : 3000); fetch('http://127.0.0.1:' + port + '/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The service bundled into one file (scripts/bundle.mjs), its compiled code cached here between starts.
+ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
 # exec: node is PID 1's child no more, and receives SIGTERM itself (graceful shutdown).
-CMD ["sh", "-c", "exec node dist/apps/$SERVICE/apps/$SERVICE/src/main.js"]
+CMD ["sh", "-c", "exec node dist/apps/$SERVICE/main.mjs"]

@@ -30,6 +30,14 @@ describe.skipIf(!onPostgres)('a production install (npm ci --omit=dev) runs both
     for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(repository, file), join(folder, file));
     // No install scripts: the production dependencies need none.
     await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: folder });
+    // As `npm run build` does: each service as one file, started from its entry (what the image runs).
+    for (const service of ['server', 'keyserver']) {
+      await run(process.execPath, [
+        join(repository, 'scripts/bundle.mjs'),
+        join(folder, `apps/${service}/src/main.js`),
+        join(folder, `apps/${service}`),
+      ]);
+    }
   }, 300_000);
 
   afterAll(async () => {
@@ -46,7 +54,7 @@ describe.skipIf(!onPostgres)('a production install (npm ci --omit=dev) runs both
     const port = await freePort();
     const database = await createTestDatabase(service);
     drops.push(database.drop);
-    const child = spawn(process.execPath, [join(folder, `apps/${service}/src/main.js`)], {
+    const child = spawn(process.execPath, [join(folder, `apps/${service}/main.mjs`)], {
       cwd: folder,
       env: {
         PATH: process.env.PATH,
@@ -56,6 +64,7 @@ describe.skipIf(!onPostgres)('a production install (npm ci --omit=dev) runs both
         DATABASE_URL: database.url,
         KEYSERVER_API_KEY: TEST_KEYSERVER_API_KEY,
         SHUTDOWN_DRAIN_MS: '0',
+        NODE_COMPILE_CACHE: join(folder, 'compile-cache'),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
