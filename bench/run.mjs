@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { Bench } from 'tinybench';
 import {
@@ -44,8 +44,8 @@ const CONCURRENCY = 50;
 const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
 const SCRIPTS = {
   project: {
-    server: 'dist/apps/server/apps/server/src/main.js',
-    keyserver: 'dist/apps/keyserver/apps/keyserver/src/main.js',
+    server: 'dist/apps/server/main.mjs',
+    keyserver: 'dist/apps/keyserver/main.mjs',
   },
   baseline: { server: 'bench/baseline/server.mjs', keyserver: 'bench/baseline/keyserver.mjs' },
 };
@@ -281,7 +281,29 @@ async function measure(users, flows) {
     });
 
   results.checks.coldStartMs = await coldStarts();
-  if (mode === 'full') results.checks.featureCosts = await featureCosts(flows['key fetch']);
+  if (mode === 'full') {
+    results.checks.featureCosts = await featureCosts(flows['key fetch']);
+    results.checks.loginFlood = await withServices('project', ALL_ON, (processes) => loginFlood(users[0], processes));
+  }
+}
+
+/**
+ * Issue 7's promise: 200 wrong-secret logins kept in flight (bench/login-flood.mjs,
+ * a process of its own) leave GET /api/user/me with a p99 under 3x its idle
+ * p99, because hashing runs with bounded concurrency and a bounded queue.
+ */
+async function loginFlood(user, processes) {
+  const me = () => server.get('/api/user/me', { token: user.sessionToken });
+  const measureMe = () => timed({ flow: me, concurrency: 10, ...plan(), processes });
+  const idle = await measureMe();
+  const flood = fork(new URL('./login-flood.mjs', import.meta.url), [`${SERVER}/api/auth/login`, user.email, '200']);
+  await new Promise((resolve) => flood.once('message', resolve));
+  const flooded = await measureMe();
+  const answered = new Promise((resolve) => flood.once('message', resolve));
+  flood.send('stop');
+  const logins = await answered;
+  flood.kill();
+  return { idleP99Ms: idle.p99Ms, floodedP99Ms: flooded.p99Ms, ratio: flooded.p99Ms / idle.p99Ms, logins };
 }
 
 /**
@@ -480,6 +502,13 @@ function report() {
           `costs ${(100 * cost.cost).toFixed(1)}%`,
       );
     }
+  }
+  if (c.loginFlood) {
+    const f = c.loginFlood;
+    console.log(
+      `GET /api/user/me p99 idle ${f.idleP99Ms.toFixed(1)} ms, with 200 wrong logins in flight ${f.floodedP99Ms.toFixed(1)} ms ` +
+        `(${f.ratio.toFixed(2)}x); logins answered ${JSON.stringify(f.logins)}`,
+    );
   }
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/${results.machine.date.replace(/[:.]/g, '-')}-${mode}.json`;
