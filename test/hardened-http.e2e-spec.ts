@@ -75,6 +75,8 @@ describe('security headers and caching on both services', () => {
         expect(response.status).toBe(status);
         expect(response.headers['cache-control']).toBe('no-store');
         expect(response.headers['x-powered-by']).toBeUndefined();
+        // Nothing to revalidate under no-store: no ETag, and no hash of every answer to make one.
+        expect(response.headers.etag).toBeUndefined();
         expect(response.headers['x-content-type-options']).toBe('nosniff');
         expect(response.headers['x-frame-options']).toBe('DENY');
         expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);

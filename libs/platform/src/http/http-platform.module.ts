@@ -40,6 +40,8 @@ export class HttpPlatformModule {}
 export function configureHttpApp(app: NestExpressApplication): NestExpressApplication {
   const config = httpConfigOf(app);
   app.disable('x-powered-by');
+  // Every answer is no-store: an ETag would cost a hash of each body for a cache that never keeps it.
+  app.set('etag', false);
   // req.ip: the socket's address, or X-Forwarded-For as far as the named proxies vouch for it.
   app.set('trust proxy', config.trustProxy);
   // Before anything can answer: every answer has its X-Request-Id, and every request its line.
