@@ -48,6 +48,11 @@ const SCRIPTS = {
     keyserver: 'dist/apps/keyserver/main.mjs',
   },
   baseline: { server: 'bench/baseline/server.mjs', keyserver: 'bench/baseline/keyserver.mjs' },
+  // The same code unbundled, for --profile: each frame keeps the package it comes from.
+  modules: {
+    server: 'dist/apps/server/apps/server/src/main.js',
+    keyserver: 'dist/apps/keyserver/apps/keyserver/src/main.js',
+  },
 };
 const ALL_ON = { limits: true, logs: true, metrics: true };
 const OVERLOAD = `key fetch, ${4 * CONCURRENCY} in flight`;
@@ -99,10 +104,11 @@ try {
     },
   };
   if (profile) {
+    let profiled;
     // Where the key fetch's time goes, in each service: a CPU profile under the load, summed by self time.
     const dir = `bench/profiles/${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await withServices(
-      'project',
+      args.has('--baseline') ? 'baseline' : 'modules',
       ALL_ON,
       async (processes) => {
         const profilers = await Promise.all(processes.map((p) => inspectorProfiler(p, dir)));
@@ -114,7 +120,7 @@ try {
           processes,
         });
         await Promise.all(profilers.map((p) => p.start()));
-        await timed({
+        profiled = await timed({
           flow: flows['key fetch'],
           concurrency: CONCURRENCY,
           warmupMs: 0,
@@ -125,7 +131,7 @@ try {
       },
       ['--inspect=127.0.0.1:0'],
     );
-    console.log(JSON.stringify(summariseProfiles(dir), null, 2));
+    console.log(JSON.stringify({ flows: profiled.flows, ...summariseProfiles(dir) }, null, 2));
   } else await measure(users, flows);
 } finally {
   await server.close();

@@ -10,7 +10,7 @@ export { crypto };
 export const FAST_KDF = { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 };
 
 /** A JSON API at `origin`, `connections` sockets kept alive. Non-2xx answers throw, unless `expect` names them. */
-export function api(origin, connections = 64) {
+export function api(origin, connections = 256) {
   const pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
   const call = async (method, path, { body, token, expect } = {}) => {
     const headers = {};

@@ -21,15 +21,37 @@ export function summariseProfiles(dir, top = 15) {
       const place = placeOf(url, functionName);
       byPlace.set(place, (byPlace.get(place) ?? 0) + ms);
     }
+    // Node's own work (a write, a hash) charged to the nearest package or project code that asked for it.
+    const parentOf = new Map();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+    const byAsker = new Map();
+    for (const node of profile.nodes) {
+      const ms = (node.hitCount ?? 0) * intervalMs;
+      if (!ms) continue;
+      let asker = node;
+      while (asker && !isOwnCode(asker.callFrame.url)) asker = parentOf.get(asker.id);
+      const place = asker
+        ? placeOf(asker.callFrame.url, asker.callFrame.functionName)
+        : placeOf(node.callFrame.url, node.callFrame.functionName);
+      byAsker.set(place, (byAsker.get(place) ?? 0) + ms);
+    }
     const ranked = (map) =>
       [...map]
         .sort((a, b) => b[1] - a[1])
         .slice(0, top)
         .map(([name, ms]) => ({ name, ms: Math.round(ms), share: `${((100 * ms) / totalMs).toFixed(1)}%` }));
-    out[file] = { totalMs: Math.round(totalMs), frames: ranked(byFrame), places: ranked(byPlace) };
+    out[file] = {
+      totalMs: Math.round(totalMs),
+      frames: ranked(byFrame),
+      places: ranked(byPlace),
+      askers: ranked(byAsker),
+    };
   }
   return out;
 }
+
+/** Code of a package or of the project, as opposed to Node's own. */
+const isOwnCode = (url) => url.includes('node_modules/') || url.includes('/dist/');
 
 function shortUrl(url) {
   const modules = url.lastIndexOf('node_modules/');
