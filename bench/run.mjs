@@ -26,7 +26,7 @@ import {
   registerUser,
 } from './lib/client.mjs';
 import { counted, timed } from './lib/drive.mjs';
-import { benchSecrets, KEYSERVER, SERVER, serviceEnvironment } from './lib/env.mjs';
+import { benchSecrets, KEYSERVER, NODE_ARGS, SERVER, serviceEnvironment } from './lib/env.mjs';
 import { createDatabases, startProcess } from './lib/processes.mjs';
 import { inspectorProfiler, summariseProfiles } from './lib/profile.mjs';
 
@@ -39,6 +39,8 @@ const PLAN = {
   default: { warmupMs: 2000, measureMs: 8000, rounds: 3, users: 10, countFlows: 10, coldStarts: 5 },
   full: { warmupMs: 2000, measureMs: 8000, rounds: 3, users: 50, countFlows: 200, coldStarts: 5 },
 }[mode];
+// A shorter --full: the counted flows are scrypt's time (about 0.8 s a hash here), 200 of each take long.
+if (process.env.BENCH_COUNT_FLOWS) PLAN.countFlows = Number(process.env.BENCH_COUNT_FLOWS);
 const CONCURRENCY = 50;
 /** The server's default LOGIN_HASH_CONCURRENCY: the count-based flows never queue behind it. */
 const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
@@ -199,92 +201,7 @@ async function measure(users, flows) {
       );
     });
   }
-  if (mode !== 'quick')
-    await withServices('project', ALL_ON, async (processes) => {
-      const fresh = await Promise.all(
-        Array.from({ length: PLAN.countFlows }, async (_, i) => {
-          const user = await registerUser(server, `create${i}`);
-          return { ...user, material: await keyMaterial(user) };
-        }),
-      );
-      const createFlow = async (i) => {
-        const user = fresh[i];
-        // As the reference client: a fresh login proves the password first, and the stored blob is read back.
-        const login = await server.post('/api/auth/login', { body: { email: user.email, password: user.password } });
-        const session = { ...user, sessionToken: login.sessionToken };
-        await server.put('/api/user/public-key', { token: session.sessionToken, body: user.material.publicKeyBody });
-        const first = await server.post('/api/user/access-token', { token: session.sessionToken });
-        await keyserver.post(`/api/keys/${user.userId}`, { token: first.accessToken, body: user.material.blobBody });
-        const second = await server.post('/api/user/access-token', { token: session.sessionToken });
-        await keyserver.get(`/api/keys/${user.userId}`, { token: second.accessToken });
-        const challenge = await server.post('/api/user/session-challenge', { token: session.sessionToken });
-        const answer = await answerOf(challenge, user.material.keys.privateKey);
-        await server.post('/api/user/session-challenge/answer', { token: session.sessionToken, body: answer });
-      };
-      record(
-        'create keypair',
-        'project',
-        await counted({ flow: createFlow, count: PLAN.countFlows, concurrency: HASH_CONCURRENCY, processes }),
-      );
-
-      // Each change re-wraps the seeded key under a new password, computed ahead.
-      const changes = await Promise.all(
-        Array.from({ length: PLAN.countFlows }, async (_, i) => {
-          const user = users[i % users.length];
-          const newPassword = newLoginSecret();
-          const blob = await crypto.wrapPrivateKey({
-            privateKeyPkcs8: user.material.keys.privateKeyPkcs8,
-            password: newPassword,
-            userId: user.userId,
-            kdf: FAST_KDF,
-          });
-          return {
-            newPassword,
-            blob: {
-              encryptedPrivateKey: crypto.toBase64Url(blob.encryptedPrivateKey),
-              iv: crypto.toBase64Url(blob.iv),
-              salt: crypto.toBase64Url(blob.salt),
-              kdf: blob.kdf,
-              publicKeyFingerprint: user.material.blobBody.publicKeyFingerprint,
-            },
-          };
-        }),
-      );
-      const versions = new Map(users.map((user) => [user.userId, 1]));
-      const changeFlow = async (i) => {
-        const user = users[i % users.length];
-        const { newPassword, blob } = changes[i];
-        const baseVersion = versions.get(user.userId);
-        const token = () =>
-          server.post('/api/user/access-token', { token: user.sessionToken }).then((t) => t.accessToken);
-        const staged = await keyserver.post(`/api/keys/${user.userId}/key-changes`, {
-          token: await token(),
-          body: { baseVersion, ...blob },
-        });
-        await server.post('/api/user/key-change', {
-          token: user.sessionToken,
-          body: {
-            keyChangeId: staged.keyChangeId,
-            baseVersion,
-            receipt: staged.receipt,
-            currentPassword: user.password,
-            newPassword,
-          },
-        });
-        user.password = newPassword;
-        versions.set(user.userId, baseVersion + 1);
-        await keyserver.post(`/api/keys/${user.userId}/key-changes/${staged.keyChangeId}/apply`, {
-          token: await token(),
-        });
-      };
-      // One change at a time per user: each builds on the version the last one made.
-      const concurrency = Math.min(HASH_CONCURRENCY, users.length);
-      record(
-        'key change',
-        'project',
-        await counted({ flow: changeFlow, count: PLAN.countFlows, concurrency, processes }),
-      );
-    });
+  if (mode !== 'quick') await countedChanges(users);
 
   results.checks.coldStartMs = await coldStarts();
   if (mode === 'full') {
@@ -318,6 +235,115 @@ async function loginFlood(user, processes) {
  * every request in Redis with limits nothing reaches; "off" is RATE_LIMITS=off.
  * Logs off is LOG_LEVEL=warn; metrics off is no METRICS_TOKEN (nothing served, nothing timed).
  */
+/**
+ * Create keypair and key change, project then baseline: the same number of
+ * flows each, on users the project registered (fresh ones for create keypair).
+ */
+async function countedChanges(users) {
+  // Each change re-wraps a seeded key under a new password, computed ahead: enough for both sides.
+  const changes = await Promise.all(
+    Array.from({ length: 2 * PLAN.countFlows }, async (_, i) => {
+      const user = users[i % users.length];
+      const newPassword = newLoginSecret();
+      const blob = await crypto.wrapPrivateKey({
+        privateKeyPkcs8: user.material.keys.privateKeyPkcs8,
+        password: newPassword,
+        userId: user.userId,
+        kdf: FAST_KDF,
+      });
+      return {
+        user,
+        newPassword,
+        blob: {
+          encryptedPrivateKey: crypto.toBase64Url(blob.encryptedPrivateKey),
+          iv: crypto.toBase64Url(blob.iv),
+          salt: crypto.toBase64Url(blob.salt),
+          kdf: blob.kdf,
+          publicKeyFingerprint: user.material.blobBody.publicKeyFingerprint,
+        },
+      };
+    }),
+  );
+  const versions = new Map(users.map((user) => [user.userId, 1]));
+  // A user's changes one after another: each builds on the version the last one made.
+  const turns = new Map();
+  const inTurn = (userId, work) => {
+    const done = (turns.get(userId) ?? Promise.resolve()).then(work);
+    turns.set(
+      userId,
+      done.catch(() => undefined),
+    );
+    return done;
+  };
+  const changeFlow = async ({ user, newPassword, blob }) => {
+    const baseVersion = versions.get(user.userId);
+    const token = () => server.post('/api/user/access-token', { token: user.sessionToken }).then((t) => t.accessToken);
+    const staged = await keyserver.post(`/api/keys/${user.userId}/key-changes`, {
+      token: await token(),
+      body: { baseVersion, ...blob },
+    });
+    await server.post('/api/user/key-change', {
+      token: user.sessionToken,
+      body: {
+        keyChangeId: staged.keyChangeId,
+        baseVersion,
+        receipt: staged.receipt,
+        currentPassword: user.password,
+        newPassword,
+      },
+    });
+    user.password = newPassword;
+    versions.set(user.userId, baseVersion + 1);
+    await keyserver.post(`/api/keys/${user.userId}/key-changes/${staged.keyChangeId}/apply`, { token: await token() });
+  };
+  const createFlow = async (user) => {
+    // As the reference client: a fresh login proves the password first, and the stored blob is read back.
+    const login = await server.post('/api/auth/login', { body: { email: user.email, password: user.password } });
+    const sessionToken = login.sessionToken;
+    await server.put('/api/user/public-key', { token: sessionToken, body: user.material.publicKeyBody });
+    const first = await server.post('/api/user/access-token', { token: sessionToken });
+    await keyserver.post(`/api/keys/${user.userId}`, { token: first.accessToken, body: user.material.blobBody });
+    const second = await server.post('/api/user/access-token', { token: sessionToken });
+    await keyserver.get(`/api/keys/${user.userId}`, { token: second.accessToken });
+    const challenge = await server.post('/api/user/session-challenge', { token: sessionToken });
+    const answer = await answerOf(challenge, user.material.keys.privateKey);
+    await server.post('/api/user/session-challenge/answer', { token: sessionToken, body: answer });
+  };
+  for (const [side, offset] of [
+    ['project', 0],
+    ['baseline', PLAN.countFlows],
+  ]) {
+    let fresh;
+    await withServices('project', ALL_ON, async () => {
+      fresh = await Promise.all(
+        Array.from({ length: PLAN.countFlows }, async (_, i) => {
+          const user = await registerUser(server, `create${side}${i}`);
+          return { ...user, material: await keyMaterial(user) };
+        }),
+      );
+    });
+    await withServices(side, ALL_ON, async (processes) => {
+      const concurrency = HASH_CONCURRENCY;
+      record(
+        'create keypair',
+        side,
+        await counted({ flow: (i) => createFlow(fresh[i]), count: PLAN.countFlows, concurrency, processes }),
+      );
+      const changeOf = (i) => changes[offset + i];
+      record(
+        'key change',
+        side,
+        await counted({
+          flow: (i) => inTurn(changeOf(i).user.userId, () => changeFlow(changeOf(i))),
+          count: PLAN.countFlows,
+          concurrency,
+          processes,
+        }),
+      );
+    });
+  }
+}
+
 async function featureCosts(flow) {
   const configurations = {
     'all on': ALL_ON,
@@ -352,7 +378,8 @@ function record(flow, side, run) {
 }
 
 /** Starts the side's two processes, runs `work` with them, and stops them. */
-async function withServices(side, features, work, nodeArgs = []) {
+async function withServices(side, features, work, extraNodeArgs = []) {
+  const nodeArgs = [...NODE_ARGS, ...extraNodeArgs];
   const env = serviceEnvironment({ secrets, databases, redisPrefix, features });
   if (dataDir) {
     env.server.DATA_DIR = dataDir;
@@ -375,9 +402,15 @@ async function coldStarts() {
   const env = serviceEnvironment({ secrets, databases, redisPrefix, features: ALL_ON });
   const times = { server: [], keyserver: [] };
   for (let i = 0; i < PLAN.coldStarts; i++) {
-    const s = await startProcess('server', SCRIPTS.project.server, env.server, `${SERVER}/health/ready`);
+    const s = await startProcess('server', SCRIPTS.project.server, env.server, `${SERVER}/health/ready`, NODE_ARGS);
     times.server.push(s.startMs);
-    const k = await startProcess('keyserver', SCRIPTS.project.keyserver, env.keyserver, `${KEYSERVER}/health/ready`);
+    const k = await startProcess(
+      'keyserver',
+      SCRIPTS.project.keyserver,
+      env.keyserver,
+      `${KEYSERVER}/health/ready`,
+      NODE_ARGS,
+    );
     times.keyserver.push(k.startMs);
     await k.stop();
     await s.stop();

@@ -65,6 +65,9 @@ describe.skipIf(!onPostgres)('a production install (npm ci --omit=dev) runs both
         KEYSERVER_API_KEY: TEST_KEYSERVER_API_KEY,
         SHUTDOWN_DRAIN_MS: '0',
         NODE_COMPILE_CACHE: join(folder, 'compile-cache'),
+        // As the Dockerfile runs them.
+        NODE_OPTIONS: '--max-semi-space-size=4',
+        MALLOC_ARENA_MAX: '2',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,15 +3,186 @@
 // unwrap as the keyserver. Benchmark only.
 import { createServer } from 'node:http';
 import { Pool } from 'undici';
-import { bearer, database, INSERT_EVENT, redisLimits, send } from './common.mjs';
-import { decodeBlob, keyring, open } from './storage.mjs';
+import { randomUUID } from 'node:crypto';
+import { bearer, database, INSERT_EVENT, readJson, redisLimits, send } from './common.mjs';
+import { decodeBlob, encodeBlob, keyring, open, seal } from './storage.mjs';
+
+const { keyChangeReceiptKey, signKeyChangeReceipt } = await import('../../dist/apps/server/libs/crypto/src/index.js');
 
 const db = database();
 const limits = redisLimits('keyserver');
 const storageKeys = keyring(process.env.KEYSERVER_STORAGE_KEYS);
 const server = new Pool(process.env.SERVER_URL, { connections: 64 });
 const apiKey = `Bearer ${process.env.KEYSERVER_API_KEY}`;
+const receiptKey = await keyChangeReceiptKey(process.env.KEYSERVER_API_KEY);
 const KEY_PATH = /^\/api\/keys\/([0-9a-f-]{36})$/;
+const STAGE_PATH = /^\/api\/keys\/([0-9a-f-]{36})\/key-changes$/;
+const APPLY_PATH = /^\/api\/keys\/([0-9a-f-]{36})\/key-changes\/([0-9a-f-]{36})\/apply$/;
+const SELECT_CHANGE = `SELECT id, base_version, storage_key_id, sealed_blob, kdf_algorithm, kdf_memory_kib, kdf_iterations,
+       kdf_parallelism, public_key_fingerprint, created_at FROM key_changes`;
+
+async function transaction(work) {
+  const client = await db.connect();
+  try {
+    await client.query('START TRANSACTION');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+const secretsOf = (body) => ({
+  encryptedPrivateKey: Buffer.from(body.encryptedPrivateKey, 'base64url'),
+  iv: Buffer.from(body.iv, 'base64url'),
+  salt: Buffer.from(body.salt, 'base64url'),
+});
+
+/** The token redeemed, the user's counter taken, and a committed change applied first, as the keyserver does. */
+async function asUser(request, userId, address) {
+  const accessToken = bearer(request);
+  const user = accessToken && (await validate(userId, accessToken));
+  if (!user) return undefined;
+  await limits.take([['keysPerUser', userId]]);
+  const committed = user.committedKeyChange;
+  if (committed) {
+    const { rows } = await db.query(
+      `${SELECT_CHANGE} c WHERE c.id = $1 AND c.user_id = $2 AND c.base_version = $3
+          AND EXISTS (SELECT 1 FROM encrypted_private_keys b WHERE b.user_id = c.user_id AND b.version = c.base_version)`,
+      [committed.keyChangeId, userId, committed.baseVersion],
+    );
+    const change = rows[0];
+    if (change) {
+      const secrets = open(storageKeys, change.storage_key_id, change.sealed_blob, 'key_changes', change.id);
+      const sealed = seal(storageKeys, secrets, 'encrypted_private_keys', userId);
+      await transaction(async (tx) => {
+        const updated = await tx.query(
+          `UPDATE encrypted_private_keys
+          SET storage_key_id = $3, sealed_blob = $4, encrypted_private_key = NULL, iv = NULL, salt = NULL,
+              kdf_algorithm = $5, kdf_memory_kib = $6, kdf_iterations = $7, kdf_parallelism = $8,
+              version = version + 1, updated_at = now()
+        WHERE user_id = $1 AND version = $2 AND public_key_fingerprint = $9
+        RETURNING version`,
+          [
+            userId,
+            change.base_version,
+            sealed.keyId,
+            sealed.sealed,
+            change.kdf_algorithm,
+            change.kdf_memory_kib,
+            change.kdf_iterations,
+            change.kdf_parallelism,
+            change.public_key_fingerprint,
+          ],
+        );
+        await tx.query(`DELETE FROM key_changes WHERE user_id = $1 AND base_version = $2`, [
+          userId,
+          change.base_version,
+        ]);
+        await tx.query(`INSERT INTO applied_key_changes (id, user_id, version) VALUES ($1, $2, $3)`, [
+          change.id,
+          userId,
+          updated.rows[0].version,
+        ]);
+        await tx.query(INSERT_EVENT, [userId, 'key-change.applied', address, request.headers['user-agent'] ?? null]);
+      });
+    }
+  }
+  return user;
+}
+
+async function putKey(request, response, userId, address) {
+  const body = await readJson(request);
+  const user = await asUser(request, userId, address);
+  if (!user) return send(response, 403, { message: 'rejected' });
+  if (body.publicKeyFingerprint !== user.publicKeyFingerprint) return send(response, 409, { message: 'not the key' });
+  const sealed = seal(storageKeys, encodeBlob(secretsOf(body)), 'encrypted_private_keys', userId);
+  const stored = await transaction(async (tx) => {
+    const { rows } = await tx.query(
+      `INSERT INTO encrypted_private_keys AS stored
+         (user_id, storage_key_id, sealed_blob, kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism,
+          public_key_fingerprint)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (user_id) DO UPDATE SET storage_key_id = EXCLUDED.storage_key_id, sealed_blob = EXCLUDED.sealed_blob,
+           encrypted_private_key = NULL, iv = NULL, salt = NULL,
+           kdf_algorithm = EXCLUDED.kdf_algorithm, kdf_memory_kib = EXCLUDED.kdf_memory_kib,
+           kdf_iterations = EXCLUDED.kdf_iterations, kdf_parallelism = EXCLUDED.kdf_parallelism,
+           public_key_fingerprint = EXCLUDED.public_key_fingerprint, version = 1, created_at = now(), updated_at = now()
+         WHERE stored.public_key_fingerprint IS DISTINCT FROM EXCLUDED.public_key_fingerprint
+       RETURNING created_at`,
+      [
+        userId,
+        sealed.keyId,
+        sealed.sealed,
+        body.kdf.algorithm,
+        body.kdf.memoryKiB,
+        body.kdf.iterations,
+        body.kdf.parallelism,
+        body.publicKeyFingerprint,
+      ],
+    );
+    if (rows[0]) {
+      await tx.query(`DELETE FROM key_changes WHERE user_id = $1`, [userId]);
+      await tx.query(`DELETE FROM applied_key_changes WHERE user_id = $1`, [userId]);
+      await tx.query(INSERT_EVENT, [userId, 'key.stored', address, request.headers['user-agent'] ?? null]);
+    }
+    return rows[0];
+  });
+  if (!stored) return send(response, 409, { message: 'stored already' });
+  send(response, 201, { userId, createdAt: stored.created_at.toISOString() });
+}
+
+async function stageChange(request, response, userId, address) {
+  const body = await readJson(request);
+  const user = await asUser(request, userId, address);
+  if (!user) return send(response, 403, { message: 'rejected' });
+  const id = randomUUID();
+  const sealed = seal(storageKeys, encodeBlob(secretsOf(body)), 'key_changes', id);
+  const created = await transaction(async (tx) => {
+    await tx.query(`SELECT version, public_key_fingerprint FROM encrypted_private_keys WHERE user_id = $1 FOR UPDATE`, [
+      userId,
+    ]);
+    await tx.query(`SELECT count(*)::int AS staged FROM key_changes WHERE user_id = $1`, [userId]);
+    const { rows } = await tx.query(
+      `INSERT INTO key_changes (user_id, base_version, storage_key_id, sealed_blob,
+                                kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism, public_key_fingerprint, id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING created_at`,
+      [
+        userId,
+        body.baseVersion,
+        sealed.keyId,
+        sealed.sealed,
+        body.kdf.algorithm,
+        body.kdf.memoryKiB,
+        body.kdf.iterations,
+        body.kdf.parallelism,
+        body.publicKeyFingerprint,
+        id,
+      ],
+    );
+    await tx.query(INSERT_EVENT, [userId, 'key-change.staged', address, request.headers['user-agent'] ?? null]);
+    return rows[0].created_at;
+  });
+  const receipt = await signKeyChangeReceipt(receiptKey, { userId, keyChangeId: id, baseVersion: body.baseVersion });
+  send(response, 201, { keyChangeId: id, baseVersion: body.baseVersion, createdAt: created.toISOString(), receipt });
+}
+
+async function applyChange(request, response, userId, keyChangeId, address) {
+  const user = await asUser(request, userId, address);
+  if (!user) return send(response, 403, { message: 'rejected' });
+  await db.query(`${SELECT_CHANGE} WHERE id = $1 AND user_id = $2`, [keyChangeId, userId]);
+  const { rows } = await db.query(
+    `SELECT b.version FROM applied_key_changes a JOIN encrypted_private_keys b ON b.user_id = a.user_id
+        WHERE a.id = $1 AND a.user_id = $2`,
+    [keyChangeId, userId],
+  );
+  if (!rows[0]) return send(response, 404, { message: 'no such change' });
+  send(response, 200, { version: rows[0].version });
+}
 
 async function validate(userId, accessToken) {
   const response = await server.request({
@@ -25,10 +196,8 @@ async function validate(userId, accessToken) {
 }
 
 async function getKey(request, response, userId, address) {
-  const accessToken = bearer(request);
-  const user = accessToken && (await validate(userId, accessToken));
+  const user = await asUser(request, userId, address);
   if (!user) return send(response, 403, { message: 'rejected' });
-  await limits.take([['keysPerUser', userId]]);
   const { rows } = await db.query(
     `SELECT storage_key_id, sealed_blob, encrypted_private_key, iv, salt,
               kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism, public_key_fingerprint, updated_at, version
@@ -70,9 +239,14 @@ createServer(async (request, response) => {
     }
     const address = request.socket.remoteAddress;
     await limits.ceiling(address);
-    const match = request.method === 'GET' && KEY_PATH.exec(request.url);
-    if (!match) return send(response, 404, { message: 'not found' });
-    await getKey(request, response, match[1], address);
+    const key = KEY_PATH.exec(request.url);
+    if (key && request.method === 'GET') return await getKey(request, response, key[1], address);
+    if (key && request.method === 'POST') return await putKey(request, response, key[1], address);
+    const stage = request.method === 'POST' && STAGE_PATH.exec(request.url);
+    if (stage) return await stageChange(request, response, stage[1], address);
+    const apply = request.method === 'POST' && APPLY_PATH.exec(request.url);
+    if (apply) return await applyChange(request, response, apply[1], apply[2], address);
+    send(response, 404, { message: 'not found' });
   } catch (error) {
     console.error(error);
     if (!response.headersSent) send(response, 500, { message: 'internal error' });

@@ -1,16 +1,54 @@
 // The baseline server: the server's hot routes on bare node:http + pg + ioredis,
 // with the same statements, Redis commands and cryptography. Benchmark only.
 import { createServer } from 'node:http';
-import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { bearer, database, INSERT_EVENT, readJson, redisLimits, send, sha256 } from './common.mjs';
-import { keyring, open } from './storage.mjs';
+import { keyring, open, seal } from './storage.mjs';
 
 const { sealSessionChallenge } = await import('../../dist/apps/server/libs/crypto/src/node/session-challenge.js');
+const { keyChangeReceiptKey, verifyKeyChangeReceipt } = await import('../../dist/apps/server/libs/crypto/src/index.js');
 
 const db = database();
 const limits = redisLimits('server');
 const verifierKeys = keyring(process.env.SERVER_VERIFIER_KEYS);
 const apiKeyHash = sha256(process.env.KEYSERVER_API_KEY);
+const receiptKey = await keyChangeReceiptKey(process.env.KEYSERVER_API_KEY);
+
+/** scrypt at the stored parameters (`$scrypt$ln=..,r=..,p=..$salt$key`), as the server verifies a login secret. */
+async function verifySecret(secret, stored) {
+  const [, , params, salt, key] = stored.split('$');
+  const [ln, r, p] = params.split(',').map((part) => Number(part.split('=')[1]));
+  const actual = await derive(secret, Buffer.from(salt, 'base64url'), ln, r, p);
+  return timingSafeEqual(actual, Buffer.from(key, 'base64url'));
+}
+
+async function hashSecret(secret) {
+  const salt = randomBytes(16);
+  const key = await derive(secret, salt, 17, 8, 1);
+  return `$scrypt$ln=17,r=8,p=1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+const derive = (secret, salt, ln, r, p) =>
+  new Promise((resolve, reject) =>
+    scrypt(secret, salt, 32, { N: 2 ** ln, r, p, maxmem: 2 * 128 * 2 ** ln * r }, (e, k) =>
+      e ? reject(e) : resolve(k),
+    ),
+  );
+
+async function transaction(work) {
+  const client = await db.connect();
+  try {
+    await client.query('START TRANSACTION');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
 
 const SESSION = `WITH live AS (
          SELECT id, user_id, secured_at IS NOT NULL AS secured, last_used_at
@@ -156,18 +194,7 @@ const routes = {
     );
     const user = rows[0];
     const stored = open(verifierKeys, user.verifier_key_id, user.sealed_verifier, 'users', user.id).toString('utf8');
-    const [, , params, salt, key] = stored.split('$');
-    const [ln, r, p] = params.split(',').map((part) => Number(part.split('=')[1]));
-    const actual = await new Promise((resolve, reject) =>
-      scrypt(
-        password,
-        Buffer.from(salt, 'base64url'),
-        32,
-        { N: 2 ** ln, r, p, maxmem: 2 * 128 * 2 ** ln * r },
-        (e, k) => (e ? reject(e) : resolve(k)),
-      ),
-    );
-    if (!timingSafeEqual(actual, Buffer.from(key, 'base64url'))) return send(response, 401, { message: 'wrong' });
+    if (!(await verifySecret(password, stored))) return send(response, 401, { message: 'wrong' });
     await limits.refund(charged);
     const sessionToken = randomBytes(32);
     const deviceToken = randomBytes(32);
@@ -202,6 +229,76 @@ const routes = {
       hasKeyPair: user.has_key_pair,
       deviceToken: deviceToken.toString('base64url'),
     });
+  },
+
+  'PUT /api/user/public-key': async (request, response, address) => {
+    const live = await session(request);
+    if (!live) return send(response, 401, { message: 'no session' });
+    const { algorithm, publicKey } = await readJson(request);
+    const bytes = Buffer.from(publicKey, 'base64url');
+    const fingerprint = createHash('sha256').update(bytes).digest('hex');
+    const key = await transaction(async (tx) => {
+      await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [live.user_id]);
+      await tx.query(`DELETE FROM public_keys WHERE user_id = $1 AND confirmed_at IS NULL`, [live.user_id]);
+      const { rows } = await tx.query(
+        `INSERT INTO public_keys (user_id, algorithm, public_key, fingerprint)
+       VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO NOTHING
+       RETURNING id, algorithm, public_key, fingerprint, false AS confirmed`,
+        [live.user_id, algorithm, bytes, fingerprint],
+      );
+      await tx.query(INSERT_EVENT, [live.user_id, 'public-key.put', address, request.headers['user-agent'] ?? null]);
+      return rows[0];
+    });
+    send(response, 200, { userId: live.user_id, algorithm: key.algorithm, publicKey, fingerprint, confirmed: false });
+  },
+
+  'POST /api/user/key-change': async (request, response, address) => {
+    const live = await session(request);
+    if (!live) return send(response, 401, { message: 'no session' });
+    const { keyChangeId, baseVersion, receipt, currentPassword, newPassword } = await readJson(request);
+    const receiptInput = { userId: live.user_id, keyChangeId, baseVersion };
+    if (!(await verifyKeyChangeReceipt(receiptKey, receiptInput, Buffer.from(receipt, 'base64url')))) {
+      return send(response, 400, { message: 'receipt' });
+    }
+    await db.query(`SELECT user_id, state, base_version, session_id, created_at FROM key_changes WHERE id = $1`, [
+      keyChangeId,
+    ]);
+    await db.query(`SELECT key_version FROM public_keys WHERE user_id = $1`, [live.user_id]);
+    const { rows } = await db.query(
+      `SELECT id, email, password_hash, verifier_key_id, sealed_verifier, false AS has_key_pair FROM users WHERE id = $1`,
+      [live.user_id],
+    );
+    const user = rows[0];
+    const charged = await limits.take([
+      ['loginPerEmailAndAddress', `${user.email}|${address}`],
+      ['loginPerAddress', address],
+      ['loginPerEmail', user.email],
+    ]);
+    const stored = open(verifierKeys, user.verifier_key_id, user.sealed_verifier, 'users', user.id).toString('utf8');
+    if (!(await verifySecret(currentPassword, stored))) return send(response, 403, { message: 'wrong password' });
+    await limits.refund(charged);
+    const verifier = seal(verifierKeys, Buffer.from(await hashSecret(newPassword)), 'users', user.id);
+    const committed = await transaction(async (tx) => {
+      await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [user.id]);
+      await tx.query(`SELECT key_version FROM public_keys WHERE user_id = $1`, [user.id]);
+      const inserted = await tx.query(
+        `INSERT INTO key_changes (id, user_id, state, base_version, session_id) VALUES ($1, $2, 'committed', $3, $4)
+       ON CONFLICT (id) DO NOTHING RETURNING created_at`,
+        [keyChangeId, user.id, baseVersion, live.id],
+      );
+      await tx.query(
+        `UPDATE public_keys SET key_version = $2, updated_at = now() WHERE user_id = $1 AND confirmed_at IS NOT NULL`,
+        [user.id, baseVersion + 1],
+      );
+      await tx.query(
+        `UPDATE users SET verifier_key_id = $2, sealed_verifier = $3, password_hash = NULL WHERE id = $1`,
+        [user.id, verifier.keyId, verifier.sealed],
+      );
+      await tx.query(`DELETE FROM sessions WHERE user_id = $1 AND id <> $2 RETURNING id`, [user.id, live.id]);
+      await tx.query(INSERT_EVENT, [user.id, 'key-change.committed', address, request.headers['user-agent'] ?? null]);
+      return inserted.rows[0];
+    });
+    send(response, 200, { keyChangeId, keyVersion: baseVersion + 1, committedAt: committed.created_at.toISOString() });
   },
 
   'GET /health/ready': async (_request, response) => {

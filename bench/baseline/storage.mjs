@@ -1,6 +1,6 @@
 // The services' at-rest sealing (AES-256-GCM, table and row id as additional
 // data), opened the same way: the baseline does the same unwrap per request.
-import { createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /** `id:base64url-32-bytes[,...]` → key by id. */
 export function keyring(setting) {
@@ -14,9 +14,29 @@ export function keyring(setting) {
 
 export function open(keys, keyId, sealed, table, rowId) {
   const decipher = createDecipheriv('aes-256-gcm', keys.get(keyId), sealed.subarray(0, 12));
-  decipher.setAAD(Buffer.from(`keyexchange/v1/storage/${table}/${rowId}`, 'utf8'));
+  decipher.setAAD(additionalData(table, rowId));
   decipher.setAuthTag(sealed.subarray(sealed.length - 16));
   return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]);
+}
+
+/** Sealed under the first (current) key of the keyring. */
+export function seal(keys, plaintext, table, rowId) {
+  const [keyId, key] = keys.entries().next().value;
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(additionalData(table, rowId));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { keyId, sealed: Buffer.concat([nonce, ciphertext, cipher.getAuthTag()]) };
+}
+
+/** The blob's three parts, each after its length (two bytes). */
+export function encodeBlob({ encryptedPrivateKey, iv, salt }) {
+  return Buffer.concat(
+    [encryptedPrivateKey, iv, salt].flatMap((part) => {
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(part.length);
+      return [length, part];
+    }),
+  );
 }
 
 /** The blob's three length-prefixed parts. */
@@ -30,3 +50,5 @@ export function decodeBlob(bytes) {
   const [encryptedPrivateKey, iv, salt] = parts;
   return { encryptedPrivateKey, iv, salt };
 }
+
+const additionalData = (table, rowId) => Buffer.from(`keyexchange/v1/storage/${table}/${rowId}`, 'utf8');

@@ -21,6 +21,8 @@ export async function timed({ flow, concurrency, warmupMs, measureMs, processes 
         if (recording) latencies.push(typeof latency === 'number' ? latency : performance.now() - started);
       } catch (error) {
         if (recording) failures[failureOf(error)] = (failures[failureOf(error)] ?? 0) + 1;
+        // As HTTP asks of a client: come back when told (a client that does not is a flood, not a load).
+        if (error.retryAfter) await sleep(Math.min(Number(error.retryAfter) * 1000, 2000));
       }
     }
   };

@@ -7,6 +7,12 @@ export const KEYSERVER_PORT = 3101;
 export const SERVER = `http://127.0.0.1:${SERVER_PORT}`;
 export const KEYSERVER = `http://127.0.0.1:${KEYSERVER_PORT}`;
 
+/**
+ * How the services are run (npm start, the Dockerfile): V8's young generation
+ * capped at 4 MB a half, two malloc arenas. The baseline runs the same way.
+ */
+export const NODE_ARGS = ['--max-semi-space-size=4'];
+
 const key = () => `bench:${randomBytes(32).toString('base64url')}`;
 
 /** Every RATE_LIMIT_* the services read, each far above what the benchmark sends. */
@@ -44,6 +50,7 @@ export function serviceEnvironment({ secrets, databases, redisPrefix, features }
   const common = {
     PATH: process.env.PATH,
     NODE_ENV: 'development',
+    MALLOC_ARENA_MAX: '2',
     ...secrets,
     ...UNREACHABLE_LIMITS,
     RATE_LIMITS: features.limits ? 'on' : 'off',
