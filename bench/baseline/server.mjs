@@ -127,17 +127,16 @@ const routes = {
     const live = await session(request);
     if (!live) return send(response, 401, { message: 'no session' });
     await limits.take([['challengesPerSession', live.id]]);
-    const { rows: keys } = await db.query(`SELECT id, public_key FROM public_keys WHERE user_id = $1`, [live.user_id]);
     const challengeId = randomUUID();
     const token = randomBytes(32);
-    const sealed = sealSessionChallenge({ publicKey: keys[0].public_key, challengeId, token });
     const { rows } = await db.query(
       `INSERT INTO session_challenges (id, session_id, public_key_id, token_hash, expires_at)
        SELECT $1, s.id, k.id, $4, now() + make_interval(secs => $5::int)
-         FROM public_keys k, sessions s WHERE k.id = $3 AND s.id = $2 FOR KEY SHARE
-       RETURNING expires_at`,
-      [challengeId, live.id, keys[0].id, sha256(token), 60],
+         FROM public_keys k, sessions s WHERE k.user_id = $3 AND s.id = $2 FOR KEY SHARE
+       RETURNING expires_at, (SELECT public_key FROM public_keys WHERE id = public_key_id) AS public_key`,
+      [challengeId, live.id, live.user_id, sha256(token), 60],
     );
+    const sealed = sealSessionChallenge({ publicKey: rows[0].public_key, challengeId, token });
     send(response, 201, {
       challengeId,
       enc: Buffer.from(sealed.enc).toString('base64url'),

@@ -58,22 +58,23 @@ export class SessionChallengeService {
   }
 
   private async issue(session: AuthenticatedSession): Promise<SessionChallengeResponseDto> {
-    const key = await this.publicKeys.currentKey(session.userId);
-    if (!key) throw new ConflictException('This user has no public key to seal a challenge to: put one first');
     const challengeId = randomUUID();
     const token = generateSecretToken();
-    const { enc, ciphertext } = sealSessionChallenge({ publicKey: key.publicKey, challengeId, token });
-    const expiresAt = await this.challenges.insert({
+    const issued = await this.challenges.insertForCurrentKey({
       id: challengeId,
       sessionId: session.sessionId,
-      publicKeyId: key.id,
+      userId: session.userId,
       tokenHash: hashSecret(token),
       ttlSeconds: SESSION_CHALLENGE_TTL_SECONDS,
     });
-    if (!expiresAt)
-      throw new ConflictException(
-        'The public key changed, or this session ended, while the challenge was made: ask again',
-      );
+    if (!issued) {
+      // Nothing was stored: say why (the rare path pays the extra read).
+      if (!(await this.publicKeys.currentKey(session.userId)))
+        throw new ConflictException('This user has no public key to seal a challenge to: put one first');
+      throw new ConflictException('This session ended while the challenge was made: log in again');
+    }
+    const { enc, ciphertext } = sealSessionChallenge({ publicKey: issued.public_key, challengeId, token });
+    const expiresAt = issued.expires_at;
     this.results.inc({ result: 'issued' });
     return {
       challengeId,

@@ -9,25 +9,26 @@ export class SessionChallengesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * When the new challenge expires. Inserted only while the key and the
-   * session are still there: a key replaced (or a logout) between the read and
-   * the seal leaves no row and no foreign-key error behind (undefined).
+   * Stores a challenge for the user's current public key and returns that key
+   * (to seal the challenge to) with the expiry, in one statement: the key is
+   * read and held (FOR KEY SHARE) where it is used. Undefined, with no row
+   * written, when the user has no public key or the session has ended.
    */
-  async insert(challenge: {
+  async insertForCurrentKey(challenge: {
     id: string;
     sessionId: string;
-    publicKeyId: string;
+    userId: string;
     tokenHash: Buffer;
     ttlSeconds: number;
-  }): Promise<Date | undefined> {
-    const [row] = await this.db.query<{ expires_at: Date }[]>(
+  }): Promise<{ expires_at: Date; public_key: Buffer } | undefined> {
+    const [row] = await this.db.query<{ expires_at: Date; public_key: Buffer }[]>(
       `INSERT INTO session_challenges (id, session_id, public_key_id, token_hash, expires_at)
        SELECT $1, s.id, k.id, $4, now() + make_interval(secs => $5::int)
-         FROM public_keys k, sessions s WHERE k.id = $3 AND s.id = $2 FOR KEY SHARE
-       RETURNING expires_at`,
-      [challenge.id, challenge.sessionId, challenge.publicKeyId, challenge.tokenHash, challenge.ttlSeconds],
+         FROM public_keys k, sessions s WHERE k.user_id = $3 AND s.id = $2 FOR KEY SHARE
+       RETURNING expires_at, (SELECT public_key FROM public_keys WHERE id = public_key_id) AS public_key`,
+      [challenge.id, challenge.sessionId, challenge.userId, challenge.tokenHash, challenge.ttlSeconds],
     );
-    return row?.expires_at;
+    return row;
   }
 
   /**
