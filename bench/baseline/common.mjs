@@ -21,7 +21,7 @@ const WINDOW_SECONDS = 60;
 export const sha256 = (value) => createHash('sha256').update(value).digest();
 const counterKey = (key) => createHash('sha256').update(key).digest('base64url').slice(0, 32);
 
-/** The same counting as the services' RateLimits with Redis: a read of each counter, then a count. */
+/** The same counting as the services' RateLimits with Redis: a read of the counters (when several), then a count. */
 export function redisLimits(service) {
   const url = process.env.REDIS_URL;
   if (!url) return { ceiling: async () => {}, take: async () => [], refund: async () => {}, close: () => {} };
@@ -34,11 +34,14 @@ export function redisLimits(service) {
     ceiling: (address) => count('requestsPerAddress', counterKey(address)),
     async take(hits) {
       const keys = hits.map(([name, key]) => [name, counterKey(key)]);
-      await Promise.all(
-        keys.map(([name, key]) =>
-          redis.multi().get(`${prefix}:${name}:${key}`).pttl(`${prefix}:${name}:${key}`).exec(),
-        ),
-      );
+      // As the services: the counters are read first only when there are several.
+      if (keys.length > 1) {
+        await Promise.all(
+          keys.map(([name, key]) =>
+            redis.multi().get(`${prefix}:${name}:${key}`).pttl(`${prefix}:${name}:${key}`).exec(),
+          ),
+        );
+      }
       await Promise.all(keys.map(([name, key]) => count(name, key)));
       return keys;
     },

@@ -145,11 +145,15 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
   async take(hits: LimitHit[]): Promise<Charge> {
     if (!this.config.enabled || hits.length === 0) return NO_CHARGE;
     const counted = hits.map((hit) => ({ limiter: this.limiter(hit.limit), key: hashKey(hit.key) }));
-    const before = await this.store(() => Promise.all(counted.map(({ limiter, key }) => limiter.get(key))));
-    this.refuseIfOver(
-      hits,
-      before.map((res, i) => (res && res.consumedPoints >= counted[i].limiter.points ? res : null)),
-    );
+    if (counted.length > 1) {
+      // Read first: a request refused by one key must not count, even for a moment, on the others (another
+      // user's email, say). A single key needs no read: a count past the limit is refused and given back below.
+      const before = await this.store(() => Promise.all(counted.map(({ limiter, key }) => limiter.get(key))));
+      this.refuseIfOver(
+        hits,
+        before.map((res, i) => (res && res.consumedPoints >= counted[i].limiter.points ? res : null)),
+      );
+    }
 
     const after = await Promise.allSettled(counted.map(({ limiter, key }) => limiter.consume(key)));
     const charge: Charge = { refund: () => this.give(counted.filter((_, i) => !isStoreError(after[i]))) };
@@ -158,7 +162,7 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
       await charge.refund();
       throw this.unavailable((storeError as PromiseRejectedResult).reason);
     }
-    // Another request took the last event between the read and the count: this one did not happen.
+    // Past the limit (or another request took the last event between the read and the count): this one did not happen.
     const overs = after.map((result) => (result.status === 'rejected' ? (result.reason as RateLimiterRes) : null));
     if (overs.some(Boolean)) {
       await charge.refund();
