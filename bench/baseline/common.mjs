@@ -53,6 +53,22 @@ export function redisLimits(service) {
 /** A pool the size of the services' (node-postgres' default under TypeORM). */
 export const database = () => new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 
+/** `work(client)` between START TRANSACTION and COMMIT (ROLLBACK if it throws), on one client of `db`. */
+export async function transaction(db, work) {
+  const client = await db.connect();
+  try {
+    await client.query('START TRANSACTION');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 export async function readJson(request) {
   const chunks = [];
   for await (const chunk of request) chunks.push(chunk);

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { Pool } from 'undici';
 import { randomUUID } from 'node:crypto';
-import { bearer, database, INSERT_EVENT, readJson, redisLimits, send } from './common.mjs';
+import { INSERT_EVENT, bearer, database, readJson, redisLimits, send, transaction } from './common.mjs';
 import { decodeBlob, encodeBlob, keyring, open, seal } from './storage.mjs';
 
 const { keyChangeReceiptKey, signKeyChangeReceipt } = await import('../../dist/apps/server/libs/crypto/src/index.js');
@@ -20,21 +20,6 @@ const STAGE_PATH = /^\/api\/keys\/([0-9a-f-]{36})\/key-changes$/;
 const APPLY_PATH = /^\/api\/keys\/([0-9a-f-]{36})\/key-changes\/([0-9a-f-]{36})\/apply$/;
 const SELECT_CHANGE = `SELECT id, base_version, storage_key_id, sealed_blob, kdf_algorithm, kdf_memory_kib, kdf_iterations,
        kdf_parallelism, public_key_fingerprint, created_at FROM key_changes`;
-
-async function transaction(work) {
-  const client = await db.connect();
-  try {
-    await client.query('START TRANSACTION');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
 
 const secretsOf = (body) => ({
   encryptedPrivateKey: Buffer.from(body.encryptedPrivateKey, 'base64url'),
@@ -59,7 +44,7 @@ async function asUser(request, userId, address) {
     if (change) {
       const secrets = open(storageKeys, change.storage_key_id, change.sealed_blob, 'key_changes', change.id);
       const sealed = seal(storageKeys, secrets, 'encrypted_private_keys', userId);
-      await transaction(async (tx) => {
+      await transaction(db, async (tx) => {
         const updated = await tx.query(
           `UPDATE encrypted_private_keys
           SET storage_key_id = $3, sealed_blob = $4, encrypted_private_key = NULL, iv = NULL, salt = NULL,
@@ -101,7 +86,7 @@ async function putKey(request, response, userId, address) {
   if (!user) return send(response, 403, { message: 'rejected' });
   if (body.publicKeyFingerprint !== user.publicKeyFingerprint) return send(response, 409, { message: 'not the key' });
   const sealed = seal(storageKeys, encodeBlob(secretsOf(body)), 'encrypted_private_keys', userId);
-  const stored = await transaction(async (tx) => {
+  const stored = await transaction(db, async (tx) => {
     const { rows } = await tx.query(
       `INSERT INTO encrypted_private_keys AS stored
          (user_id, storage_key_id, sealed_blob, kdf_algorithm, kdf_memory_kib, kdf_iterations, kdf_parallelism,
@@ -142,7 +127,7 @@ async function stageChange(request, response, userId, address) {
   if (!user) return send(response, 403, { message: 'rejected' });
   const id = randomUUID();
   const sealed = seal(storageKeys, encodeBlob(secretsOf(body)), 'key_changes', id);
-  const created = await transaction(async (tx) => {
+  const created = await transaction(db, async (tx) => {
     await tx.query(`SELECT version, public_key_fingerprint FROM encrypted_private_keys WHERE user_id = $1 FOR UPDATE`, [
       userId,
     ]);

@@ -2,7 +2,7 @@
 // with the same statements, Redis commands and cryptography. Benchmark only.
 import { createServer } from 'node:http';
 import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
-import { bearer, database, INSERT_EVENT, readJson, redisLimits, send, sha256 } from './common.mjs';
+import { INSERT_EVENT, bearer, database, readJson, redisLimits, send, sha256, transaction } from './common.mjs';
 import { keyring, open, seal } from './storage.mjs';
 
 const { sealSessionChallenge } = await import('../../dist/apps/server/libs/crypto/src/node/session-challenge.js');
@@ -34,21 +34,6 @@ const derive = (secret, salt, ln, r, p) =>
       e ? reject(e) : resolve(k),
     ),
   );
-
-async function transaction(work) {
-  const client = await db.connect();
-  try {
-    await client.query('START TRANSACTION');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
 
 const SESSION = `WITH live AS (
          SELECT id, user_id, secured_at IS NOT NULL AS secured, last_used_at
@@ -236,7 +221,7 @@ const routes = {
     const { algorithm, publicKey } = await readJson(request);
     const bytes = Buffer.from(publicKey, 'base64url');
     const fingerprint = createHash('sha256').update(bytes).digest('hex');
-    const key = await transaction(async (tx) => {
+    const key = await transaction(db, async (tx) => {
       await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [live.user_id]);
       await tx.query(`DELETE FROM public_keys WHERE user_id = $1 AND confirmed_at IS NULL`, [live.user_id]);
       const { rows } = await tx.query(
@@ -277,7 +262,7 @@ const routes = {
     if (!(await verifySecret(currentPassword, stored))) return send(response, 403, { message: 'wrong password' });
     await limits.refund(charged);
     const verifier = seal(verifierKeys, Buffer.from(await hashSecret(newPassword)), 'users', user.id);
-    const committed = await transaction(async (tx) => {
+    const committed = await transaction(db, async (tx) => {
       await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [user.id]);
       await tx.query(`SELECT key_version FROM public_keys WHERE user_id = $1`, [user.id]);
       const inserted = await tx.query(
