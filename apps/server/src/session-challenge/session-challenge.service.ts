@@ -71,7 +71,9 @@ export class SessionChallengeService {
       // Nothing was stored: say why (the rare path pays the extra read).
       if (!(await this.publicKeys.currentKey(session.userId)))
         throw new ConflictException('This user has no public key to seal a challenge to: put one first');
-      throw new ConflictException('This session ended while the challenge was made: log in again');
+      throw new ConflictException(
+        'The public key changed, or this session ended, while the challenge was made: ask again',
+      );
     }
     const { enc, ciphertext } = sealSessionChallenge({ publicKey: issued.public_key, challengeId, token });
     const expiresAt = issued.expires_at;
