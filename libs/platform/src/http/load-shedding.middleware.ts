@@ -1,10 +1,9 @@
 import { HttpStatus } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { sendHttpException } from './http-error.filter.js';
+import { isProbePath } from './probe-path.js';
 import { RetryLaterException } from './retry-later.exception.js';
 
-/** Probes and scrapers still answer when the service is busy: that is when they matter most. */
-const EXEMPT_PATH = /^\/(health|metrics)(\/|$)/;
 /** Long enough for a burst to drain, short enough that a client barely notices. */
 const RETRY_AFTER_MS = 1000;
 
@@ -18,7 +17,7 @@ const RETRY_AFTER_MS = 1000;
 export function shedLoad(maxConcurrentRequests: number) {
   let inProgress = 0;
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (EXEMPT_PATH.test(req.path)) {
+    if (isProbePath(req.path)) {
       next();
       return;
     }
@@ -30,13 +29,8 @@ export function shedLoad(maxConcurrentRequests: number) {
       return;
     }
     inProgress++;
-    let counted = true;
-    const leave = () => {
-      if (counted) inProgress--;
-      counted = false;
-    };
-    res.once('finish', leave);
-    res.once('close', leave);
+    // 'close' comes once per response: after it is sent, or when the client goes away first.
+    res.once('close', () => inProgress--);
     next();
   };
 }

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { pino, type DestinationStream, type LevelWithSilent } from 'pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import { ConfigurationError } from '../config/load-config.js';
+import { isProbePath } from '../http/probe-path.js';
 import { routePatternOf, UNMATCHED_ROUTE } from '../http/route-pattern.js';
 import { assignRequestId } from './request-id.js';
 
@@ -27,9 +28,6 @@ export interface LoggingConfig {
 }
 
 export const DEFAULT_LOGGING_CONFIG: LoggingConfig = { level: 'info', format: 'json' };
-
-/** Probes and scrapers come every few seconds: their lines are debug. */
-const PROBE_PATH = /^\/(health|metrics)(\/|$)/;
 
 /**
  * Never logged, should anything log a request, a response or an error whole:
@@ -74,7 +72,7 @@ export async function createRequestLogger(config: LoggingConfig): Promise<HttpLo
     quietReqLogger: true,
     quietResLogger: true,
     customLogLevel: (req, res, error) =>
-      error || res.statusCode >= 500 ? 'error' : PROBE_PATH.test((req as Request).path ?? '') ? 'debug' : 'info',
+      error || res.statusCode >= 500 ? 'error' : isProbePath((req as Request).path ?? '') ? 'debug' : 'info',
     customSuccessObject: (req, res, line: RequestLineInput) => requestLine(req, res, line),
     customErrorObject: (req, res, _error, line: RequestLineInput) => requestLine(req, res, line),
     customSuccessMessage: () => 'request completed',

@@ -2,12 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { bearerToken } from '../http/bearer-token.js';
+import { isProbePath } from '../http/probe-path.js';
 import { sendHttpException } from '../http/http-error.filter.js';
 import { countedAddress } from './rate-limit-config.js';
 import type { RateLimits } from './rate-limits.service.js';
-
-/** Probes and scrapers are not clients: they are never counted. */
-const EXEMPT_PATH = /^\/(health|metrics)(\/|$)/;
 
 /**
  * RATE_LIMIT_REQUESTS_PER_ADDRESS: every request counts, before its body is
@@ -16,7 +14,7 @@ const EXEMPT_PATH = /^\/(health|metrics)(\/|$)/;
  */
 export function requestCeiling(limits: RateLimits) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (EXEMPT_PATH.test(req.path) || presentsExemptBearer(req, limits.exemptBearerHash)) {
+    if (isProbePath(req.path) || presentsExemptBearer(req, limits.exemptBearerHash)) {
       next();
       return;
     }
