@@ -28,18 +28,14 @@ export async function timed({ flow, concurrency, warmupMs, measureMs, processes 
   };
   const loops = Array.from({ length: concurrency }, (_, worker) => loop(worker));
   await sleep(warmupMs);
-  const cpuBefore = processes.map((p) => p.cpuSeconds());
-  const stopWatching = watchMemory(processes);
-  const startedAt = performance.now();
+  const measured = measuring(processes);
   recording = true;
   await sleep(measureMs);
   recording = false;
-  const seconds = (performance.now() - startedAt) / 1000;
-  const cpu = processes.map((p, i) => p.cpuSeconds() - cpuBefore[i]);
-  const peakRss = stopWatching();
+  const window = measured();
   stopping = true;
   await Promise.all(loops);
-  return summarise({ latencies, failures, seconds, cpu, peakRss, processes });
+  return summarise({ latencies, failures, processes, ...window });
 }
 
 /** `count` flows, `concurrency` at a time; `flow(i)` is the i-th. */
@@ -47,9 +43,7 @@ export async function counted({ flow, count, concurrency, processes }) {
   let next = 0;
   const latencies = [];
   const failures = {};
-  const cpuBefore = processes.map((p) => p.cpuSeconds());
-  const stopWatching = watchMemory(processes);
-  const startedAt = performance.now();
+  const measured = measuring(processes);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
@@ -64,9 +58,19 @@ export async function counted({ flow, count, concurrency, processes }) {
       }
     }),
   );
-  const seconds = (performance.now() - startedAt) / 1000;
-  const cpu = processes.map((p, i) => p.cpuSeconds() - cpuBefore[i]);
-  return summarise({ latencies, failures, seconds, cpu, peakRss: stopWatching(), processes });
+  return summarise({ latencies, failures, processes, ...measured() });
+}
+
+/** Starts measuring the processes; the function returned ends it: seconds, CPU seconds of each, peak RSS of each. */
+function measuring(processes) {
+  const cpuBefore = processes.map((p) => p.cpuSeconds());
+  const stopWatching = watchMemory(processes);
+  const startedAt = performance.now();
+  return () => ({
+    seconds: (performance.now() - startedAt) / 1000,
+    cpu: processes.map((p, i) => p.cpuSeconds() - cpuBefore[i]),
+    peakRss: stopWatching(),
+  });
 }
 
 function summarise({ latencies, failures, seconds, cpu, peakRss, processes }) {
