@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, fork } from 'node:child_process';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import pLimit from 'p-limit';
 import { Bench } from 'tinybench';
 import {
@@ -31,13 +32,14 @@ import { benchSecrets, KEYSERVER, NODE_ARGS, SERVER, serviceEnvironment } from '
 import { createDatabases, startProcess } from './lib/processes.mjs';
 import { inspectorProfiler, summariseProfiles } from './lib/profile.mjs';
 
+const benchBegan = performance.now();
 const args = new Set(process.argv.slice(2));
 const mode = args.has('--quick') ? 'quick' : args.has('--full') ? 'full' : 'default';
 const embedded = args.has('--embedded');
 const profile = args.has('--profile');
 const PLAN = {
   quick: { warmupMs: 1000, measureMs: 2500, rounds: 1, users: 4, countFlows: 4, coldStarts: 3 },
-  default: { warmupMs: 2000, measureMs: 8000, rounds: 3, users: 10, countFlows: 5, coldStarts: 5 },
+  default: { warmupMs: 2000, measureMs: 8000, rounds: 3, users: 6, countFlows: 4, coldStarts: 5 },
   full: { warmupMs: 2000, measureMs: 8000, rounds: 3, users: 50, countFlows: 200, coldStarts: 5 },
 }[mode];
 // A shorter --full: the counted flows are scrypt's time (about 0.8 s a hash here), 200 of each take long.
@@ -75,17 +77,30 @@ const results = { mode, database: embedded ? 'embedded' : 'postgresql', machine:
 
 try {
   // --- Seed through the API: users with a confirmed key and a secured session.
+  // Registered only, for the create-keypair runs: as many for each side.
   let users;
-  await withServices('project', ALL_ON, async () => {
-    users = await Promise.all(
-      Array.from({ length: PLAN.users }, async (_, i) => {
-        const user = await seeding(() => registerUser(server, `seed${i}`));
-        const material = await keyMaterial(user);
-        await createKeyPair(server, keyserver, user, material);
-        return { ...user, privateKey: material.keys.privateKey, material };
-      }),
-    );
-  });
+  let fresh;
+  await phase('seeding', () =>
+    withServices('project', ALL_ON, async () => {
+      users = await Promise.all(
+        Array.from({ length: PLAN.users }, async (_, i) => {
+          const user = await seeding(() => registerUser(server, `seed${i}`));
+          const material = await keyMaterial(user);
+          await createKeyPair(server, keyserver, user, material);
+          return { ...user, privateKey: material.keys.privateKey, material };
+        }),
+      );
+      fresh =
+        mode === 'quick'
+          ? []
+          : await Promise.all(
+              Array.from({ length: 2 * PLAN.countFlows }, async (_, i) => {
+                const user = await seeding(() => registerUser(server, `create${i}`));
+                return { ...user, material: await keyMaterial(user) };
+              }),
+            );
+    }),
+  );
 
   // --- Timed flows, project and baseline in turn.
   const flows = {
@@ -137,7 +152,7 @@ try {
       ['--inspect=127.0.0.1:0'],
     );
     console.log(JSON.stringify({ flows: profiled.flows, ...summariseProfiles(dir) }, null, 2));
-  } else await measure(users, flows);
+  } else await measure(users, fresh, flows);
 } finally {
   await server.close();
   await keyserver.close();
@@ -148,70 +163,136 @@ try {
 
 if (!profile) report();
 
-async function measure(users, flows) {
-  for (let round = 0; round < PLAN.rounds; round++) {
-    for (const side of ['project', 'baseline']) {
-      await withServices(side, ALL_ON, async (processes) => {
-        for (const [name, flow] of Object.entries(flows)) {
-          const run = await timed({ flow, concurrency: CONCURRENCY, ...plan(), processes });
-          record(name, side, run);
-        }
-      });
+async function measure(users, fresh, flows) {
+  await phase('timed flows', async () => {
+    for (let round = 0; round < PLAN.rounds; round++) {
+      for (const side of ['project', 'baseline']) {
+        await withServices(side, ALL_ON, async (processes) => {
+          for (const [name, flow] of Object.entries(flows)) {
+            const run = await timed({ flow, concurrency: CONCURRENCY, ...plan(), processes });
+            record(name, side, run);
+          }
+        });
+      }
     }
-  }
-
-  // --- Past saturation: four times the flows in flight. The services answer 503 + Retry-After rather than queue.
-  if (mode !== 'quick') {
-    await withServices('project', ALL_ON, async (processes) => {
-      const run = await timed({ flow: flows['key fetch'], concurrency: 4 * CONCURRENCY, ...plan(), processes });
-      record(OVERLOAD, 'project', run);
-    });
-  }
-
-  // --- What issuing costs the server: an access token against a session challenge.
-  await withServices('project', ALL_ON, async (processes) => {
-    const serverOnly = processes.filter((p) => p.name === 'server');
-    const issue = (path) => async (worker) => {
-      await server.post(path, { token: users[worker % users.length].sessionToken });
-    };
-    const tokens = await timed({
-      flow: issue('/api/user/access-token'),
-      concurrency: CONCURRENCY,
-      ...plan(),
-      processes: serverOnly,
-    });
-    const challenges = await timed({
-      flow: issue('/api/user/session-challenge'),
-      concurrency: CONCURRENCY,
-      ...plan(),
-      processes: serverOnly,
-    });
-    record('issue access token', 'project', tokens);
-    record('issue session challenge', 'project', challenges);
-    results.checks.challengeCpuOverToken = challenges.cpuSecondsPer1000.server / tokens.cpuSecondsPer1000.server;
   });
-  results.checks.sealsPerSecondOneCore = await sealsPerSecond();
+
+  await phase('issuing and overload', () =>
+    withServices('project', ALL_ON, async (processes) => {
+      const serverOnly = processes.filter((p) => p.name === 'server');
+      const issue = (path) => async (worker) => {
+        await server.post(path, { token: users[worker % users.length].sessionToken });
+      };
+      const tokens = await timed({
+        flow: issue('/api/user/access-token'),
+        concurrency: CONCURRENCY,
+        ...plan(),
+        processes: serverOnly,
+      });
+      const challenges = await timed({
+        flow: issue('/api/user/session-challenge'),
+        concurrency: CONCURRENCY,
+        ...plan(),
+        processes: serverOnly,
+      });
+      record('issue access token', 'project', tokens);
+      record('issue session challenge', 'project', challenges);
+      results.checks.challengeCpuOverToken = challenges.cpuSecondsPer1000.server / tokens.cpuSecondsPer1000.server;
+
+      // --- Past saturation: four times the flows in flight. The services answer 503 + Retry-After rather than queue.
+      if (mode === 'full') {
+        const run = await timed({ flow: flows['key fetch'], concurrency: 4 * CONCURRENCY, ...plan(), processes });
+        record(OVERLOAD, 'project', run);
+      }
+    }),
+  );
+  results.checks.sealsPerSecondOneCore = await phase('seals', sealsPerSecond);
 
   // --- Count-based flows, bound by scrypt (login, commit) at the hashing concurrency.
   const loginFlow = (i) => {
     const user = users[i % users.length];
     return server.post('/api/auth/login', { body: { email: user.email, password: user.password } });
   };
-  for (const side of ['project', 'baseline']) {
-    await withServices(side, ALL_ON, async (processes) => {
-      record(
-        'login',
-        side,
-        await counted({ flow: loginFlow, count: PLAN.countFlows, concurrency: HASH_CONCURRENCY, processes }),
-      );
-    });
-  }
-  if (mode !== 'quick') await countedChanges(users);
+  const changes = mode === 'quick' ? undefined : await phase('client wrapping', () => countedChanges(users, fresh));
+  await phase('counted flows', async () => {
+    for (const side of ['project', 'baseline']) {
+      await withServices(side, ALL_ON, async (processes) => {
+        const run = { count: PLAN.countFlows, concurrency: HASH_CONCURRENCY, processes };
+        record('login', side, await counted({ flow: loginFlow, ...run }));
+        if (!changes) return;
+        record('create keypair', side, await counted({ flow: changes[side].create, ...run }));
+        record('key change', side, await counted({ flow: changes[side].change, ...run }));
+      });
+    }
+  });
 
-  results.checks.coldStartMs = await coldStarts();
+  results.checks.coldStartMs = await phase('cold starts', coldStarts);
   if (mode === 'full') {
-    results.checks.featureCosts = await featureCosts(flows['key fetch']);
-    results.checks.loginFlood = await withServices('project', ALL_ON, (processes) => loginFlood(users[0], processes));
+    results.checks.featureCosts = await phase('feature costs', () => featureCosts(flows['key fetch']));
+    results.checks.loginFlood = await phase('login flood', () =>
+      withServices('project', ALL_ON, (processes) => loginFlood(users[0], processes)),
+    );
+    if (databases) results.checks.pruning = await phase('pruning', () => pruningUnderLoad(flows['key fetch']));
+  }
+}
+
+/** Runs one part of the benchmark and keeps how long it took. */
+async function phase(name, work) {
+  const began = performance.now();
+  try {
+    return await work();
+  } finally {
+    (results.phaseSeconds ??= {})[name] = Math.round((performance.now() - began) / 100) / 10;
+  }
+}
+
+/**
+ * Pruning under the key fetch (PostgreSQL): a backlog of 200,000 expired
+ * access tokens, with both services pruning every second, against the same
+ * flow with no backlog just before. How fast the backlog went, and what it
+ * cost the flow.
+ */
+async function pruningUnderLoad(flow) {
+  const BACKLOG = 200_000;
+  const run = (extraEnv) =>
+    withServices(
+      'project',
+      ALL_ON,
+      (processes) => timed({ flow, concurrency: CONCURRENCY, ...plan(), processes }),
+      [],
+      extraEnv,
+    );
+  const db = new pg.Client({ connectionString: databases.server });
+  await db.connect();
+  // Backdated an hour: the flows' own expired tokens are minutes old at most.
+  const backlog = async () =>
+    Number(
+      (await db.query(`SELECT count(*) AS n FROM access_tokens WHERE expires_at < now() - interval '30 minutes'`))
+        .rows[0].n,
+    );
+  try {
+    const quiet = await run({});
+    const { rows } = await db.query(`SELECT id, user_id FROM sessions LIMIT 1`);
+    await db.query(
+      `INSERT INTO access_tokens (token_hash, user_id, session_id, expires_at)
+       SELECT sha256(('bench-backlog-' || i)::bytea), $1, $2, now() - interval '1 hour' FROM generate_series(1, $3) i`,
+      [rows[0].user_id, rows[0].id, BACKLOG],
+    );
+    await db.query(`ANALYZE access_tokens`);
+    const began = performance.now();
+    const pruning = await run({ PRUNE_INTERVAL_SECONDS: '1' });
+    const seconds = (performance.now() - began) / 1000;
+    const left = await backlog();
+    return {
+      backlog: BACKLOG,
+      left,
+      rowsPerSecond: (BACKLOG - left) / seconds,
+      quiet: { flowsPerSecond: quiet.flowsPerSecond, p99Ms: quiet.p99Ms },
+      pruning: { flowsPerSecond: pruning.flowsPerSecond, p99Ms: pruning.p99Ms, failures: pruning.failures },
+      cost: 1 - pruning.flowsPerSecond / quiet.flowsPerSecond,
+    };
+  } finally {
+    await db.end();
   }
 }
 
@@ -241,10 +322,11 @@ async function loginFlood(user, processes) {
  * Logs off is LOG_LEVEL=warn; metrics off is no METRICS_TOKEN (nothing served, nothing timed).
  */
 /**
- * Create keypair and key change, project then baseline: the same number of
- * flows each, on users the project registered (fresh ones for create keypair).
+ * The create-keypair and key-change flows of each side, the same number each:
+ * create keypair on the users registered for it, key change on the seeded
+ * users (one change after another per user), its new blobs wrapped ahead.
  */
-async function countedChanges(users) {
+async function countedChanges(users, fresh) {
   // Each change re-wraps a seeded key under a new password, computed ahead: enough for both sides.
   const changes = await Promise.all(
     Array.from({ length: 2 * PLAN.countFlows }, async (_, i) => {
@@ -314,39 +396,14 @@ async function countedChanges(users) {
     const answer = await answerOf(challenge, user.material.keys.privateKey);
     await server.post('/api/user/session-challenge/answer', { token: sessionToken, body: answer });
   };
-  for (const [side, offset] of [
-    ['project', 0],
-    ['baseline', PLAN.countFlows],
-  ]) {
-    let fresh;
-    await withServices('project', ALL_ON, async () => {
-      fresh = await Promise.all(
-        Array.from({ length: PLAN.countFlows }, async (_, i) => {
-          const user = await seeding(() => registerUser(server, `create${side}${i}`));
-          return { ...user, material: await keyMaterial(user) };
-        }),
-      );
-    });
-    await withServices(side, ALL_ON, async (processes) => {
-      const concurrency = HASH_CONCURRENCY;
-      record(
-        'create keypair',
-        side,
-        await counted({ flow: (i) => createFlow(fresh[i]), count: PLAN.countFlows, concurrency, processes }),
-      );
-      const changeOf = (i) => changes[offset + i];
-      record(
-        'key change',
-        side,
-        await counted({
-          flow: (i) => inTurn(changeOf(i).user.userId, () => changeFlow(changeOf(i))),
-          count: PLAN.countFlows,
-          concurrency,
-          processes,
-        }),
-      );
-    });
-  }
+  const sideOf = (offset) => ({
+    create: (i) => createFlow(fresh[offset + i]),
+    change: (i) => {
+      const { user } = changes[offset + i];
+      return inTurn(user.userId, () => changeFlow(changes[offset + i]));
+    },
+  });
+  return { project: sideOf(0), baseline: sideOf(PLAN.countFlows) };
 }
 
 async function featureCosts(flow) {
@@ -383,9 +440,11 @@ function record(flow, side, run) {
 }
 
 /** Starts the side's two processes, runs `work` with them, and stops them. */
-async function withServices(side, features, work, extraNodeArgs = []) {
+async function withServices(side, features, work, extraNodeArgs = [], extraEnv = {}) {
   const nodeArgs = [...NODE_ARGS, ...extraNodeArgs];
   const env = serviceEnvironment({ secrets, databases, redisPrefix, features });
+  Object.assign(env.server, extraEnv);
+  Object.assign(env.keyserver, extraEnv);
   if (dataDir) {
     env.server.DATA_DIR = dataDir;
     env.keyserver.DATA_DIR = dataDir;
@@ -554,6 +613,16 @@ function report() {
         `(${f.ratio.toFixed(2)}x); logins answered ${JSON.stringify(f.logins)}`,
     );
   }
+  if (c.pruning) {
+    const p = c.pruning;
+    console.log(
+      `pruning ${p.backlog} expired access tokens every second under the key fetch: ${Math.round(p.rowsPerSecond)} rows/s ` +
+        `(${p.left} left), ${p.pruning.flowsPerSecond.toFixed(1)} key fetches/s against ${p.quiet.flowsPerSecond.toFixed(1)} ` +
+        `with no backlog (costs ${(100 * p.cost).toFixed(1)}%), p99 ${p.pruning.p99Ms.toFixed(0)} against ${p.quiet.p99Ms.toFixed(0)} ms`,
+    );
+  }
+  results.seconds = Math.round((performance.now() - benchBegan) / 1000);
+  console.log(`${mode} run: ${results.seconds} s (${JSON.stringify(results.phaseSeconds)})`);
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/${results.machine.date.replace(/[:.]/g, '-')}-${mode}.json`;
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -128,6 +128,43 @@ describe('pruning expired rows, in batches', () => {
   });
 });
 
+describe('pruning on its own, every PRUNE_INTERVAL_SECONDS', () => {
+  let server: RunningApp;
+  let keyserver: RunningApp;
+  beforeAll(async () => {
+    server = await startServer({ PRUNE_INTERVAL_SECONDS: '1' });
+    keyserver = await startKeyserver(server.url, { PRUNE_INTERVAL_SECONDS: '1' });
+  });
+  afterAll(() => closeAll(keyserver, server));
+
+  it('deletes expired tokens, old events and stale counters in both services without being asked', async () => {
+    const user = await registerAndLogin(server.http);
+    await createKeyPair(server, keyserver, user);
+    await getAccessToken(server, user);
+    await expireAll(server, 'access_tokens');
+    for (const app of [server, keyserver]) {
+      await app.app
+        .get(DataSource)
+        .query(`UPDATE events SET created_at = now() - interval '91 days' WHERE user_id = $1`, [user.userId]);
+    }
+    await server.app
+      .get(DataSource)
+      .query(`INSERT INTO rate_limits (key, points, expire) VALUES ('kx-test-stale', 1, 1)`);
+
+    await expect
+      .poll(
+        async () => [
+          await count(server, 'access_tokens', `user_id = '${user.userId}'`),
+          await count(server, 'events', `user_id = '${user.userId}'`),
+          await count(keyserver, 'events', `user_id = '${user.userId}'`),
+          await count(server, 'rate_limits', `key = 'kx-test-stale'`),
+        ],
+        { timeout: 10_000, interval: 250 },
+      )
+      .toEqual([0, 0, 0, 0]);
+  });
+});
+
 /**
  * A backlog of 200,000 expired access tokens, pruned while key fetches run:
  * no batch statement is long, and no fetch waits on the pruning.

@@ -122,6 +122,23 @@ describe('keyserver configuration', () => {
     });
   });
 
+  describe('PRUNE_INTERVAL_SECONDS', () => {
+    it('prunes every 10 minutes by default, and reads the variable', () => {
+      expect(loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY }).pruneIntervalMs).toBe(600_000);
+      expect(
+        loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, PRUNE_INTERVAL_SECONDS: '1' })
+          .pruneIntervalMs,
+      ).toBe(1000);
+    });
+
+    it.each(['0', '86401', '1.5', 'hourly'])('refuses %s, naming it', (value) => {
+      const attempt = () =>
+        loadKeyserverConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, PRUNE_INTERVAL_SECONDS: value });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(/- PRUNE_INTERVAL_SECONDS:/);
+    });
+  });
+
   describe('KEYSERVER_STORAGE_KEYS', () => {
     it('reads id:key entries, the first being current', () => {
       const other = Buffer.alloc(32, 9).toString('base64url');
@@ -173,6 +190,7 @@ describe('keyserver configuration', () => {
         enabled: true,
         redisUrl: undefined,
         pruneBatchSize: 1000,
+        pruneIntervalMs: 600_000,
         keyPrefix: 'kx:keyserver',
         rules: {
           keysPerUser: { points: 60, durationSeconds: 3600 },

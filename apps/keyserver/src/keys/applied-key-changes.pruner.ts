@@ -4,8 +4,6 @@ import type { PruneReport } from '@app/platform';
 import type { KeyserverConfig } from '../core/keyserver-config.js';
 import { KeysRepository } from './keys.repository.js';
 
-const PRUNE_INTERVAL_MS = 60 * 60_000;
-
 /**
  * Deletes the records of applied key changes older than each user's last, in
  * batches (PRUNE_BATCH_SIZE). Safe to run on every instance.
@@ -14,6 +12,7 @@ const PRUNE_INTERVAL_MS = 60 * 60_000;
 export class AppliedKeyChangesPruner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AppliedKeyChangesPruner.name);
   private readonly batchSize: number;
+  private readonly intervalMs: number;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -21,10 +20,11 @@ export class AppliedKeyChangesPruner implements OnApplicationBootstrap, OnApplic
     config: ConfigService<KeyserverConfig, true>,
   ) {
     this.batchSize = config.get('pruneBatchSize', { infer: true });
+    this.intervalMs = config.get('pruneIntervalMs', { infer: true });
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS).unref();
+    this.timer = setInterval(() => void this.prune(), this.intervalMs).unref();
   }
 
   onApplicationShutdown(): void {

@@ -7,8 +7,6 @@ import { KeyChangesRepository } from '../key-changes/key-changes.repository.js';
 import { SessionChallengesRepository } from '../session-challenge/session-challenges.repository.js';
 import type { ServerConfig } from './server-config.js';
 
-const PURGE_INTERVAL_MS = 10 * 60_000;
-
 /**
  * Deletes sessions, access tokens, challenges and device tokens that can no
  * longer be used, and committed key changes superseded by a later one, in
@@ -20,6 +18,7 @@ const PURGE_INTERVAL_MS = 10 * 60_000;
 export class ExpiredRowsPurger implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpiredRowsPurger.name);
   private readonly batchSize: number;
+  private readonly intervalMs: number;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -30,10 +29,11 @@ export class ExpiredRowsPurger implements OnApplicationBootstrap, OnApplicationS
     config: ConfigService<ServerConfig, true>,
   ) {
     this.batchSize = config.get('pruneBatchSize', { infer: true });
+    this.intervalMs = config.get('pruneIntervalMs', { infer: true });
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.purge(), PURGE_INTERVAL_MS).unref();
+    this.timer = setInterval(() => void this.purge(), this.intervalMs).unref();
   }
 
   onApplicationShutdown(): void {

@@ -122,6 +122,7 @@ describe('server configuration', () => {
         enabled: true,
         redisUrl: undefined,
         pruneBatchSize: 1000,
+        pruneIntervalMs: 600_000,
         keyPrefix: 'kx:server',
         rules: {
           loginPerEmailAndAddress: { points: 5, durationSeconds: 900 },

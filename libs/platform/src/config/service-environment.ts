@@ -165,6 +165,14 @@ export class ServiceEnvironment {
   @Max(100_000)
   PRUNE_BATCH_SIZE = 1000;
 
+  /** How often each instance deletes rows that can no longer be used (every table, both services). */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  PRUNE_INTERVAL_SECONDS = 600;
+
   /** pino's levels; request lines are `info` (a 5xx: `error`). */
   @Expose()
   @IsIn(LOG_LEVELS)
@@ -203,6 +211,8 @@ export interface ServiceConfig {
   eventRetentionDays: number;
   /** PRUNE_BATCH_SIZE: rows deleted per pruning statement. */
   pruneBatchSize: number;
+  /** PRUNE_INTERVAL_SECONDS, in milliseconds: how often pruning runs. */
+  pruneIntervalMs: number;
   shutdown: ShutdownConfig;
   /** LOG_LEVEL and LOG_FORMAT. */
   logging: LoggingConfig;
@@ -228,6 +238,7 @@ export function serviceConfig(env: ServiceEnvironment, service: string): Service
     rateLimits: rateLimitsConfig(env, service, production),
     eventRetentionDays: env.EVENTS_RETENTION_DAYS,
     pruneBatchSize: env.PRUNE_BATCH_SIZE,
+    pruneIntervalMs: env.PRUNE_INTERVAL_SECONDS * 1000,
     shutdown: shutdownConfig(env),
     logging: { level: env.LOG_LEVEL, format: env.LOG_FORMAT, name: service },
     metrics: metricsConfig(env),
@@ -304,6 +315,7 @@ function rateLimitsConfig(env: ServiceEnvironment, service: string, production: 
     enabled: env.RATE_LIMITS === 'on',
     redisUrl: env.REDIS_URL,
     pruneBatchSize: env.PRUNE_BATCH_SIZE,
+    pruneIntervalMs: env.PRUNE_INTERVAL_SECONDS * 1000,
     // Per service: both may share one Redis, and each has its own ceiling.
     keyPrefix: `${env.REDIS_KEY_PREFIX}:${service}`,
     rules: {

@@ -2,10 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ConfigService } from '@nestjs/config';
 import { EventsRepository } from './events.repository.js';
 
-const PRUNE_INTERVAL_MS = 60 * 60_000;
-
 /**
- * Deletes events older than EVENTS_RETENTION_DAYS, hourly. Safe to run on
+ * Deletes events older than EVENTS_RETENTION_DAYS, every PRUNE_INTERVAL_SECONDS. Safe to run on
  * every instance: a second delete finds nothing.
  */
 @Injectable()
@@ -13,6 +11,7 @@ export class EventsPruner implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger(EventsPruner.name);
   private readonly retentionDays: number;
   private readonly batchSize: number;
+  private readonly intervalMs: number;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -21,10 +20,11 @@ export class EventsPruner implements OnApplicationBootstrap, OnApplicationShutdo
   ) {
     this.retentionDays = config.getOrThrow<number>('eventRetentionDays');
     this.batchSize = config.getOrThrow<number>('pruneBatchSize');
+    this.intervalMs = config.getOrThrow<number>('pruneIntervalMs');
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS).unref();
+    this.timer = setInterval(() => void this.prune(), this.intervalMs).unref();
   }
 
   onApplicationShutdown(): void {

@@ -45,6 +45,8 @@ export interface RateLimitsConfig {
   exemptBearerHash?: Buffer;
   /** PRUNE_BATCH_SIZE, for the database store's expired counters. */
   pruneBatchSize: number;
+  /** PRUNE_INTERVAL_SECONDS, in milliseconds, for the same. */
+  pruneIntervalMs: number;
 }
 
 /** Parses `5/15m`; the message names the variable. */

@@ -27,7 +27,6 @@ export interface Charge {
 
 /** The table of the database store (created by each service's migrations). */
 export const RATE_LIMITS_TABLE = 'rate_limits';
-const PURGE_INTERVAL_MS = 5 * 60_000;
 const STORE_ERROR_LOG_INTERVAL_MS = 60_000;
 /** What a client is told to wait while the counters cannot be reached. */
 const STORE_DOWN_RETRY_MS = 5_000;
@@ -123,7 +122,7 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
       // Not fatal: ioredis keeps reconnecting, and until it does, limited routes answer 503.
       await this.redis.connect().catch((error: Error) => this.storeFailed(error));
     } else {
-      this.purgeTimer = setInterval(() => void this.purgeExpired(), PURGE_INTERVAL_MS).unref();
+      this.purgeTimer = setInterval(() => void this.purgeExpired(), this.config.pruneIntervalMs).unref();
     }
   }
 
