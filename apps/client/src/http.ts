@@ -1,5 +1,5 @@
 import { CliError, EXIT, serviceMessage } from './cli-error.js';
-import { waitInWords } from './retry-after.js';
+import { waitInWords } from '@app/api-client';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 

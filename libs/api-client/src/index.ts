@@ -13,3 +13,4 @@ export { KeyserverApiError, ServerApiError };
 export function isApiError(error: unknown): error is ServerApiError | KeyserverApiError {
   return error instanceof ServerApiError || error instanceof KeyserverApiError;
 }
+export { waitInWords } from './retry-after.js';

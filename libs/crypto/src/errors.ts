@@ -22,8 +22,8 @@ export class DecryptionError extends CryptoError {
 
 /** An input of the wrong shape: a bad length, encoding or parameter. */
 export class InvalidInputError extends CryptoError {
-  constructor(message: string) {
-    super('invalid_input', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('invalid_input', message, options);
   }
 }
 

@@ -1,4 +1,4 @@
-import { bufferSource, fromBase64Url, fromHex, toHex } from './encoding.js';
+import { bufferSource, fromHex, toHex } from './encoding.js';
 import { InvalidInputError } from './errors.js';
 
 /** The one algorithm of protocol v1, as the server stores and checks it. */
@@ -30,21 +30,56 @@ export async function generateKeyPair(): Promise<KeyPair> {
  * or attributes), which WebCrypto engines do not all read.
  */
 export async function importPrivateKey(pkcs8: Uint8Array): Promise<CryptoKey> {
+  return (await importX25519Pkcs8(pkcs8, true)).privateKey;
+}
+
+/** A private key that can be used and never read back, with its public key and fingerprint. */
+export interface HeldKey {
+  /** The private key non-extractable, and its public key: what HPKE's open needs. */
+  keyPair: CryptoKeyPair;
+  publicKey: Uint8Array;
+  fingerprint: string;
+}
+
+/**
+ * Imports a private key as non-extractable: nothing, this code included, can
+ * export it again. Its public key is derived (X25519 with the base point), not
+ * exported. The caller zeroes its PKCS#8 bytes afterwards.
+ */
+export async function holdPrivateKey(pkcs8: Uint8Array): Promise<HeldKey> {
+  const { privateKey, publicKey } = await importX25519Pkcs8(pkcs8, false);
+  const publicCryptoKey = await subtle().importKey('raw', bufferSource(publicKey), { name: 'X25519' }, true, []);
+  return {
+    keyPair: { privateKey, publicKey: publicCryptoKey },
+    publicKey,
+    fingerprint: await fingerprint(publicKey),
+  };
+}
+
+async function importX25519Pkcs8(
+  pkcs8: Uint8Array,
+  extractable: boolean,
+): Promise<{ privateKey: CryptoKey; publicKey: Uint8Array }> {
   const parsed = parseX25519Pkcs8(pkcs8);
   if (!parsed) throw new InvalidInputError('Not an X25519 private key in PKCS#8');
-  let key: CryptoKey;
+  const normalised = pkcs8Of(parsed.privateKey);
+  parsed.privateKey.fill(0);
+  let privateKey: CryptoKey;
   try {
-    key = await subtle().importKey('pkcs8', bufferSource(pkcs8Of(parsed.privateKey)), { name: 'X25519' }, true, [
+    privateKey = await subtle().importKey('pkcs8', bufferSource(normalised), { name: 'X25519' }, extractable, [
       'deriveBits',
     ]);
   } catch {
     throw new InvalidInputError('Not an X25519 private key in PKCS#8');
+  } finally {
+    normalised.fill(0);
   }
+  const publicKey = await publicKeyOf(privateKey);
   // A v2 key carries its public key: it must be this private key's.
-  if (parsed.publicKey && !equalBytes(parsed.publicKey, await publicKeyOf(key))) {
+  if (parsed.publicKey && !equalBytes(parsed.publicKey, publicKey)) {
     throw new InvalidInputError('The PKCS#8 public key does not belong to its private key');
   }
-  return key;
+  return { privateKey, publicKey };
 }
 
 /** The RFC 8410 form: version 0, id-X25519, the 32-byte key as an OCTET STRING inside the privateKey OCTET STRING. */
@@ -114,12 +149,23 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
-/** The raw public key of a private key, e.g. one just unwrapped from the keyserver. */
+/** X25519's base point, u = 9 (RFC 7748 4.1): X25519(k, 9) is k's public key. */
+const BASE_POINT = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 9 : 0));
+let basePoint: Promise<CryptoKey> | undefined;
+
+/**
+ * The raw public key of a private key, e.g. one just unwrapped from the
+ * keyserver: X25519 of it with the base point, so that a non-extractable key
+ * has one too.
+ */
 export async function publicKeyOf(privateKey: CryptoKey | Uint8Array): Promise<Uint8Array> {
   const key = privateKey instanceof Uint8Array ? await importPrivateKey(privateKey) : privateKey;
-  const jwk = await subtle().exportKey('jwk', key);
-  if (!jwk.x) throw new InvalidInputError('The private key does not carry its public key');
-  return fromBase64Url(jwk.x);
+  basePoint ??= subtle().importKey('raw', bufferSource(BASE_POINT), { name: 'X25519' }, false, []);
+  try {
+    return new Uint8Array(await subtle().deriveBits({ name: 'X25519', public: await basePoint }, key, 256));
+  } catch (cause) {
+    throw new InvalidInputError('Not an X25519 private key', { cause });
+  }
 }
 
 /** Lowercase hex SHA-256 of the raw public key. */

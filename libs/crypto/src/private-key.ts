@@ -8,7 +8,7 @@ import {
   type KdfBudget,
   type KdfParams,
 } from './kdf.js';
-import { fingerprint, importPrivateKey, publicKeyOf } from './keys.js';
+import { fingerprint, type HeldKey, holdPrivateKey, importPrivateKey, publicKeyOf } from './keys.js';
 
 /** Sizes of the blob the keyserver stores; it refuses anything outside them. */
 export const PRIVATE_KEY_BLOB_LIMITS = {
@@ -68,6 +68,13 @@ export async function wrapPrivateKey(input: {
   return { encryptedPrivateKey: new Uint8Array(ciphertext), iv, salt, kdf };
 }
 
+type UnwrapInput = EncryptedPrivateKey & {
+  password: string;
+  userId: string;
+  publicKeyFingerprint?: string;
+  budget?: KdfBudget;
+};
+
 /**
  * Decrypts a blob from the keyserver with the password. Given the fingerprint
  * the blob is stored under, it also proves the key is that public key's:
@@ -75,26 +82,9 @@ export async function wrapPrivateKey(input: {
  * Parameters over `budget` are refused before any work.
  */
 export async function unwrapPrivateKey(
-  input: EncryptedPrivateKey & { password: string; userId: string; publicKeyFingerprint?: string; budget?: KdfBudget },
+  input: UnwrapInput,
 ): Promise<{ privateKey: CryptoKey; privateKeyPkcs8: Uint8Array; publicKey: Uint8Array; fingerprint: string }> {
-  // The budget first: a blob no client can compute is "too costly", not "malformed".
-  assertWithinBudget(input.kdf, input.budget);
-  assertKdfParams(input.kdf);
-  assertSize('iv', input.iv);
-  assertSize('salt', input.salt);
-  assertSize('encryptedPrivateKey', input.encryptedPrivateKey);
-  const key = await keyEncryptionKey(input.password, input.salt, input.kdf);
-  let plaintext: ArrayBuffer;
-  try {
-    plaintext = await globalThis.crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: bufferSource(input.iv), additionalData: bufferSource(additionalData(input.userId)) },
-      key,
-      bufferSource(input.encryptedPrivateKey),
-    );
-  } catch (cause) {
-    throw new DecryptionError(undefined, { cause });
-  }
-  const privateKeyPkcs8 = new Uint8Array(plaintext);
+  const privateKeyPkcs8 = await decryptPkcs8(input);
   let privateKey: CryptoKey;
   try {
     privateKey = await importPrivateKey(privateKeyPkcs8);
@@ -103,7 +93,50 @@ export async function unwrapPrivateKey(
   }
   const publicKey = await publicKeyOf(privateKey);
   const keyFingerprint = await fingerprint(publicKey);
+  checkFingerprint(input, keyFingerprint);
+  return { privateKey, privateKeyPkcs8, publicKey, fingerprint: keyFingerprint };
+}
+
+/**
+ * unwrapPrivateKey for a key that must never be read again (a browser's
+ * worker): imported non-extractable, its decrypted bytes zeroed before this returns.
+ */
+export async function unwrapHeldKey(input: UnwrapInput): Promise<HeldKey> {
+  const privateKeyPkcs8 = await decryptPkcs8(input);
+  let held: HeldKey;
+  try {
+    held = await holdPrivateKey(privateKeyPkcs8);
+  } catch (cause) {
+    throw new DecryptionError('The decrypted data is not an X25519 private key', { cause });
+  } finally {
+    privateKeyPkcs8.fill(0);
+  }
+  checkFingerprint(input, held.fingerprint);
+  return held;
+}
+
+async function decryptPkcs8(input: UnwrapInput): Promise<Uint8Array> {
+  // The budget first: a blob no client can compute is "too costly", not "malformed".
+  assertWithinBudget(input.kdf, input.budget);
+  assertKdfParams(input.kdf);
+  assertSize('iv', input.iv);
+  assertSize('salt', input.salt);
+  assertSize('encryptedPrivateKey', input.encryptedPrivateKey);
+  const key = await keyEncryptionKey(input.password, input.salt, input.kdf);
+  try {
+    return new Uint8Array(
+      await globalThis.crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: bufferSource(input.iv), additionalData: bufferSource(additionalData(input.userId)) },
+        key,
+        bufferSource(input.encryptedPrivateKey),
+      ),
+    );
+  } catch (cause) {
+    throw new DecryptionError(undefined, { cause });
+  }
+}
+
+function checkFingerprint(input: UnwrapInput, keyFingerprint: string): void {
   if (input.publicKeyFingerprint !== undefined && input.publicKeyFingerprint !== keyFingerprint)
     throw new KeyMismatchError();
-  return { privateKey, privateKeyPkcs8, publicKey, fingerprint: keyFingerprint };
 }

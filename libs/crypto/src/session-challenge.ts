@@ -47,9 +47,12 @@ export function checkSealInput(input: { publicKey: Uint8Array; token: Uint8Array
   }
 }
 
-/** Opens a challenge with the private key; DecryptionError unless it is intact and for this key. */
+/**
+ * Opens a challenge with the private key (a non-extractable one as the pair
+ * holdPrivateKey gives); DecryptionError unless it is intact and for this key.
+ */
 export async function openSessionChallenge(input: {
-  privateKey: CryptoKey | Uint8Array;
+  privateKey: CryptoKey | CryptoKeyPair | Uint8Array;
   challengeId: string;
   enc: Uint8Array;
   ciphertext: Uint8Array;

@@ -14,6 +14,7 @@ import {
   fromBase64Url,
   generateKeyPair,
   generateSessionChallengeToken,
+  holdPrivateKey,
   InvalidInputError,
   InvalidPublicKeyError,
   isValidX25519PublicKey,
@@ -23,6 +24,7 @@ import {
   sealSessionChallenge,
   sessionChallengeSuite,
   toBase64Url,
+  unwrapHeldKey,
   unwrapPrivateKey,
   wrapPrivateKey,
   type KdfParams,
@@ -210,6 +212,68 @@ describe('unwrapPrivateKey: the key’s public key and the client’s budget', (
     const unwrapped = await unwrapPrivateKey({ ...blob, password: 'pw pw pw pw', userId: USER, budget: { ...FAST } });
     expect(unwrapped.publicKey).toEqual(keys.publicKey);
     expect(DEFAULT_KDF_BUDGET).toEqual({ memoryKiB: 1048576, iterations: 10, parallelism: 4 });
+  });
+});
+
+describe('holdPrivateKey / unwrapHeldKey: a key that is used and never read back', () => {
+  const CHALLENGE = '8b0f8d2e-2d1b-4c55-9b0a-6f4f9f0d3c21';
+  const subtle = globalThis.crypto.subtle;
+
+  it('imports the private key non-extractable, with its public key derived and its fingerprint', async () => {
+    const keys = await generateKeyPair();
+    const held = await holdPrivateKey(Uint8Array.from(keys.privateKeyPkcs8));
+    expect(held.keyPair.privateKey.extractable).toBe(false);
+    await expect(subtle.exportKey('pkcs8', held.keyPair.privateKey)).rejects.toThrow();
+    await expect(subtle.exportKey('jwk', held.keyPair.privateKey)).rejects.toThrow();
+    expect(held.publicKey).toEqual(keys.publicKey);
+    expect(new Uint8Array(await subtle.exportKey('raw', held.keyPair.publicKey))).toEqual(keys.publicKey);
+    expect(held.fingerprint).toBe(await fingerprint(keys.publicKey));
+    expect(await publicKeyOf(held.keyPair.privateKey)).toEqual(keys.publicKey);
+  });
+
+  it('opens a session challenge sealed to it', async () => {
+    const keys = await generateKeyPair();
+    const held = await holdPrivateKey(keys.privateKeyPkcs8);
+    const token = generateSessionChallengeToken();
+    const { enc, ciphertext } = await sealSessionChallenge({
+      publicKey: keys.publicKey,
+      challengeId: CHALLENGE,
+      token,
+    });
+    expect(await openSessionChallenge({ privateKey: held.keyPair, challengeId: CHALLENGE, enc, ciphertext })).toEqual(
+      token,
+    );
+  });
+
+  it('refuses what is not an X25519 private key', async () => {
+    await expect(holdPrivateKey(new Uint8Array(48))).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it('unwraps a blob into a held key, checking the fingerprint, wrong passwords as DecryptionError', async () => {
+    const keys = await generateKeyPair();
+    const blob = await wrapPrivateKey({
+      privateKeyPkcs8: keys.privateKeyPkcs8,
+      password: 'pw pw pw pw',
+      userId: USER,
+      kdf: FAST,
+    });
+    const expected = await fingerprint(keys.publicKey);
+    const held = await unwrapHeldKey({
+      ...blob,
+      password: 'pw pw pw pw',
+      userId: USER,
+      publicKeyFingerprint: expected,
+    });
+    expect(held.keyPair.privateKey.extractable).toBe(false);
+    expect(held.publicKey).toEqual(keys.publicKey);
+    expect(held.fingerprint).toBe(expected);
+    await expect(unwrapHeldKey({ ...blob, password: 'wrong wrong', userId: USER })).rejects.toBeInstanceOf(
+      DecryptionError,
+    );
+    const other = await fingerprint((await generateKeyPair()).publicKey);
+    await expect(
+      unwrapHeldKey({ ...blob, password: 'pw pw pw pw', userId: USER, publicKeyFingerprint: other }),
+    ).rejects.toBeInstanceOf(KeyMismatchError);
   });
 });
 

@@ -1,0 +1,326 @@
+import { createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { argon2id } from 'hash-wasm';
+
+const WEB = () => process.env.KX_WEB_URL!;
+const SERVER = () => process.env.KX_SERVER_URL!;
+const KEYSERVER = () => process.env.KX_KEYSERVER_URL!;
+const SCREENS = 'test-results/web/screens';
+
+/** What must never be stored, whatever the encoding: filled in as the walk sees it. */
+const secrets = new Set<string>();
+/** Every response the web app's origin sent, for the header checks. */
+const appResponses = new Map<string, Record<string, string>>();
+
+interface Person {
+  email: string;
+  password: string;
+  userId?: string;
+  fingerprint?: string;
+}
+const person = (name: string): Person => ({
+  email: `${name}-${randomBytes(4).toString('hex')}@example.test`,
+  password: `correct horse ${randomBytes(6).toString('base64url')} staple`,
+});
+const alice = person('alice');
+const bob = person('bob');
+
+/** A browser profile of its own (a device), watched for secrets on the wire and the app's headers. */
+async function device(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // What the page reports as broken is the test's first clue.
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error(`[console] ${message.text()}`);
+  });
+  page.on('request', (request) => {
+    const url = request.url();
+    if (request.method() !== 'POST') return;
+    // The login secret (what the server receives for the password) and each challenge answer.
+    if (url.endsWith('/api/auth/login') || url.endsWith('/api/auth/register'))
+      secrets.add((request.postDataJSON() as { password: string }).password);
+    if (url.endsWith('/api/user/session-challenge/answer'))
+      secrets.add((request.postDataJSON() as { token: string }).token);
+  });
+  page.on('response', async (response) => {
+    const url = response.url();
+    if (url.startsWith(WEB())) appResponses.set(url, await response.allHeaders());
+    if (url.endsWith('/api/user/access-token') && response.ok())
+      secrets.add(((await response.json()) as { accessToken: string }).accessToken);
+  });
+  await page.goto(WEB());
+  return { context, page };
+}
+
+async function screen(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENS, { recursive: true });
+  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+const form = (page: Page, name: string) => page.getByRole('form', { name });
+
+async function register(page: Page, who: Person): Promise<void> {
+  const registration = form(page, 'Register');
+  await registration.getByLabel('Email').fill(who.email);
+  await registration.getByLabel('Password', { exact: true }).fill(who.password);
+  await registration.getByLabel('Repeat the password').fill(who.password);
+  await registration.getByRole('button', { name: 'Register' }).click();
+  await expect(page.getByText('Registered and logged in')).toBeVisible();
+  who.userId = (await page.getByTestId('user-id').textContent())!;
+}
+
+async function login(page: Page, who: Person, password = who.password): Promise<void> {
+  const box = form(page, 'Log in');
+  await box.getByLabel('Email').fill(who.email);
+  await box.getByLabel('Password').fill(password);
+  await box.getByRole('button', { name: 'Log in' }).click();
+}
+
+async function createKeyPair(page: Page, who: Person): Promise<void> {
+  const create = form(page, 'Create your key pair');
+  await create.getByLabel('Account password').fill(who.password);
+  await create.getByLabel('Repeat the password').fill(who.password);
+  await create.getByRole('button', { name: 'Create key pair' }).click();
+  await expect(page.getByRole('heading', { name: 'Session secured' })).toBeVisible({ timeout: 60_000 });
+  who.fingerprint = (await page.getByTestId('own-fingerprint').textContent())!;
+}
+
+async function unlock(page: Page, password: string): Promise<void> {
+  const box = form(page, 'Unlock your key');
+  await box.getByLabel('Password').fill(password);
+  await box.getByRole('button', { name: 'Unlock' }).click();
+}
+
+/** The server's word, asked with the page's own session token. */
+async function serverMe(page: Page): Promise<{ publicKeyFingerprint: string | null; secured: boolean }> {
+  const token = await page.evaluate(() => sessionStorage.getItem('sessionToken'));
+  const response = await fetch(`${SERVER()}/api/user/me`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { publicKeyFingerprint: string | null; secured: boolean };
+}
+
+/**
+ * The private key, opened here from the keyserver's blob with the password,
+ * as the protocol says (Argon2id, AES-256-GCM bound to the user id), to look
+ * for it in the browser's storage in every encoding.
+ */
+async function privateKeyEncodings(page: Page, who: Person): Promise<string[]> {
+  const token = await page.evaluate(() => sessionStorage.getItem('sessionToken'));
+  const access = (await (
+    await fetch(`${SERVER()}/api/user/access-token`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+  ).json()) as { accessToken: string };
+  const blob = (await (
+    await fetch(`${KEYSERVER()}/api/keys/${who.userId}`, { headers: { authorization: `Bearer ${access.accessToken}` } })
+  ).json()) as {
+    encryptedPrivateKey: string;
+    iv: string;
+    salt: string;
+    kdf: { memoryKiB: number; iterations: number; parallelism: number };
+  };
+  const key = await argon2id({
+    password: who.password.normalize('NFC'),
+    salt: Buffer.from(blob.salt, 'base64url'),
+    memorySize: blob.kdf.memoryKiB,
+    iterations: blob.kdf.iterations,
+    parallelism: blob.kdf.parallelism,
+    hashLength: 32,
+    outputType: 'binary',
+  });
+  const sealed = Buffer.from(blob.encryptedPrivateKey, 'base64url');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(blob.iv, 'base64url'));
+  decipher.setAAD(Buffer.from(`keyexchange/v1/private-key/${who.userId}`));
+  decipher.setAuthTag(sealed.subarray(-16));
+  const pkcs8 = Buffer.concat([decipher.update(sealed.subarray(0, -16)), decipher.final()]);
+  const raw = pkcs8.subarray(-32);
+  return [pkcs8, raw].flatMap((bytes) => [
+    bytes.toString('base64url'),
+    bytes.toString('base64'),
+    bytes.toString('hex'),
+    // A byte array written out as JSON.
+    JSON.stringify([...bytes]).slice(1, -1),
+  ]);
+}
+
+/** Everything the page can keep: web storage, IndexedDB, Cache Storage, cookies, the URL and history. */
+async function everythingStored(page: Page) {
+  const inPage = await page.evaluate(async () => ({
+    localStorage: Object.fromEntries(Object.entries(localStorage)),
+    sessionStorage: Object.fromEntries(Object.entries(sessionStorage)),
+    indexedDB: (await indexedDB.databases()).map((db) => db.name),
+    caches: await caches.keys(),
+    documentCookie: document.cookie,
+    url: location.href,
+    historyState: JSON.stringify(history.state),
+  }));
+  return { ...inPage, cookies: await page.context().cookies() };
+}
+
+test.describe.serial('the web app in Chromium', () => {
+  let a: { context: BrowserContext; page: Page };
+  let b: { context: BrowserContext; page: Page };
+  let c: { context: BrowserContext; page: Page };
+
+  test.afterAll(async () => {
+    for (const d of [a, b, c]) await d?.context.close();
+  });
+
+  test('registers, creates a key pair, and shows the session secured with the fingerprint the server holds', async ({
+    browser,
+  }) => {
+    a = await device(browser);
+    secrets.add(alice.password);
+    await expect(page(a).getByRole('heading', { name: 'Log in' })).toBeVisible();
+    await screen(page(a), 'sign-in');
+    await register(page(a), alice);
+    await expect(page(a).getByText('If you forget your password, your key is lost for good')).toBeVisible();
+    await expect(
+      page(a)
+        .getByText(/At least 12 characters/)
+        .first(),
+    ).toBeVisible();
+    await screen(page(a), 'create-key-pair');
+    await createKeyPair(page(a), alice);
+    expect(alice.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(await serverMe(page(a))).toMatchObject({ publicKeyFingerprint: alice.fingerprint, secured: true });
+    await screen(page(a), 'session-secured');
+  });
+
+  test('refuses a key password typed differently twice, before any work', async ({ browser }) => {
+    b = await device(browser);
+    secrets.add(bob.password);
+    await register(page(b), bob);
+    const create = form(page(b), 'Create your key pair');
+    await create.getByLabel('Account password').fill(bob.password);
+    await create.getByLabel('Repeat the password').fill(`${bob.password}x`);
+    await create.getByRole('button', { name: 'Create key pair' }).click();
+    await expect(page(b).getByRole('alert')).toHaveText('The two passwords differ. Nothing was changed.');
+    await createKeyPair(page(b), bob);
+  });
+
+  test("looks up another user's public key, with the fingerprint the server holds", async () => {
+    const lookUp = form(page(a), "Look up someone's public key");
+    await lookUp.getByLabel('User id').fill(bob.userId!);
+    await lookUp.getByRole('button', { name: 'Look up' }).click();
+    await expect(page(a).getByTestId('looked-up-fingerprint')).toHaveText(bob.fingerprint!);
+    expect((await serverMe(page(b))).publicKeyFingerprint).toBe(bob.fingerprint);
+    await lookUp.getByLabel('User id').fill('not-a-user-id');
+    await lookUp.getByRole('button', { name: 'Look up' }).click();
+    await expect(page(a).getByRole('alert')).toHaveText('A user id is a UUID.');
+  });
+
+  test('logs out, ending the session on the server too', async () => {
+    const token = await page(a).evaluate(() => sessionStorage.getItem('sessionToken'));
+    await page(a).getByRole('button', { name: 'Log out' }).click();
+    await expect(page(a).getByText('Logged out.')).toBeVisible();
+    expect(await page(a).evaluate(() => sessionStorage.getItem('sessionToken'))).toBeNull();
+    const me = await fetch(`${SERVER()}/api/user/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(401);
+  });
+
+  test('on a new device: a wrong password says so, the right one unlocks the same key', async ({ browser }) => {
+    c = await device(browser);
+    await login(page(c), alice, 'not the password at all');
+    await expect(page(c).getByRole('alert')).toHaveText('Wrong email or password.');
+    await login(page(c), alice);
+    await expect(page(c).getByRole('heading', { name: 'Unlock your key' })).toBeVisible();
+    await screen(page(c), 'unlock');
+    await unlock(page(c), 'not the password at all');
+    await expect(page(c).getByRole('alert')).toHaveText('Wrong password: your key did not open with it.');
+    await unlock(page(c), alice.password);
+    await expect(page(c).getByRole('heading', { name: 'Session secured' })).toBeVisible({ timeout: 60_000 });
+    await expect(page(c).getByTestId('own-fingerprint')).toHaveText(alice.fingerprint!);
+    expect(await serverMe(page(c))).toMatchObject({ publicKeyFingerprint: alice.fingerprint, secured: true });
+  });
+
+  test('a reload keeps the login and forgets the key; a new tab starts signed out', async () => {
+    await page(c).reload();
+    await expect(page(c).getByRole('heading', { name: 'Unlock your key' })).toBeVisible();
+    await expect(page(c).getByText(alice.email)).toBeVisible();
+    await expect(page(c).getByText('The page was reloaded: unlock your key again to use it.')).toBeVisible();
+    const tab = await c.context.newPage();
+    await tab.goto(WEB());
+    await expect(tab.getByRole('heading', { name: 'Log in' })).toBeVisible();
+    await expect(tab.getByText('a new tab starts signed out')).toBeVisible();
+    await tab.close();
+  });
+
+  test('"Lock now" forgets the key', async () => {
+    await unlock(page(c), alice.password);
+    await expect(page(c).getByRole('heading', { name: 'Session secured' })).toBeVisible({ timeout: 60_000 });
+    await page(c).getByRole('button', { name: 'Lock now' }).click();
+    await expect(page(c).getByRole('heading', { name: 'Unlock your key' })).toBeVisible();
+    await expect(page(c).getByTestId('own-fingerprint')).toHaveCount(0);
+    await expect(page(c).getByText('Locked: your key is no longer in this page.')).toBeVisible();
+  });
+
+  test('keeps nothing but the session token and device tokens, and no secret anywhere', async () => {
+    const forbidden = [...secrets, ...(await privateKeyEncodings(page(c), alice))];
+    expect(forbidden.length).toBeGreaterThan(6);
+    for (const d of [a, b, c]) {
+      const stored = await everythingStored(page(d));
+      expect(Object.keys(stored.localStorage)).toEqual(['deviceTokens']);
+      expect(Object.keys(stored.sessionStorage).filter((k) => k !== 'sessionToken')).toEqual([]);
+      expect(stored.indexedDB).toEqual([]);
+      expect(stored.caches).toEqual([]);
+      expect(stored.documentCookie).toBe('');
+      expect(stored.cookies).toEqual([]);
+      expect(stored.url).toBe(`${WEB()}/`);
+      expect(stored.historyState).toBe('null');
+      const everything = JSON.stringify(stored);
+      for (const secret of forbidden) expect(everything.includes(secret), 'a secret is stored').toBe(false);
+    }
+  });
+
+  test('every resource of the app carries the content security policy and the security headers', async () => {
+    // Also what the page never asks for: config.json (for people and tools) and a missing file.
+    for (const path of ['/config.json', '/no-such-file']) {
+      const response = await fetch(`${WEB()}${path}`);
+      appResponses.set(`${WEB()}${path}`, Object.fromEntries(response.headers));
+    }
+    expect(await (await fetch(`${WEB()}/config.json`)).json()).toEqual({
+      serverUrl: SERVER(),
+      keyserverUrl: KEYSERVER(),
+      idleLockMinutes: 15,
+    });
+    const expected = new Map([
+      ['default-src', "'none'"],
+      ['script-src', "'self' 'wasm-unsafe-eval'"],
+      ['worker-src', "'self'"],
+      ['connect-src', `${SERVER()} ${KEYSERVER()}`],
+      ['style-src', "'self'"],
+      ['img-src', "'self'"],
+      ['base-uri', "'none'"],
+      ['form-action', "'none'"],
+      ['frame-ancestors', "'none'"],
+      ['object-src', "'none'"],
+    ]);
+    const urls = [...appResponses.keys()];
+    expect(urls.some((url) => /key-worker-.*\.js$/.test(url))).toBe(true);
+    expect(urls.some((url) => url.endsWith('/config.js'))).toBe(true);
+    for (const [url, headers] of appResponses) {
+      const policy = new Map(
+        headers['content-security-policy']
+          .split(';')
+          .map((directive) => directive.trim().split(/\s+/))
+          .filter((parts) => parts[0])
+          .map(([name, ...values]) => [name, values.join(' ')]),
+      );
+      expect(policy, url).toEqual(expected);
+      expect(headers['x-content-type-options'], url).toBe('nosniff');
+      expect(headers['x-frame-options'], url).toBe('DENY');
+      expect(headers['referrer-policy'], url).toBe('no-referrer');
+      expect(headers['cross-origin-opener-policy'], url).toBe('same-origin');
+      expect(headers['cross-origin-resource-policy'], url).toBe('same-origin');
+    }
+  });
+});
+
+const page = (d: { page: Page }) => d.page;
