@@ -25,6 +25,8 @@ const EMBEDDED_SUITES = [
   'test/docker-compose.e2e-spec.ts',
   'test/toolchain.e2e-spec.ts',
   'test/openapi-lint.e2e-spec.ts',
+  'test/web-bundle.e2e-spec.ts',
+  'test/web-server.e2e-spec.ts',
 ];
 
 export default defineConfig({

@@ -21,14 +21,16 @@ describe('docker-compose.yml', () => {
   const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, Service> };
   const { services } = compose;
 
-  it('runs two databases, one Redis and the two apps, built from the Dockerfile', () => {
-    expect(Object.keys(services).sort()).toEqual(['keyserver', 'keyserver-db', 'redis', 'server', 'server-db']);
+  it('runs two databases, one Redis, the two apps and the web app, built from the Dockerfile', () => {
+    expect(Object.keys(services).sort()).toEqual(['keyserver', 'keyserver-db', 'redis', 'server', 'server-db', 'web']);
+    expect(services.web.build).toMatchObject({ context: '.', args: { SERVICE: 'web' } });
     expect(services.server.build).toMatchObject({ context: '.', args: { SERVICE: 'server' } });
     expect(services.keyserver.build).toMatchObject({ context: '.', args: { SERVICE: 'keyserver' } });
     expect(readFileSync('Dockerfile', 'utf8')).toMatch(/FROM .* AS build[\s\S]*FROM /);
   });
 
-  it('publishes only the two apps’ ports', () => {
+  it('publishes only the apps’ ports', () => {
+    expect(services.web.ports).toEqual(['3002:3002']);
     expect(services.server.ports).toEqual(['3000:3000']);
     expect(services.keyserver.ports).toEqual(['3001:3001']);
     expect(services['server-db'].ports).toBeUndefined();
@@ -66,6 +68,16 @@ describe('docker-compose.yml', () => {
       expect(services[app].environment?.KEYSERVER_API_KEY).toMatch(/^\$\{KEYSERVER_API_KEY:\?.+\}$/);
     }
     expect(services.keyserver.environment?.SERVER_URL).toBe('http://server:3000');
+  });
+
+  it('lets the web app, as the browser reaches it, call both apps', () => {
+    const origins = ['http://localhost:3002', 'http://127.0.0.1:3002'];
+    for (const app of ['server', 'keyserver'])
+      expect(services[app].environment?.CORS_ORIGINS?.split(',')).toEqual(origins);
+    expect(services.web.environment).toMatchObject({
+      WEB_SERVER_URL: 'http://localhost:3000',
+      WEB_KEYSERVER_URL: 'http://localhost:3001',
+    });
   });
 
   it('gives each app a configuration it accepts in production (the Dockerfile sets NODE_ENV)', () => {
@@ -110,9 +122,9 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toMatch(/^EXPOSE 3000 3001$/m);
+    expect(runtime).toMatch(/^EXPOSE 3000 3001 3002$/m);
     expect(runtime).toMatch(
-      /^HEALTHCHECK [\s\S]*"node", "-e", "const port = process\.env\.PORT \|\| [^"]*'\/health\/live'/m,
+      /^HEALTHCHECK [\s\S]*"node", "-e", "[^"]*const port = process\.env\.PORT \|\| [^"]*'\/health\/live'/m,
     );
     // Production dependencies only: the build stage prunes the rest before they are copied.
     expect(dockerfile).toMatch(/npm prune --omit=dev/);

@@ -208,6 +208,22 @@ describe('CORS', () => {
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('answers preflights outside the per-address ceiling: a browser app never spends its requests on them', async () => {
+    const server = await startServer({ CORS_ORIGINS: ORIGIN, RATE_LIMIT_REQUESTS_PER_ADDRESS: '3/1m' });
+    onTestFinished(() => server.close());
+    for (let i = 0; i < 10; i++) {
+      await server
+        .http()
+        .options('/api/user/me')
+        .set('Origin', ORIGIN)
+        .set('Access-Control-Request-Method', 'GET')
+        .set('Access-Control-Request-Headers', 'authorization')
+        .expect(204);
+    }
+    for (let i = 0; i < 3; i++) await server.http().get('/api/user/me').set('Origin', ORIGIN).expect(401);
+    await server.http().get('/api/user/me').set('Origin', ORIGIN).expect(429);
+  });
+
   describe('with CORS_ORIGINS set, on both services', () => {
     let server: RunningApp;
     let keyserver: RunningApp;
@@ -238,6 +254,7 @@ describe('CORS', () => {
           expect(preflight.headers['access-control-allow-methods']).toBe('GET,POST,PUT,DELETE');
           expect(preflight.headers['access-control-allow-headers']).toBe('Authorization,Content-Type,X-Request-Id');
           expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+          expect(preflight.headers['access-control-max-age']).toBe('600');
           expect(preflight.headers.vary).toMatch(/Origin/);
         }
       }

@@ -143,7 +143,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const server = webApp(config).listen(config.port, config.host, () => {
     console.log(`web app ready on http://${config.host}:${config.port}`);
   });
-  const stop = () => server.close(() => process.exit(0));
+  // Static files: nothing to drain but idle kept-alive connections.
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+  };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

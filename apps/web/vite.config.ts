@@ -33,7 +33,8 @@ export default defineConfig({
       crypto: fileURLToPath(new URL('./src/webcrypto.ts', import.meta.url)),
     },
   },
-  worker: { format: 'es' },
+  // The worker is bundled on its own: the same guard applies to it.
+  worker: { format: 'es', plugins: () => [browserOnly()] },
   build: {
     outDir: fileURLToPath(new URL('../../dist/web', import.meta.url)),
     emptyOutDir: true,

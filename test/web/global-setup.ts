@@ -34,11 +34,18 @@ async function ready(url: string, child: ChildProcess, output: () => string): Pr
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kx-web-'));
-  const [serverPort, keyserverPort, webPort] = [await freePort(), await freePort(), await freePort()];
+  const [serverPort, keyserverPort, webPort, idlePort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const urls = {
     server: `http://127.0.0.1:${serverPort}`,
     keyserver: `http://127.0.0.1:${keyserverPort}`,
     web: `http://127.0.0.1:${webPort}`,
+    // The same app locking after 3 s without input, for the idle lock's test.
+    idleWeb: `http://127.0.0.1:${idlePort}`,
   };
   const common = {
     PATH: process.env.PATH,
@@ -50,7 +57,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     KEYSERVER_API_KEY: randomBytes(32).toString('base64url'),
     SERVER_VERIFIER_KEYS: `web1:${randomBytes(32).toString('base64url')}`,
     KEYSERVER_STORAGE_KEYS: `web1:${randomBytes(32).toString('base64url')}`,
-    CORS_ORIGINS: `${urls.web},http://localhost:${webPort}`,
+    CORS_ORIGINS: `${urls.web},http://localhost:${webPort},${urls.idleWeb}`,
   };
   const children: ChildProcess[] = [];
   const start = async (script: string, env: Record<string, string | undefined>, readyUrl: string) => {
@@ -86,6 +93,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       { WEB_PORT: String(webPort), WEB_SERVER_URL: urls.server, WEB_KEYSERVER_URL: urls.keyserver },
       `${urls.web}/config.json`,
     );
+    await start(
+      'apps/web/serve.mjs',
+      {
+        WEB_PORT: String(idlePort),
+        WEB_SERVER_URL: urls.server,
+        WEB_KEYSERVER_URL: urls.keyserver,
+        WEB_IDLE_LOCK_MINUTES: '0.05',
+      },
+      `${urls.idleWeb}/config.json`,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -93,5 +110,6 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.KX_WEB_URL = urls.web;
   process.env.KX_SERVER_URL = urls.server;
   process.env.KX_KEYSERVER_URL = urls.keyserver;
+  process.env.KX_IDLE_WEB_URL = urls.idleWeb;
   return stop;
 }

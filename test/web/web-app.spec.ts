@@ -261,6 +261,80 @@ test.describe.serial('the web app in Chromium', () => {
     await expect(page(c).getByText('Locked: your key is no longer in this page.')).toBeVisible();
   });
 
+  test('lists the sessions and ends another one, which is signed out there', async ({ browser }) => {
+    const d = await device(browser);
+    try {
+      await login(page(d), alice);
+      await expect(page(d).getByRole('heading', { name: 'Unlock your key' })).toBeVisible();
+      await page(c).getByRole('button', { name: 'Show sessions' }).click();
+      const sessions = page(c).getByRole('region', { name: 'Sessions' }).getByRole('listitem');
+      await expect(sessions).toHaveCount(2);
+      await screen(page(c), 'sessions');
+      await page(c).getByRole('button', { name: 'End this session' }).click();
+      await expect(sessions).toHaveCount(1);
+      await expect(sessions).toContainText('(this one)');
+      await page(d).reload();
+      await expect(page(d).getByRole('alert')).toHaveText('Your session has ended. Log in again.');
+      await expect(page(d).getByRole('heading', { name: 'Log in' })).toBeVisible();
+    } finally {
+      await d.context.close();
+    }
+  });
+
+  test('changes the password: the key opens with the new one, and the old one no longer logs in', async () => {
+    const newPassword = `battery ${randomBytes(6).toString('base64url')} horse staple`;
+    secrets.add(newPassword);
+    await unlock(page(c), alice.password);
+    await expect(page(c).getByRole('heading', { name: 'Session secured' })).toBeVisible({ timeout: 60_000 });
+    const change = form(page(c), 'Change password');
+    await change.getByLabel('Current password').fill('not the password at all');
+    await change.getByLabel('New password', { exact: true }).fill(newPassword);
+    await change.getByLabel('Repeat the new password').fill(newPassword);
+    await change.getByRole('button', { name: 'Change password' }).click();
+    await expect(page(c).getByRole('alert')).toHaveText('Wrong current password. Nothing was changed.');
+    await screen(page(c), 'change-password');
+    await change.getByLabel('Current password').fill(alice.password);
+    await change.getByLabel('New password', { exact: true }).fill(newPassword);
+    await change.getByLabel('Repeat the new password').fill(newPassword);
+    await change.getByRole('button', { name: 'Change password' }).click();
+    await expect(page(c).getByText('Password changed: only the new one works from now on')).toBeVisible({
+      timeout: 60_000,
+    });
+    const oldPassword = alice.password;
+    alice.password = newPassword;
+
+    await page(c).getByRole('button', { name: 'Log out' }).click();
+    await login(page(c), alice, oldPassword);
+    await expect(page(c).getByRole('alert')).toHaveText('Wrong email or password.');
+    await login(page(c), alice);
+    await unlock(page(c), alice.password);
+    await expect(page(c).getByTestId('own-fingerprint')).toHaveText(alice.fingerprint!, { timeout: 60_000 });
+  });
+
+  test("shows the account's events", async () => {
+    await page(c).getByRole('button', { name: 'Show events' }).click();
+    const events = page(c).getByRole('region', { name: 'Recent account events' }).getByRole('listitem');
+    await expect(events.first()).toBeVisible();
+    expect(await events.count()).toBeGreaterThan(2);
+    await screen(page(c), 'events');
+  });
+
+  test('locks the key after WEB_IDLE_LOCK_MINUTES without input', async ({ browser }) => {
+    const context = await browser.newContext();
+    try {
+      const idle = await context.newPage();
+      await idle.goto(process.env.KX_IDLE_WEB_URL!);
+      await login(idle, bob);
+      await unlock(idle, bob.password);
+      await expect(idle.getByRole('heading', { name: 'Session secured' })).toBeVisible({ timeout: 60_000 });
+      // 0.05 minutes here: three seconds without a key pressed or a pointer moved.
+      await expect(idle.getByText(/^Locked after 0\.05 minutes without input\.$/)).toBeVisible({ timeout: 15_000 });
+      await expect(idle.getByRole('heading', { name: 'Unlock your key' })).toBeVisible();
+    } finally {
+      await context.close();
+    }
+  });
+
   test('keeps nothing but the session token and device tokens, and no secret anywhere', async () => {
     const forbidden = [...secrets, ...(await privateKeyEncodings(page(c), alice))];
     expect(forbidden.length).toBeGreaterThan(6);

@@ -4,7 +4,7 @@ import { fingerprint, fromBase64Url, KEY_ALGORITHM } from '@app/crypto';
 import type { WebConfig } from './config.js';
 import { UserError } from './errors.js';
 import { deviceTokens, sessionToken } from './storage.js';
-import type { Vault } from './vault.js';
+import { type Vault, VaultError } from './vault.js';
 
 export type Me = ServerApi.UserResponse;
 
@@ -107,6 +107,83 @@ export class Account {
 
   lock(): void {
     this.vault.lock();
+  }
+
+  /**
+   * A new password for the account and the key, in the key change's phases:
+   * the worker opens the stored blob with the current password and wraps the
+   * key under the new one; the keyserver stages it; the staged blob is read
+   * back and opened with the new password before the server commits (after
+   * which only the new password works); the keyserver makes it current.
+   * Needs the key unlocked here: staging is for a session that proved it holds it.
+   */
+  async changePassword(me: Me, currentPassword: string, newPassword: string): Promise<void> {
+    const confirmed = me.publicKeyFingerprint;
+    if (!confirmed) throw new UserError('This account has no key pair yet: create one first.');
+    const server = this.server();
+    const keyserver = this.keyserver(server);
+    const blob = await this.fetchBlob(keyserver, me.userId);
+    if (!blob) throw new UserError('The keyserver holds no key for this account.');
+    // What an earlier attempt staged and never committed can never be: only its own run had the receipt.
+    for (const pending of blob.pendingChanges) {
+      await keyserver.keys.abandonKeyChange({ userId: me.userId, keyChangeId: pending.keyChangeId }).catch(() => {
+        throw new UserError('Your key is being changed from another session. Reload, then try again.');
+      });
+    }
+    const wrapped = await this.vault
+      .call('rewrap', { blob, currentPassword, newPassword, userId: me.userId, fingerprint: confirmed })
+      .catch((error: unknown) => {
+        if (error instanceof VaultError && error.code === 'decryption_failed')
+          throw new UserError('Wrong current password. Nothing was changed.');
+        throw error;
+      });
+    const staged = await keyserver.keys.stageKeyChange({
+      userId: me.userId,
+      requestBody: { ...wrapped, publicKeyFingerprint: confirmed, baseVersion: blob.version },
+    });
+    const abandon = () =>
+      keyserver.keys.abandonKeyChange({ userId: me.userId, keyChangeId: staged.keyChangeId }).catch(() => undefined);
+    const held = (await this.fetchBlob(keyserver, me.userId))?.pendingChanges.find(
+      (pending) => pending.keyChangeId === staged.keyChangeId,
+    );
+    const holds =
+      held?.encryptedPrivateKey === wrapped.encryptedPrivateKey &&
+      held.iv === wrapped.iv &&
+      held.salt === wrapped.salt &&
+      (await this.vault.call('blobHoldsKey', { blob: held, password: newPassword, userId: me.userId }));
+    if (!holds) {
+      await abandon();
+      throw new UserError('The keyserver does not hold the new key as it was sent. Nothing was changed.');
+    }
+    const currentSecret = await this.vault.call('loginSecret', { email: me.email, password: currentPassword });
+    const newSecret = await this.vault.call('loginSecret', { email: me.email, password: newPassword });
+    try {
+      await server.keyChanges.commitKeyChange({
+        requestBody: {
+          keyChangeId: staged.keyChangeId,
+          baseVersion: staged.baseVersion,
+          receipt: staged.receipt,
+          currentPassword: currentSecret,
+          newPassword: newSecret,
+        },
+      });
+    } catch (error) {
+      if (isApiError(error) && (error.status === 403 || error.status === 409)) {
+        await abandon();
+        throw new UserError(
+          error.status === 403
+            ? 'Wrong current password. Nothing was changed.'
+            : 'Your key was changed from another session meanwhile. Nothing was changed here: reload and try again.',
+        );
+      }
+      throw error;
+    }
+    await keyserver.keys.applyKeyChange({ userId: me.userId, keyChangeId: staged.keyChangeId }).catch(() => {
+      throw new UserError(
+        'Your password is changed: only the new one works from now on. The keyserver did not confirm it made the key ' +
+          "under it current: run the reference client's change-password with the same two passwords to finish.",
+      );
+    });
   }
 
   /** Another user's public key, its fingerprint recomputed here: what the server names must be what it serves. */

@@ -1,5 +1,5 @@
 import './styles.css';
-import type { ServerApi } from '@app/api-client';
+import { isApiError, type ServerApi } from '@app/api-client';
 import { Account, type Me } from './account.js';
 import { loadConfig, type WebConfig } from './config.js';
 import { field, h, valuesOf } from './dom.js';
@@ -23,6 +23,8 @@ const root = document.getElementById('app')!;
 let account: Account;
 let idle: IdleLock;
 let state: State = {};
+/** Which screen is on show (who, with a key or not, unlocked or not): focus moves when it changes. */
+let shownScreen = '';
 
 void start();
 
@@ -85,7 +87,7 @@ async function run(label: string, work: () => Promise<void>): Promise<void> {
     await work();
   } catch (error) {
     // An ended session: back to the sign-in screen, saying why.
-    if (inWords(error) === 'Your session has ended. Log in again.') {
+    if (isApiError(error) && error.status === 401) {
       await account.logout().catch(() => undefined);
       state.me = undefined;
       state.unlocked = undefined;
@@ -103,7 +105,7 @@ function show(...content: Node[]): void {
 
 function render(): void {
   const notice = state.notice
-    ? h('p', { class: `notice ${state.notice.kind}`, role: state.notice.kind }, state.notice.text)
+    ? h('p', { class: `notice ${state.notice.kind}`, role: state.notice.kind, tabindex: '-1' }, state.notice.text)
     : h('p', { class: 'notice', role: 'status' });
   const busy = state.busy
     ? h(
@@ -115,9 +117,16 @@ function render(): void {
     : false;
   const screen = state.me ? accountScreen(state.me) : signInScreen();
   show(h('main', { 'aria-busy': state.busy ? 'true' : 'false' }, busy, notice, ...screen));
-  if (state.busy)
+  if (state.busy) {
     for (const control of root.querySelectorAll<HTMLInputElement | HTMLButtonElement>('input, button'))
       control.disabled = true;
+    return;
+  }
+  // Keyboard focus goes to what failed, or, on a new screen, to its first field.
+  const screenNow = `${state.me?.userId}/${state.me?.hasKeyPair}/${Boolean(state.unlocked)}`;
+  if (state.notice?.kind === 'alert') notice.focus();
+  else if (screenNow !== shownScreen) root.querySelector<HTMLInputElement>('input')?.focus();
+  shownScreen = screenNow;
 }
 
 function signInScreen(): Node[] {
@@ -178,8 +187,10 @@ function accountScreen(me: Me): Node[] {
       h('button', { type: 'button', on: { click: onLogout } }, 'Log out'),
     ),
     keyState,
+    ...(state.unlocked ? [changePasswordForm()] : []),
     lookUpForm(),
     sessionsSection(),
+    eventsSection(),
   ];
 }
 
@@ -213,6 +224,50 @@ function unlockForm(): Node {
     h('p', {}, 'Your key is locked. It is kept only in this page: unlock it again after a reload.'),
     field('Password', { name: 'password', type: 'password', autocomplete: 'current-password' }),
     h('button', { type: 'submit' }, 'Unlock'),
+  );
+}
+
+function changePasswordForm(): Node {
+  return h(
+    'form',
+    { 'aria-labelledby': 'change-title', on: { submit: (event) => onChangePassword(event) } },
+    h('h2', { id: 'change-title' }, 'Change password'),
+    h('p', {}, 'Your key is re-encrypted under the new password in this page; other sessions are ended.'),
+    field('Current password', { name: 'current', type: 'password', autocomplete: 'current-password' }),
+    field('New password', {
+      name: 'password',
+      type: 'password',
+      autocomplete: 'new-password',
+      minlength: String(MIN_PASSWORD_LENGTH),
+      hint: POLICY,
+    }),
+    field('Repeat the new password', { name: 'repeat', type: 'password', autocomplete: 'new-password' }),
+    h('button', { type: 'submit' }, 'Change password'),
+  );
+}
+
+let eventList: ServerApi.Event[] | undefined;
+
+function eventsSection(): Node {
+  return h(
+    'section',
+    { 'aria-labelledby': 'events-title' },
+    h('h2', { id: 'events-title' }, 'Recent account events'),
+    h('button', { type: 'button', on: { click: onListEvents } }, eventList ? 'Refresh' : 'Show events'),
+    eventList &&
+      (eventList.length
+        ? h(
+            'ul',
+            {},
+            ...eventList.map((e) =>
+              h(
+                'li',
+                {},
+                `${new Date(e.createdAt).toLocaleString()}: ${e.type}${e.clientAddress ? ` from ${e.clientAddress}` : ''}`,
+              ),
+            ),
+          )
+        : h('p', {}, 'No events yet.')),
   );
 }
 
@@ -322,9 +377,32 @@ function onLogout(): void {
     await account.logout();
     lookedUp = undefined;
     sessionList = undefined;
+    eventList = undefined;
     state.me = undefined;
     state.unlocked = undefined;
     state.notice = { kind: 'status', text: 'Logged out.' };
+  });
+}
+
+function onChangePassword(event: Event): void {
+  event.preventDefault();
+  const { current, password, repeat } = valuesOf(event.target as HTMLFormElement);
+  const me = state.me!;
+  void run('Changing your password (re-encrypting your key)', async () => {
+    checkNewPassword(password, repeat);
+    if (password === current) throw new UserError('The new password is the current one. Nothing was changed.');
+    await account.changePassword(me, current, password);
+    sessionList = undefined;
+    state.notice = {
+      kind: 'status',
+      text: 'Password changed: only the new one works from now on, and your other sessions were ended.',
+    };
+  });
+}
+
+function onListEvents(): void {
+  void run('Loading your events', async () => {
+    eventList = (await account.events()).items;
   });
 }
 
