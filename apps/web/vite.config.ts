@@ -26,12 +26,13 @@ export default defineConfig({
   base: '/',
   plugins: [browserOnly()],
   resolve: {
-    alias: {
-      '@app/api-client': lib('api-client/src/index.ts'),
-      '@app/crypto': lib('crypto/src/index.ts'),
-      '@app/contracts/wire': lib('contracts/src/wire.ts'),
-      crypto: fileURLToPath(new URL('./src/webcrypto.ts', import.meta.url)),
-    },
+    // Exact names: a prefix match would turn '@app/crypto/node' into a path under the browser entry.
+    alias: [
+      { find: /^@app\/api-client$/, replacement: lib('api-client/src/index.ts') },
+      { find: /^@app\/crypto$/, replacement: lib('crypto/src/index.ts') },
+      { find: /^@app\/contracts\/wire$/, replacement: lib('contracts/src/wire.ts') },
+      { find: /^crypto$/, replacement: fileURLToPath(new URL('./src/webcrypto.ts', import.meta.url)) },
+    ],
   },
   // The worker is bundled on its own: the same guard applies to it.
   worker: { format: 'es', plugins: () => [browserOnly()] },
