@@ -141,7 +141,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(1);
   }
   const server = webApp(config).listen(config.port, config.host, () => {
-    console.log(`web app ready on http://${config.host}:${config.port}`);
+    const local = config.host === '127.0.0.1' ? ` (or http://localhost:${config.port})` : '';
+    console.log(`web app ready on http://${config.host}:${config.port}${local}`);
   });
   // Static files: nothing to drain but idle kept-alive connections.
   const stop = () => {
