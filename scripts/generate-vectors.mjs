@@ -36,6 +36,7 @@ const LOGIN_PREFIX = 'keyexchange/v1/login/';
 const PRIVATE_KEY_AAD_PREFIX = 'keyexchange/v1/private-key/';
 const CHALLENGE_INFO = 'keyexchange/v1/session-challenge';
 const RECEIPT_INFO = 'keyexchange/v1/key-change-receipt';
+const SHARED_SECRET_INFO = 'keyexchange/v1/shared-secret';
 const PKCS8_X25519_PREFIX = unhex('302e020100300506032b656e04220420');
 const LOGIN_KDF = { algorithm: 'argon2id', memoryKiB: 65536, iterations: 3, parallelism: 1 };
 const CHEAPEST_KDF = { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 };
@@ -104,17 +105,27 @@ const labeledExpand = (suiteId, prk, label, info, length) =>
   expand(prk, concat(i2osp2(length), utf8('HPKE-v1'), suiteId, utf8(label), info), length);
 const EMPTY = new Uint8Array(0);
 
-/** Base mode, single shot, sequence number 0: SetupBaseS then Seal (RFC 9180 4.1, 5.1, 5.2, 7.1.3). */
-async function hpkeSealByHand({ ikmE, recipientPublicKey, info, aad, plaintext }) {
+/**
+ * Single shot, sequence number 0 (RFC 9180 4.1, 5.1, 5.2, 7.1.3): base mode,
+ * or auth mode (5.1.3) when the sender's static private key is given.
+ */
+async function hpkeSealByHand({ ikmE, recipientPublicKey, info, aad, plaintext, senderPrivateKey }) {
   const dkpPrk = await labeledExtract(KEM_SUITE_ID, EMPTY, 'dkp_prk', ikmE);
   const ephemeralPrivateKey = await labeledExpand(KEM_SUITE_ID, dkpPrk, 'sk', EMPTY, 32);
   const enc = await x25519PublicKey(ephemeralPrivateKey);
-  const dh = await x25519(ephemeralPrivateKey, recipientPublicKey);
+  let dh = await x25519(ephemeralPrivateKey, recipientPublicKey);
+  let kemContext = concat(enc, recipientPublicKey);
+  if (senderPrivateKey) {
+    // AuthEncap: dh = DH(skE, pkR) || DH(skS, pkR); kem_context = enc || pkRm || pkSm.
+    dh = concat(dh, await x25519(senderPrivateKey, recipientPublicKey));
+    kemContext = concat(kemContext, await x25519PublicKey(senderPrivateKey));
+  }
   const eaePrk = await labeledExtract(KEM_SUITE_ID, EMPTY, 'eae_prk', dh);
-  const sharedSecret = await labeledExpand(KEM_SUITE_ID, eaePrk, 'shared_secret', concat(enc, recipientPublicKey), 32);
+  const sharedSecret = await labeledExpand(KEM_SUITE_ID, eaePrk, 'shared_secret', kemContext, 32);
+  const mode = senderPrivateKey ? 0x02 : 0x00;
   const pskIdHash = await labeledExtract(HPKE_SUITE_ID, EMPTY, 'psk_id_hash', EMPTY);
   const infoHash = await labeledExtract(HPKE_SUITE_ID, EMPTY, 'info_hash', info);
-  const context = concat(Uint8Array.of(0x00), pskIdHash, infoHash);
+  const context = concat(Uint8Array.of(mode), pskIdHash, infoHash);
   const secret = await labeledExtract(HPKE_SUITE_ID, sharedSecret, 'secret', EMPTY);
   const key = await labeledExpand(HPKE_SUITE_ID, secret, 'key', context, 32);
   const baseNonce = await labeledExpand(HPKE_SUITE_ID, secret, 'base_nonce', context, 12);
@@ -158,6 +169,16 @@ const CHALLENGE = {
   challengeId: '8b0f8d2e-2d1b-4c55-9b0a-6f4f9f0d3c21',
   token: unhex('47846006d47389a9b4c69c87a2b85f9da16a0a0f21bfb4834cfdb0e612191055'),
   ikmE: unhex('6eec3f131089414675d6f65a994684f2cfb2f267c4e313fd0096d03a81fb0920'),
+};
+
+/** Alice (RFC 7748) seals a version of a secret to Bob; the data-key example encrypts under it. */
+const SHARED = {
+  secretId: '0f8e3c1a-5b7d-4e29-8a6c-2d4f6b8a0c1e',
+  version: 3,
+  recipientId: '9c2b7e41-3f5a-4d8c-b1e6-7a0d2c4f6e8b',
+  secret: unhex('a1f0e3d2c5b4a79889706f5e4d3c2b1a0918273645546372819faebdccdbeaf9'),
+  ikmE: unhex('3b9d0c7e5a1f2e4d6c8b0a9f7e5d3c1b2a4968577463524130f1e2d3c4b5a697'),
+  dataKey: { context: 'notes', iv: unhex('0a1b2c3d4e5f60718293a4b5'), plaintext: 'Meet at the north gate at nine.' },
 };
 
 // ---- Vectors ------------------------------------------------------------------------------------
@@ -302,6 +323,66 @@ async function generate() {
     answer: { challengeId: CHALLENGE.challengeId, token: b64url(CHALLENGE.token) },
   };
 
+  // Shared secrets: the commitment and data key by node:crypto's HKDF, the envelope by hand and by @hpke/core.
+  const commitmentInfo = `${SHARED_SECRET_INFO}/commitment/${SHARED.secretId}/${SHARED.version}`;
+  const commitment = new Uint8Array(hkdfSync('sha256', SHARED.secret, new Uint8Array(0), utf8(commitmentInfo), 32));
+  const envelopeAad = utf8(
+    `${SHARED_SECRET_INFO}/${SHARED.secretId}/${SHARED.version}/${SHARED.recipientId}/${b64url(commitment)}`,
+  );
+  const envelope = await hpkeSealByHand({
+    ikmE: SHARED.ikmE,
+    recipientPublicKey: bobPublic,
+    info: utf8(SHARED_SECRET_INFO),
+    aad: envelopeAad,
+    plaintext: SHARED.secret,
+    senderPrivateKey: ALICE,
+  });
+  const sealedByLibrary = await suite.seal(
+    {
+      recipientPublicKey: await suite.kem.deserializePublicKey(bobPublic.slice().buffer),
+      senderKey: {
+        privateKey: await suite.kem.deserializePrivateKey(ALICE.slice().buffer),
+        publicKey: await suite.kem.deserializePublicKey(alicePublic.slice().buffer),
+      },
+      info: utf8(SHARED_SECRET_INFO),
+      ekm: SHARED.ikmE.slice().buffer,
+    },
+    SHARED.secret.slice().buffer,
+    envelopeAad.slice().buffer,
+  );
+  assertEqual('@hpke/core auth enc vs by hand', new Uint8Array(sealedByLibrary.enc), envelope.enc);
+  assertEqual('@hpke/core auth ciphertext vs by hand', new Uint8Array(sealedByLibrary.ct), envelope.ciphertext);
+  const dataKeyInfo = `${SHARED_SECRET_INFO}/data-key/${SHARED.dataKey.context}`;
+  const dataKey = new Uint8Array(hkdfSync('sha256', SHARED.secret, new Uint8Array(0), utf8(dataKeyInfo), 32));
+  const sharedSecret = {
+    suite: { mode: 2, kemId: 0x0020, kdfId: 0x0001, aeadId: 0x0002 },
+    info: SHARED_SECRET_INFO,
+    sender: { privateKey: hex(ALICE), publicKey: wire(alicePublic), fingerprint: aliceFingerprint },
+    recipient: { privateKey: hex(BOB), publicKey: wire(bobPublic), fingerprint: hex(await sha256(bobPublic)) },
+    secretId: SHARED.secretId,
+    version: SHARED.version,
+    recipientId: SHARED.recipientId,
+    secret: wire(SHARED.secret),
+    commitmentInfo,
+    commitment: wire(commitment),
+    additionalData: new TextDecoder().decode(envelopeAad),
+    ikmE: hex(SHARED.ikmE),
+    ephemeralPrivateKey: hex(envelope.ephemeralPrivateKey),
+    enc: wire(envelope.enc),
+    sharedSecret: hex(envelope.sharedSecret),
+    key: hex(envelope.key),
+    baseNonce: hex(envelope.baseNonce),
+    ciphertext: wire(envelope.ciphertext),
+    dataKey: {
+      context: SHARED.dataKey.context,
+      info: dataKeyInfo,
+      key: hex(dataKey),
+      iv: hex(SHARED.dataKey.iv),
+      plaintext: SHARED.dataKey.plaintext,
+      ciphertext: hex(await aesGcm(dataKey, SHARED.dataKey.iv, EMPTY, utf8(SHARED.dataKey.plaintext))),
+    },
+  };
+
   // node:crypto's HKDF and HMAC here; the library uses WebCrypto's.
   const receiptApiKey = 'kx-example-api-key-Zm9yIHRlc3QgdmVjdG9ycyBvbmx5';
   const receiptKey = new Uint8Array(hkdfSync('sha256', utf8(receiptApiKey), new Uint8Array(0), utf8(RECEIPT_INFO), 32));
@@ -360,6 +441,7 @@ async function generate() {
     wrappedPrivateKey,
     sessionChallenge,
     keyChangeReceipt,
+    sharedSecret,
     base64url,
   };
 }

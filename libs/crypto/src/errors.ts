@@ -47,3 +47,13 @@ export class KdfBudgetExceededError extends CryptoError {
     super('kdf_budget_exceeded', message);
   }
 }
+
+/**
+ * An envelope that opened, but to a secret whose commitment is not the one
+ * named: the envelope was moved or the commitment swapped. Never a wrong key.
+ */
+export class CommitmentMismatchError extends CryptoError {
+  constructor(message = 'The secret does not match its commitment: the envelope or the commitment was altered') {
+    super('commitment_mismatch', message);
+  }
+}

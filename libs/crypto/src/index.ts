@@ -6,3 +6,4 @@ export * from './login-secret.js';
 export * from './private-key.js';
 export * from './session-challenge.js';
 export * from './key-change-receipt.js';
+export * from './shared-secret.js';

@@ -7,7 +7,20 @@ import { argon2id as referenceArgon2id } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
 import {
   argon2id,
+  CommitmentMismatchError,
   DecryptionError,
+  deriveDataKey,
+  envelopeAdditionalData,
+  generateKeyPair,
+  generateSharedSecret,
+  holdPrivateKey,
+  InvalidInputError,
+  InvalidPublicKeyError,
+  openEnvelope,
+  pkcs8Of,
+  sealEnvelope,
+  SHARED_SECRET_INFO,
+  sharedSecretCommitment,
   deriveLoginSecret,
   fingerprint,
   fromBase64Url,
@@ -104,6 +117,24 @@ interface Vectors {
     receiptKey: string;
     receipts: { userId: string; keyChangeId: string; baseVersion: number; message: string; receipt: Wire }[];
   };
+  sharedSecret: {
+    suite: { mode: number; kemId: number; kdfId: number; aeadId: number };
+    info: string;
+    sender: { privateKey: string; publicKey: Wire; fingerprint: string };
+    recipient: { privateKey: string; publicKey: Wire; fingerprint: string };
+    secretId: string;
+    version: number;
+    recipientId: string;
+    secret: Wire;
+    commitmentInfo: string;
+    commitment: Wire;
+    additionalData: string;
+    ikmE: string;
+    ephemeralPrivateKey: string;
+    enc: Wire;
+    ciphertext: Wire;
+    dataKey: { context: string; info: string; key: string; iv: string; plaintext: string; ciphertext: string };
+  };
   base64url: { valid: { text: string; hex: string }[]; invalid: { text: string; why: string }[] };
 }
 
@@ -111,6 +142,12 @@ const FILE = fileURLToPath(new URL('./vectors/keyexchange-v1.json', import.meta.
 const V = JSON.parse(readFileSync(FILE, 'utf8')) as Vectors;
 const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
 const buffer = (bytes: Uint8Array) => bytes.slice().buffer;
+/** Flips one bit of one byte. */
+const flip = (bytes: Uint8Array, index: number) => {
+  const copy = Uint8Array.from(bytes);
+  copy[index] ^= 0x01;
+  return copy;
+};
 
 /** Each wire value's base64url is the canonical spelling of its hex, both ways. */
 function expectWire(value: Wire): Uint8Array {
@@ -293,6 +330,153 @@ describe('session challenge', () => {
       enc: v.enc.base64url,
       ciphertext: v.ciphertext.base64url,
     });
+  });
+});
+
+describe('shared-secret envelopes', () => {
+  const v = V.sharedSecret;
+  const address = { secretId: v.secretId, version: v.version, recipientId: v.recipientId };
+  const keyPair = async (privateKey: string) => (await holdPrivateKey(pkcs8Of(fromHex(privateKey)))).keyPair;
+  const envelope = () => ({ enc: fromHex(v.enc.hex), ciphertext: fromHex(v.ciphertext.hex) });
+
+  it('commits to the published secret with the published commitment, and binds the envelope to its address', async () => {
+    expect(await sharedSecretCommitment(expectWire(v.secret), v.secretId, v.version)).toBe(v.commitment.base64url);
+    expect(new TextDecoder().decode(envelopeAdditionalData({ ...address, commitment: v.commitment.base64url }))).toBe(
+      v.additionalData,
+    );
+    expect(v.info).toBe(SHARED_SECRET_INFO);
+    expect(v.suite).toEqual({ mode: 2, kemId: 0x20, kdfId: 0x1, aeadId: 0x2 });
+  });
+
+  it("opens the published envelope with the recipient's key and the sender's public key", async () => {
+    const secret = await openEnvelope({
+      ...address,
+      envelope: envelope(),
+      commitment: v.commitment.base64url,
+      recipient: await keyPair(v.recipient.privateKey),
+      senderPublicKey: expectWire(v.sender.publicKey),
+    });
+    expect(toHex(secret)).toBe(v.secret.hex);
+  });
+
+  it('seals to the published enc and ciphertext with the fixed ephemeral key (ikmE), in auth mode', async () => {
+    const { enc, ct } = await sessionChallengeSuite.seal(
+      {
+        recipientPublicKey: await sessionChallengeSuite.kem.deserializePublicKey(
+          buffer(fromHex(v.recipient.publicKey.hex)),
+        ),
+        senderKey: await keyPair(v.sender.privateKey),
+        info: buffer(utf8(v.info)),
+        ekm: buffer(fromHex(v.ikmE)),
+      },
+      buffer(fromHex(v.secret.hex)),
+      buffer(utf8(v.additionalData)),
+    );
+    expect(toHex(new Uint8Array(enc))).toBe(v.enc.hex);
+    expect(toHex(new Uint8Array(ct))).toBe(v.ciphertext.hex);
+  });
+
+  it('derives the published data key: it decrypts the published ciphertext', async () => {
+    const key = await deriveDataKey(fromHex(v.secret.hex), v.dataKey.context);
+    expect(key.extractable).toBe(false);
+    const plaintext = await globalThis.crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: buffer(fromHex(v.dataKey.iv)) },
+      key,
+      buffer(fromHex(v.dataKey.ciphertext)),
+    );
+    expect(new TextDecoder().decode(plaintext)).toBe(v.dataKey.plaintext);
+  });
+
+  it.each([
+    [
+      'a tampered ciphertext',
+      { envelope: { enc: fromHex(v.enc.hex), ciphertext: flip(fromHex(v.ciphertext.hex), 5) } },
+    ],
+    ['a tampered enc', { envelope: { enc: flip(fromHex(v.enc.hex), 3), ciphertext: fromHex(v.ciphertext.hex) } }],
+    ['another member (replayed to them)', { recipientId: '9c2b7e41-3f5a-4d8c-b1e6-7a0d2c4f6e8c' }],
+    ['another version (replayed)', { version: v.version + 1 }],
+    ['another secret (replayed)', { secretId: '0f8e3c1a-5b7d-4e29-8a6c-2d4f6b8a0c1f' }],
+    ['a swapped commitment', { commitment: toBase64Url(new Uint8Array(32)) }],
+  ])('refuses %s: it does not open', async (_case, change) => {
+    const attempt = openEnvelope({
+      ...address,
+      envelope: envelope(),
+      commitment: v.commitment.base64url,
+      recipient: await keyPair(v.recipient.privateKey),
+      senderPublicKey: fromHex(v.sender.publicKey.hex),
+      ...change,
+    });
+    await expect(attempt).rejects.toBeInstanceOf(DecryptionError);
+  });
+
+  it('refuses an envelope from another sender than the one named (the server cannot seal its own)', async () => {
+    const mallory = await generateKeyPair();
+    const attempt = openEnvelope({
+      ...address,
+      envelope: envelope(),
+      commitment: v.commitment.base64url,
+      recipient: await keyPair(v.recipient.privateKey),
+      senderPublicKey: mallory.publicKey,
+    });
+    await expect(attempt).rejects.toBeInstanceOf(DecryptionError);
+  });
+
+  it('refuses a secret that opens but is not the one committed to (a sender that lied)', async () => {
+    const other = generateSharedSecret();
+    const lie = v.commitment.base64url;
+    const { enc, ct } = await sessionChallengeSuite.seal(
+      {
+        recipientPublicKey: await sessionChallengeSuite.kem.deserializePublicKey(
+          buffer(fromHex(v.recipient.publicKey.hex)),
+        ),
+        senderKey: await keyPair(v.sender.privateKey),
+        info: buffer(utf8(v.info)),
+      },
+      buffer(other),
+      buffer(envelopeAdditionalData({ ...address, commitment: lie })),
+    );
+    const attempt = openEnvelope({
+      ...address,
+      envelope: { enc: new Uint8Array(enc), ciphertext: new Uint8Array(ct) },
+      commitment: lie,
+      recipient: await keyPair(v.recipient.privateKey),
+      senderPublicKey: fromHex(v.sender.publicKey.hex),
+    });
+    await expect(attempt).rejects.toBeInstanceOf(CommitmentMismatchError);
+  });
+
+  it('round-trips a fresh secret between fresh key pairs, and refuses bad input before any work', async () => {
+    const [sender, recipient] = [await generateKeyPair(), await generateKeyPair()];
+    const secret = generateSharedSecret();
+    const sealed = await sealEnvelope({
+      ...address,
+      version: 1,
+      secret,
+      recipientPublicKey: recipient.publicKey,
+      sender: (await holdPrivateKey(sender.privateKeyPkcs8)).keyPair,
+    });
+    const opened = await openEnvelope({
+      ...address,
+      version: 1,
+      envelope: sealed,
+      commitment: sealed.commitment,
+      recipient: (await holdPrivateKey(recipient.privateKeyPkcs8)).keyPair,
+      senderPublicKey: sender.publicKey,
+    });
+    expect(opened).toEqual(secret);
+    expect(sealed.commitment).toBe(await sharedSecretCommitment(secret, v.secretId, 1));
+    await expect(sharedSecretCommitment(secret.subarray(1), v.secretId, 1)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(sharedSecretCommitment(secret, 'not-a-uuid', 1)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(sharedSecretCommitment(secret, v.secretId, 0)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(deriveDataKey(secret, '')).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(
+      sealEnvelope({
+        ...address,
+        secret,
+        recipientPublicKey: new Uint8Array(32),
+        sender: (await holdPrivateKey(sender.privateKeyPkcs8)).keyPair,
+      }),
+    ).rejects.toBeInstanceOf(InvalidPublicKeyError);
   });
 });
 

@@ -77,6 +77,79 @@ describe('HPKE against RFC 9180 Appendix A.1', () => {
 });
 
 /**
+ * RFC 9180 Appendix A.1.3: the same suite in auth mode (mode 0x02), which
+ * shared-secret envelopes use: the sender's static key is part of the KEM.
+ */
+const A1_AUTH = {
+  info: '4f6465206f6e2061204772656369616e2055726e',
+  ikmE: '6e6d8f200ea2fb20c30b003a8b4f433d2f4ed4c2658d5bc8ce2fef718059c9f7',
+  pkRm: '1632d5c2f71c2b38d0a8fcc359355200caa8b1ffdf28618080466c909cb69b2e',
+  skRm: 'fdea67cf831f1ca98d8e27b1f6abeb5b7745e9d35348b80fa407ff6958f9137e',
+  pkSm: '8b0c70873dc5aecb7f9ee4e62406a397b350e57012be45cf53b7105ae731790b',
+  skSm: 'dc4a146313cce60a278a5323d321f051c5707e9c45ba21a3479fecdf76fc69dd',
+  enc: '23fb952571a14a25e3d678140cd0e5eb47a0961bb18afcf85896e5453c312e76',
+  pt: '4265617574792069732074727574682c20747275746820626561757479',
+  encryptions: [
+    {
+      aad: '436f756e742d30',
+      ct: '5fd92cc9d46dbf8943e72a07e42f363ed5f721212cd90bcfd072bfd9f44e06b80fd17824947496e21b680c141b',
+    },
+    {
+      aad: '436f756e742d31',
+      ct: 'd3736bb256c19bfa93d79e8f80b7971262cb7c887e35c26370cfed62254369a1b52e3d505b79dd699f002bc8ed',
+    },
+    {
+      aad: '436f756e742d32',
+      ct: '122175cfd5678e04894e4ff8789e85dd381df48dcaf970d52057df2c9acc3b121313a2bfeaa986050f82d93645',
+    },
+  ],
+  exports: [
+    { context: '', value: '28c70088017d70c896a8420f04702c5a321d9cbf0279fba899b59e51bac72c85' },
+    { context: '00', value: '25dfc004b0892be1888c3914977aa9c9bbaf2c7471708a49e1195af48a6f29ce' },
+    { context: '54657374436f6e74657874', value: '5a0131813abc9a522cad678eb6bafaabc43389934adb8097d23c5ff68059eb64' },
+  ],
+};
+
+describe('HPKE auth mode against RFC 9180 Appendix A.1.3', () => {
+  const senderKey = async () => ({
+    privateKey: await a1Suite.kem.deserializePrivateKey(buffer(A1_AUTH.skSm)),
+    publicKey: await a1Suite.kem.deserializePublicKey(buffer(A1_AUTH.pkSm)),
+  });
+
+  it('encapsulates to the published enc from the sender key, and seals and exports the published values', async () => {
+    const sender = await a1Suite.createSenderContext({
+      recipientPublicKey: await a1Suite.kem.deserializePublicKey(buffer(A1_AUTH.pkRm)),
+      senderKey: await senderKey(),
+      info: buffer(A1_AUTH.info),
+      ekm: buffer(A1_AUTH.ikmE),
+    });
+    expect(toHex(new Uint8Array(sender.enc))).toBe(A1_AUTH.enc);
+    for (const { aad, ct } of A1_AUTH.encryptions) {
+      expect(toHex(new Uint8Array(await sender.seal(buffer(A1_AUTH.pt), buffer(aad))))).toBe(ct);
+    }
+    for (const { context, value } of A1_AUTH.exports) {
+      expect(toHex(new Uint8Array(await sender.export(buffer(context), 32)))).toBe(value);
+    }
+  });
+
+  it("opens the published ciphertexts only with the sender's public key", async () => {
+    const open = async (senderPublicKey: CryptoKey) => {
+      const recipient = await a1Suite.createRecipientContext({
+        recipientKey: await a1Suite.kem.deserializePrivateKey(buffer(A1_AUTH.skRm)),
+        enc: buffer(A1_AUTH.enc),
+        senderPublicKey,
+        info: buffer(A1_AUTH.info),
+      });
+      return recipient.open(buffer(A1_AUTH.encryptions[0].ct), buffer(A1_AUTH.encryptions[0].aad));
+    };
+    expect(toHex(new Uint8Array(await open((await senderKey()).publicKey)))).toBe(A1_AUTH.pt);
+    // Another sender: the shared secret differs, so nothing opens.
+    const stranger = await a1Suite.kem.deserializePublicKey(buffer(A1_AUTH.pkRm));
+    await expect(open(stranger)).rejects.toThrow();
+  });
+});
+
+/**
  * Argon2id (version 0x13) vectors of the reference implementation's src/test.c
  * (phc-winner-argon2). RFC 9106 section 5.3's vector needs a secret and
  * associated data, which hash-wasm does not take and this protocol does not use.
