@@ -11,7 +11,7 @@ import {
   type ServiceName,
   type SpecOperation,
 } from './support/bad-input/openapi.js';
-import { variantsOf, type Variant } from './support/bad-input/variants.js';
+import { validPathValue, variantsOf, type Variant } from './support/bad-input/variants.js';
 import { createKeyPair, passSessionChallenge, type KeyPair } from './support/client.js';
 import { bearer, login, registerAndLogin, type TestUser } from './support/users.js';
 
@@ -64,7 +64,10 @@ describe('bad input, generated from the specs', () => {
     keys = await createKeyPair(server, keyserver, user);
     for (const operation of operations) {
       const validPath = Object.fromEntries(
-        operation.pathParameters.map(({ name }) => [name, name === 'userId' ? user.userId : randomUUID()]),
+        operation.pathParameters.map((parameter) => [
+          parameter.name,
+          parameter.name === 'userId' ? user.userId : validPathValue(parameter, randomUUID()),
+        ]),
       );
       validPaths.set(operation, validPath);
       const spec = specOf(operation.service);

@@ -16,6 +16,7 @@ import { KeyChangesModule } from './key-changes/key-changes.module.js';
 import { loadServerConfig } from './core/server-config.js';
 import { serverMigrations } from './migrations/index.js';
 import { PublicKeysModule } from './public-keys/public-keys.module.js';
+import { SecretsModule } from './secrets/secrets.module.js';
 import { SessionChallengeModule } from './session-challenge/session-challenge.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 
@@ -40,6 +41,7 @@ export class ServerModule {
         SessionChallengeModule,
         SessionsModule,
         KeyChangesModule,
+        SecretsModule,
         ServerEventsModule,
       ],
       providers: [ExpiredRowsPurger],

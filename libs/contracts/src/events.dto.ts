@@ -13,6 +13,13 @@ export const SERVER_EVENT_TYPES = [
   'key.confirmed',
   'key-change.committed',
   'key-change.abandoned',
+  'secret.created',
+  'secret.member-added',
+  'secret.member-removed',
+  'secret.left',
+  'secret.rotated',
+  'secret.deleted',
+  'secret.role-changed',
 ] as const;
 
 /** What the keyserver records in a user's log (GET /api/keys/{userId}/events). */

@@ -17,6 +17,8 @@ export * from './http/hardened-http.js';
 export * from './storage/rewrap.js';
 export * from './storage/run-rewrap.js';
 export * from './http/retry-later.exception.js';
+export * from './http/conflict-with-ids.exception.js';
+export * from './http/large-json-bodies.js';
 export * from './rate-limits/rate-limit-config.js';
 export * from './rate-limits/rate-limits.service.js';
 export * from './rate-limits/rate-limits.module.js';

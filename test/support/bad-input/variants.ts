@@ -370,9 +370,36 @@ function queryVariants(operation: SpecOperation): Variant[] {
   return queries.map(([name, query]) => ({ name: `query: ${name}`, status: 400, query }));
 }
 
-/** Path parameters that are not UUIDs, each parameter in turn (the others valid). */
+/** A path parameter's valid value in these tests: 1 for an integer (a version), else a UUID. */
+export function validPathValue(parameter: { schema?: { type?: unknown } }, uuid: string): string {
+  return parameter.schema?.type === 'integer' ? '1' : uuid;
+}
+
+/** What is not a positive 32-bit integer, as a path parameter. */
+const NOT_POSITIVE_INTEGERS: Array<[string, string]> = [
+  ['not a number', 'one'],
+  ['a fraction', '1.5'],
+  ['zero', '0'],
+  ['negative', '-1'],
+  ['an exponent', '1e3'],
+  ['past 32 bits', '99999999999'],
+  ['a number and a space', '1%20'],
+  ['an invalid percent-escape', '%FF'],
+  ['an encoded NUL', '%00'],
+  ['huge', '9'.repeat(2000)],
+];
+
+/** Path parameters that are not UUIDs (or not positive integers), each parameter in turn (the others valid). */
 function pathVariants(operation: SpecOperation, validPath: Record<string, string>): Variant[] {
-  return operation.pathParameters.flatMap(({ name }) => {
+  return operation.pathParameters.flatMap((parameter) => {
+    const { name } = parameter;
+    if (parameter.schema?.type === 'integer') {
+      return NOT_POSITIVE_INTEGERS.map(([what, value]) => ({
+        name: `path ${name}: ${what}`,
+        status: 400 as const,
+        pathParameters: { [name]: value },
+      }));
+    }
     const uuid = validPath[name];
     const values: Array<[string, string]> = [
       ['not a UUID', 'not-a-uuid'],

@@ -7,8 +7,11 @@ import { DeviceTokens } from './device-tokens.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionGuard } from './session.guard.js';
 import { UsersRepository } from './users.repository.js';
+import { SecretsModule } from '../secrets/secrets.module.js';
 
 @Module({
+  // A deleted account leaves its secrets first.
+  imports: [SecretsModule],
   controllers: [AuthController],
   providers: [
     AuthService,

@@ -21,6 +21,7 @@ import {
   type RequestOrigin,
 } from '@app/platform';
 import type { EntityManager } from 'typeorm';
+import { SecretsService } from '../secrets/secrets.service.js';
 import type { ServerConfig } from '../core/server-config.js';
 import { decodeSecretToken, generateSecretToken, hashSecret } from '../core/secrets.js';
 import type { AuthenticatedSession } from './current-session.decorator.js';
@@ -94,6 +95,7 @@ export class AuthService {
     private readonly limits: RateLimits,
     private readonly devices: DeviceTokens,
     private readonly events: EventsRepository,
+    private readonly secrets: SecretsService,
     config: ConfigService<ServerConfig, true>,
   ) {
     this.sessionTtlSeconds = config.get('sessionTtlSeconds', { infer: true });
@@ -211,6 +213,7 @@ export class AuthService {
   ): Promise<void> {
     await this.confirmPassword(session.userId, currentPassword, address);
     await this.users.transaction(async (tx) => {
+      await this.secrets.leaveAllForDeletedAccount(tx, session.userId);
       await this.users.delete(session.userId, tx);
       await this.events.deleteUser(session.userId, tx);
     });

@@ -14,6 +14,9 @@ export const serverApiDocs: ApiDocsOptions = {
     'access-tokens': 'One-time keyserver access tokens, and their validation by the keyserver',
     'session-challenge': 'Challenges sealed to the public key: answering one secures the session and confirms the key',
     'key-changes': 'Committing a key change the keyserver has staged (a new password, a stronger KDF)',
+    secrets:
+      'Secrets shared between users: each version sealed by a member to every member’s public key (PROTOCOL.md 12); ' +
+      'the server stores envelopes it cannot open',
     sessions: 'The user’s live sessions: list, end one, end the others',
     events: 'The user’s log of what happened to the account',
     health: 'Liveness and readiness probes',

@@ -133,6 +133,7 @@ describe('server configuration', () => {
           accessTokensPerSession: { points: 30, durationSeconds: 60 },
           challengesPerSession: { points: 20, durationSeconds: 60 },
           wrongAnswersPerSession: { points: 5, durationSeconds: 3600 },
+          secretWritesPerUser: { points: 120, durationSeconds: 3600 },
           requestsPerAddress: { points: 600, durationSeconds: 60 },
         },
         exemptBearerHash: createHash('sha256').update(KEY).digest(),
@@ -152,6 +153,7 @@ describe('server configuration', () => {
         RATE_LIMIT_CHALLENGES_PER_SESSION: '9/30s',
         RATE_LIMIT_WRONG_ANSWERS_PER_SESSION: '10/2h',
         RATE_LIMIT_REQUESTS_PER_ADDRESS: '11/10s',
+        RATE_LIMIT_SECRET_WRITES_PER_USER: '12/1d',
         REDIS_URL: 'rediss://:secret@redis.internal:6380/2',
         REDIS_KEY_PREFIX: 'kx-prod',
         TRUST_PROXY: '10.0.0.0/8,fd00::/8',
@@ -172,6 +174,7 @@ describe('server configuration', () => {
           challengesPerSession: { points: 9, durationSeconds: 30 },
           wrongAnswersPerSession: { points: 10, durationSeconds: 7200 },
           requestsPerAddress: { points: 11, durationSeconds: 10 },
+          secretWritesPerUser: { points: 12, durationSeconds: 86_400 },
         },
       });
       expect(config.http.trustProxy).toEqual(['10.0.0.0/8', 'fd00::/8']);
@@ -188,6 +191,7 @@ describe('server configuration', () => {
       'RATE_LIMIT_CHALLENGES_PER_SESSION',
       'RATE_LIMIT_WRONG_ANSWERS_PER_SESSION',
       'RATE_LIMIT_REQUESTS_PER_ADDRESS',
+      'RATE_LIMIT_SECRET_WRITES_PER_USER',
     ])('refuses a malformed or too long %s, naming it', (name) => {
       for (const value of ['5/15', '0/1m', 'five/15m']) {
         const attempt = () => loadServerConfig({ DATA_DIR: dataDir(), KEYSERVER_API_KEY: KEY, [name]: value });

@@ -54,6 +54,7 @@ class ServerEnvironment extends ServiceEnvironment {
   @RateLimitVariable() RATE_LIMIT_ACCESS_TOKENS_PER_SESSION = '30/1m';
   @RateLimitVariable() RATE_LIMIT_CHALLENGES_PER_SESSION = '20/1m';
   @RateLimitVariable() RATE_LIMIT_WRONG_ANSWERS_PER_SESSION = '5/1h';
+  @RateLimitVariable() RATE_LIMIT_SECRET_WRITES_PER_USER = '120/1h';
 }
 
 export interface ServerConfig extends ServiceConfig {
@@ -85,6 +86,7 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
           accessTokensPerSession: e.RATE_LIMIT_ACCESS_TOKENS_PER_SESSION,
           challengesPerSession: e.RATE_LIMIT_CHALLENGES_PER_SESSION,
           wrongAnswersPerSession: e.RATE_LIMIT_WRONG_ANSWERS_PER_SESSION,
+          secretWritesPerUser: e.RATE_LIMIT_SECRET_WRITES_PER_USER,
         }),
       },
       // The keyserver's validate calls all come from its one address.

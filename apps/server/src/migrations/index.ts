@@ -7,6 +7,7 @@ import { Events1765300000000 } from './1765300000000-events.js';
 import { KeyVersions1765400000000 } from './1765400000000-key-versions.js';
 import { KeyChanges1765500000000 } from './1765500000000-key-changes.js';
 import { PruningIndexes1765600000000 } from './1765600000000-pruning-indexes.js';
+import { Secrets1765700000000 } from './1765700000000-secrets.js';
 
 /** In order; listed explicitly so the built app needs no file globbing. */
 export const serverMigrations = [
@@ -19,4 +20,5 @@ export const serverMigrations = [
   KeyVersions1765400000000,
   KeyChanges1765500000000,
   PruningIndexes1765600000000,
+  Secrets1765700000000,
 ];

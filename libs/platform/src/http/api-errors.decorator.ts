@@ -1,4 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ErrorResponseDto } from '@app/contracts';
@@ -10,7 +10,6 @@ import { JSON_BODY_LIMIT_BYTES } from './http-platform.module.js';
  */
 const MALFORMED: Record<number, string> = {
   400: 'Malformed request: a body, query parameter or path parameter it does not take, or one that is not valid (JSON, UTF-8, types)',
-  413: `The request body is larger than ${JSON_BODY_LIMIT_BYTES / 1024} KiB`,
 };
 
 /** What every rate-limited route may answer, whatever else it does. */
@@ -34,17 +33,26 @@ const RETRY_AFTER = {
  * exempt from the ceiling.
  */
 export function ApiErrors(
-  errors: Record<number, string>,
-  { exemptFromCeiling = false }: { exemptFromCeiling?: boolean } = {},
+  errors: Record<number, string | { description: string; type: Type<unknown> }>,
+  {
+    exemptFromCeiling = false,
+    bodyLimitBytes = JSON_BODY_LIMIT_BYTES,
+  }: { exemptFromCeiling?: boolean; bodyLimitBytes?: number } = {},
 ): MethodDecorator & ClassDecorator {
-  const all = { ...MALFORMED, ...(exemptFromCeiling ? {} : RATE_LIMITED), ...errors };
+  const all = {
+    ...MALFORMED,
+    413: `The request body is larger than ${bodyLimitBytes / 1024} KiB`,
+    ...(exemptFromCeiling ? {} : RATE_LIMITED),
+    ...errors,
+  };
   return applyDecorators(
-    ...Object.entries(all).map(([code, description]) => {
+    ...Object.entries(all).map(([code, error]) => {
       const status = Number(code);
+      const { description, type } = typeof error === 'string' ? { description: error, type: ErrorResponseDto } : error;
       return ApiResponse({
         status,
         description,
-        type: ErrorResponseDto,
+        type,
         example: { statusCode: status, error: STATUS_CODES[status], message: description },
         ...(status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}),
       });

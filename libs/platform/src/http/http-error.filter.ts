@@ -3,6 +3,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { HealthCheckFailedException } from '../health/health-check-failed.exception.js';
+import { ConflictWithIdsException } from './conflict-with-ids.exception.js';
 import { RetryLaterException } from './retry-later.exception.js';
 import { requestIdOf } from '../logging/request-id.js';
 import { isDatabaseUnavailable } from '../database/database-unavailable.js';
@@ -55,8 +56,13 @@ export function sendHttpException(response: Response, exception: HttpException):
   if (exception instanceof RetryLaterException && !response.headersSent) {
     response.setHeader('Retry-After', String(exception.retryAfterSeconds));
   }
-  // A failed readiness check also says which checks failed.
-  const extra = exception instanceof HealthCheckFailedException ? { checks: exception.checks } : {};
+  // A failed readiness check also says which checks failed; some conflicts name the ids involved.
+  const extra =
+    exception instanceof HealthCheckFailedException
+      ? { checks: exception.checks }
+      : exception instanceof ConflictWithIdsException
+        ? exception.ids
+        : {};
   send(response, exception.getStatus(), messageOf(exception), extra);
 }
 

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsMap } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { bodyParserErrors } from './body-parser-errors.middleware.js';
+import { LargeJsonBodies } from './large-json-bodies.js';
 import { applyTimeouts, enableCorsFor, httpConfigOf, noStore, securityHeaders } from './hardened-http.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { shedLoad } from './load-shedding.middleware.js';
@@ -64,6 +66,14 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
   if (limits) app.use(requestCeiling(limits));
   app.use(requireJsonBody);
   // Nest's types reserve `verify` for `rawBody: true`, which no app here sets.
+  // Routes that take more read their bodies first; the general parser then leaves a read body alone.
+  const large = providerOf(app, LargeJsonBodies);
+  if (large) {
+    const readLarge = express.json({ limit: large.limitBytes, verify: verifyStrictJson });
+    app.use((req: Request, res: Response, next: NextFunction) =>
+      large.routes.test(`${req.method} ${req.path}`) ? readLarge(req, res, next) : next(),
+    );
+  }
   const json: NestExpressBodyParserOptionsMap['json'] = { limit: JSON_BODY_LIMIT_BYTES, verify: verifyStrictJson };
   app.useBodyParser('json', json);
   app.use(bodyParserErrors);

@@ -13,6 +13,7 @@ export const RATE_LIMIT_VARIABLES = {
   challengesPerSession: 'RATE_LIMIT_CHALLENGES_PER_SESSION',
   wrongAnswersPerSession: 'RATE_LIMIT_WRONG_ANSWERS_PER_SESSION',
   keysPerUser: 'RATE_LIMIT_KEYS_PER_USER',
+  secretWritesPerUser: 'RATE_LIMIT_SECRET_WRITES_PER_USER',
   requestsPerAddress: 'RATE_LIMIT_REQUESTS_PER_ADDRESS',
 } as const;
 

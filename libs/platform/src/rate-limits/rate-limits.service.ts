@@ -50,6 +50,7 @@ const REFUSALS: Record<RateLimitName, string> = {
   challengesPerSession: 'Too many session challenges for this session',
   wrongAnswersPerSession: 'Too many refused challenge answers for this session',
   keysPerUser: 'Too many reads and writes of this user’s key',
+  secretWritesPerUser: 'Too many changes to shared secrets by this user',
   requestsPerAddress: 'Too many requests from this address',
 };
 

@@ -11,6 +11,7 @@ import { EventsService } from './services/EventsService.js';
 import { HealthService } from './services/HealthService.js';
 import { KeyChangesService } from './services/KeyChangesService.js';
 import { PublicKeysService } from './services/PublicKeysService.js';
+import { SecretsService } from './services/SecretsService.js';
 import { SessionChallengeService } from './services/SessionChallengeService.js';
 import { SessionsService } from './services/SessionsService.js';
 type HttpRequestConstructor = new (config: OpenAPIConfig) => BaseHttpRequest;
@@ -21,6 +22,7 @@ export class ServerClient {
     public readonly health: HealthService;
     public readonly keyChanges: KeyChangesService;
     public readonly publicKeys: PublicKeysService;
+    public readonly secrets: SecretsService;
     public readonly sessionChallenge: SessionChallengeService;
     public readonly sessions: SessionsService;
     public readonly request: BaseHttpRequest;
@@ -42,6 +44,7 @@ export class ServerClient {
         this.health = new HealthService(this.request);
         this.keyChanges = new KeyChangesService(this.request);
         this.publicKeys = new PublicKeysService(this.request);
+        this.secrets = new SecretsService(this.request);
         this.sessionChallenge = new SessionChallengeService(this.request);
         this.sessions = new SessionsService(this.request);
     }
