@@ -27,6 +27,7 @@ const EMBEDDED_SUITES = [
   'test/openapi-lint.e2e-spec.ts',
   'test/web-bundle.e2e-spec.ts',
   'test/web-server.e2e-spec.ts',
+  'test/secrets.e2e-spec.ts',
 ];
 
 export default defineConfig({

@@ -15,6 +15,7 @@ export const EXIT = {
   keyMismatch: 8,
   kdfOverBudget: 9,
   rateLimited: 10,
+  untrusted: 11,
 } as const;
 
 /** A failure with a message for the user and the code to exit with. */

@@ -5,6 +5,7 @@ import { login, logout, register, status } from './commands/auth.js';
 import { changePassword } from './commands/change-password.js';
 import { createKeypair, unlock } from './commands/keys.js';
 import { publicKey } from './commands/public-key.js';
+import { secret } from './commands/secrets.js';
 import { type Context, createContext } from './context.js';
 import { DEFAULT_TIMEOUT_MS, installRequestTimeout, parseTimeout } from './http.js';
 
@@ -39,6 +40,23 @@ Usage: npm run client -- <command> [options]
   events [--limit N]      the server's and the keyserver's logs merged, newest first: source,
                           type, time, address, user agent; the newest N (default 50, at most
                           1000; each keyserver page spends an access token; secured session)
+  secret create --name N [--member USER_ID]...
+                          a shared secret: a fresh secret sealed to you and each member's key
+  secret list             the secrets you are a member of
+  secret show ID [--reveal]
+                          open your envelope and print the commitment (members who compare it
+                          hold the same secret) and the members; the secret only with --reveal
+  secret add-member ID --user USER_ID
+  secret remove-member ID --user USER_ID
+                          removes and rotates: a fresh secret for everyone else
+  secret rotate ID        a fresh secret for every member (after one left)
+  secret leave ID | secret delete ID
+  secret role ID --user USER_ID --role owner|member
+                          Every secret command asks for the password and unlocks your key (never
+                          stored). Each user's key fingerprint is pinned the first time it is
+                          used and must not change; a version lower than one seen is refused.
+                          Before a rotation, members not pinned yet must be confirmed (at the
+                          terminal, or named with --member). Pins: trust.json in KX_HOME.
   delete-account --email E
                           delete the account for good: asks for the email again (or
                           KX_CONFIRM_EMAIL) and the password, deletes the private key on the
@@ -64,12 +82,22 @@ Exit codes: 0 ok, 1 failure, 2 usage (or a bad id; at delete-account: the email 
   7 the server's challenge does not open with your private key,
   8 the stored private key does not belong to your public key,
   9 the stored key's KDF parameters are over this client's budget,
-  10 too many attempts: a service's rate limit; the message says how long to wait.`;
+  10 too many attempts: a service's rate limit; the message says how long to wait,
+  11 refused by this device's trust (secret): a member's key is not the pinned one, a
+    version lower than one seen, or an envelope that does not open or match its commitment.`;
 
 type Command = (
   context: Context,
-  options: { email?: string; user?: string; limit?: string },
-  argument?: string,
+  options: {
+    email?: string;
+    user?: string;
+    limit?: string;
+    name?: string;
+    member?: string[];
+    role?: string;
+    reveal?: boolean;
+  },
+  ...args: string[]
 ) => Promise<void>;
 const commands: Record<string, Command> = {
   register,
@@ -85,9 +113,10 @@ const commands: Record<string, Command> = {
   'end-other-sessions': endOtherSessions,
   events,
   'delete-account': deleteAccount,
+  secret,
 };
-/** Commands that take one argument after their name. */
-const withArgument = new Set(['end-session']);
+/** How many arguments a command takes after its name (none unless listed). */
+const argumentCount: Record<string, number> = { 'end-session': 1, secret: 2 };
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -99,6 +128,10 @@ async function main(argv: string[]): Promise<number> {
         email: { type: 'string' },
         user: { type: 'string' },
         limit: { type: 'string' },
+        name: { type: 'string' },
+        member: { type: 'string', multiple: true },
+        role: { type: 'string' },
+        reveal: { type: 'boolean' },
         server: { type: 'string' },
         keyserver: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -113,10 +146,10 @@ async function main(argv: string[]): Promise<number> {
     return parsed.values.help ? EXIT.ok : EXIT.usage;
   }
   const command = commands[name];
-  if (!command || extra.length > (withArgument.has(name) ? 1 : 0))
+  if (!command || extra.length > (argumentCount[name] ?? 0))
     throw new CliError(`Unknown command: ${parsed.positionals.join(' ')}\n\n${USAGE}`, EXIT.usage);
   installRequestTimeout(parseTimeout(process.env.KX_TIMEOUT_MS));
-  await command(createContext(parsed.values), parsed.values, extra[0]);
+  await command(createContext(parsed.values), parsed.values, ...extra);
   return EXIT.ok;
 }
 

@@ -34,9 +34,33 @@ const DEVICE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
  * a token, or have us overwrite a file. The device tokens outlive logout: the
  * device stays known to the server.
  */
+/** Pinned fingerprints by user id, and the highest version seen by secret id. */
+export interface Trust {
+  pins: Record<string, string>;
+  versions: Record<string, number>;
+}
+type TrustFile = Record<string, Trust>;
+
+function isTrustFile(value: unknown): value is TrustFile {
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  return (
+    isRecord(value) &&
+    Object.values(value).every(
+      (trust) =>
+        isRecord(trust) &&
+        isRecord(trust.pins) &&
+        Object.values(trust.pins).every((fp) => typeof fp === 'string' && /^[0-9a-f]{64}$/.test(fp)) &&
+        isRecord(trust.versions) &&
+        Object.values(trust.versions).every((v) => Number.isSafeInteger(v) && (v as number) >= 1),
+    )
+  );
+}
+
 export class SessionStore {
   private readonly file: string;
   private readonly devicesFile: string;
+  private readonly trustFile: string;
 
   constructor(
     private readonly folder = process.env.KX_HOME ?? join(homedir(), '.keyexchange'),
@@ -44,6 +68,7 @@ export class SessionStore {
   ) {
     this.file = join(folder, 'session.json');
     this.devicesFile = join(folder, 'device-tokens.json');
+    this.trustFile = join(folder, 'trust.json');
   }
 
   /**
@@ -67,7 +92,7 @@ export class SessionStore {
         EXIT.failure,
       );
     }
-    for (const path of [this.file, this.devicesFile]) {
+    for (const path of [this.file, this.devicesFile, this.trustFile]) {
       const file = await lstat(path).catch(() => undefined);
       if (file?.isSymbolicLink()) throw linkRefused(path);
     }
@@ -120,6 +145,33 @@ export class SessionStore {
       this.devicesFile,
       Object.fromEntries(Object.entries(tokens).filter(([key]) => key !== normalizeEmail(email))),
     );
+  }
+
+  /**
+   * What this device knows of other users and secrets, per signed-in account:
+   * each user's pinned key fingerprint (trust on first use), and the highest
+   * version seen of each secret (a lower one is a rollback). A damaged file is
+   * refused: forgetting the pins would trust anything again.
+   */
+  async trust(ownUserId: string): Promise<Trust> {
+    const text = await readPrivate(this.trustFile);
+    if (text === undefined) return { pins: {}, versions: {} };
+    let all: unknown;
+    try {
+      all = JSON.parse(text);
+    } catch {
+      all = undefined;
+    }
+    if (!isTrustFile(all)) {
+      throw new CliError(`${this.trustFile} is damaged; move it aside to start trusting keys afresh.`, EXIT.failure);
+    }
+    return all[ownUserId] ?? { pins: {}, versions: {} };
+  }
+
+  async saveTrust(ownUserId: string, trust: Trust): Promise<void> {
+    const text = await readPrivate(this.trustFile);
+    const all = text === undefined ? {} : (JSON.parse(text) as TrustFile);
+    await this.write(this.trustFile, { ...all, [ownUserId]: trust });
   }
 
   /** The stored tokens; undefined when the file is damaged. */

@@ -10,7 +10,7 @@ export class ChallengeUnopenedError extends CliError {
 }
 
 /** Seed flow 3: open the sealed token with the private key and hand it back. */
-export async function passSessionChallenge(server: ServerClient, privateKey: CryptoKey): Promise<void> {
+export async function passSessionChallenge(server: ServerClient, privateKey: CryptoKey | CryptoKeyPair): Promise<void> {
   const challenge = await server.sessionChallenge.getSessionChallenge();
   let token: Uint8Array;
   try {

@@ -62,7 +62,7 @@ export class SecretsController {
     { bodyLimitBytes: SECRET_BODY_LIMIT_BYTES },
   )
   @HttpCode(201)
-  create(
+  createSecret(
     @CurrentSession() session: AuthenticatedSession,
     @Body() dto: CreateSecretRequestDto,
     @RequestOrigin() origin: RequestOrigin,

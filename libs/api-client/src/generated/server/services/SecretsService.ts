@@ -50,7 +50,7 @@ export class SecretsService {
      * @returns SecretVersionRef
      * @throws ApiError
      */
-    public create({
+    public createSecret({
         requestBody,
     }: {
         requestBody: CreateSecretRequest,
