@@ -9,7 +9,7 @@ export class EventsService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * The user’s server events, newest first, 50 a page (secured session)
-     * `registered`, `login.succeeded`, `login.failed`, `session.secured`, `session.ended`, `public-key.put`, `key.confirmed`, `key-change.committed`, `key-change.abandoned`, each with when, the client’s address and its User-Agent; never a token, secret or blob. Pass `nextCursor` as `?cursor=` for the next page; it is null on the last.
+     * `registered`, `login.succeeded`, `login.failed`, `session.secured`, `session.ended`, `public-key.put`, `key.confirmed`, `key-change.committed`, `key-change.abandoned`, `secret.created`, `secret.member-added`, `secret.member-removed`, `secret.left`, `secret.rotated`, `secret.deleted`, `secret.role-changed`, each with when, the client’s address and its User-Agent; never a token, secret or blob. Pass `nextCursor` as `?cursor=` for the next page; it is null on the last.
      * @returns EventsPage
      * @throws ApiError
      */
