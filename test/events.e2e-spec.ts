@@ -107,7 +107,8 @@ describe('server events: GET /api/user/events', () => {
     expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
   });
 
-  it('pages by 50, newest first, each event once', async () => {
+  // 50 logins are 50 scrypt hashes, one after another: most of a minute alone, more on a busy machine.
+  it('pages by 50, newest first, each event once', { timeout: 180_000 }, async () => {
     const user = await registerAndLogin(server.http);
     await createKeyPair(server, keyserver, user);
     // 1 registered, 1 login.succeeded, public-key.put, key.confirmed, session.secured; 50 more logins.

@@ -103,9 +103,12 @@ describe('graceful shutdown of a real server process', () => {
   });
 
   it('on SIGTERM: not ready at once, still serving through the drain, then answers in flight with Connection: close and exits 0', async () => {
+    // A drain long enough for what the test does in it (a registration is a scrypt hash, over a second on a
+    // loaded two-core machine) with time to spare before the login it sends just before the end.
+    const DRAIN_MS = 5000;
     const { child, port, exited, output } = await startProcess(main, {
-      SHUTDOWN_DRAIN_MS: '2000',
-      SHUTDOWN_TIMEOUT_MS: '15000',
+      SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+      SHUTDOWN_TIMEOUT_MS: '20000',
     });
     const agent = new Agent({ keepAlive: true });
     const idle = new Agent({ keepAlive: true });
@@ -130,13 +133,15 @@ describe('graceful shutdown of a real server process', () => {
       expect((await call(agent, port, 'POST', '/api/auth/register', credentials)).status).toBe(201);
 
       // A login (a scrypt hash, most of a second) sent just before the drain ends is in flight when stopping begins.
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 2000 - (Date.now() - signalled) - 150)));
+      const left = DRAIN_MS - (Date.now() - signalled);
+      expect(left, 'the drain must still be on when the login is sent').toBeGreaterThan(500);
+      await new Promise((resolve) => setTimeout(resolve, left - 150));
       const inFlight = await call(agent, port, 'POST', '/api/auth/login', credentials);
       expect(inFlight.status).toBe(200);
       expect(inFlight.connection).toBe('close');
 
       expect(await exited).toBe(0);
-      expect(Date.now() - signalled).toBeGreaterThanOrEqual(2000);
+      expect(Date.now() - signalled).toBeGreaterThanOrEqual(DRAIN_MS);
       expect(output()).toMatch(/SIGTERM: not ready any more/);
       await expect(call(new Agent(), port, 'GET', '/health/live')).rejects.toThrow(/ECONNREFUSED/);
     } finally {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { argon2id } from 'hash-wasm';
+import { storedKdf, userWithWeakKey, WEAK_KDF } from './weak-key.js';
 
 const WEB = () => process.env.KX_WEB_URL!;
 const SERVER = () => process.env.KX_SERVER_URL!;
@@ -317,6 +318,37 @@ test.describe.serial('the web app in Chromium', () => {
     await expect(events.first()).toBeVisible();
     expect(await events.count()).toBeGreaterThan(2);
     await screen(page(c), 'events');
+  });
+
+  test('unlocking a key stored under weaker hashing settings re-encrypts it under the defaults, same password', async ({
+    browser,
+  }) => {
+    const erin = person('erin');
+    secrets.add(erin.password);
+    const weak = await userWithWeakKey(SERVER(), KEYSERVER(), erin.email, erin.password);
+    expect(await storedKdf(SERVER(), KEYSERVER(), weak.userId, weak.sessionToken)).toEqual(WEAK_KDF);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(WEB());
+      await login(page, erin);
+      await unlock(page, erin.password);
+      await expect(page.getByText('Your key was re-encrypted with stronger password hashing settings')).toBeVisible({
+        timeout: 60_000,
+      });
+      expect(await storedKdf(SERVER(), KEYSERVER(), weak.userId, weak.sessionToken)).toEqual({
+        algorithm: 'argon2id',
+        memoryKiB: 65536,
+        iterations: 3,
+        parallelism: 1,
+      });
+      // The same password still opens it, now under the defaults.
+      await page.getByRole('button', { name: 'Lock now' }).click();
+      await unlock(page, erin.password);
+      await expect(page.getByText('Unlocked: session secured.', { exact: true })).toBeVisible({ timeout: 60_000 });
+    } finally {
+      await context.close();
+    }
   });
 
   test('locks the key after WEB_IDLE_LOCK_MINUTES without input', async ({ browser }) => {

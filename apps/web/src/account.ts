@@ -1,10 +1,11 @@
 import { isApiError, KeyserverClient, type KeyserverApi, ServerClient, type ServerApi } from '@app/api-client';
 import { normalizeEmail } from '@app/contracts/wire';
-import { fingerprint, fromBase64Url, KEY_ALGORITHM } from '@app/crypto';
+import { DEFAULT_KDF_PARAMS, fingerprint, fromBase64Url, KEY_ALGORITHM, strongerKdf } from '@app/crypto';
 import type { WebConfig } from './config.js';
 import { UserError } from './errors.js';
 import { deviceTokens, sessionToken } from './storage.js';
 import { type Vault, VaultError } from './vault.js';
+import type { WireBlob } from './vault-protocol.js';
 
 export type Me = ServerApi.UserResponse;
 
@@ -14,6 +15,9 @@ export type Me = ServerApi.UserResponse;
  * The safeguards are the reference client's.
  */
 export class Account {
+  /** The login's recommended Argon2id cost, in this page's memory (after a reload: the protocol's defaults). */
+  private kdfRecommended: ServerApi.KdfCost | undefined;
+
   constructor(
     private readonly config: WebConfig,
     private readonly vault: Vault,
@@ -35,6 +39,7 @@ export class Account {
       throw error;
     });
     sessionToken.set(session.sessionToken);
+    this.kdfRecommended = session.kdfRecommended;
     return session;
   }
 
@@ -118,10 +123,57 @@ export class Account {
    * Needs the key unlocked here: staging is for a session that proved it holds it.
    */
   async changePassword(me: Me, currentPassword: string, newPassword: string): Promise<void> {
-    const confirmed = me.publicKeyFingerprint;
-    if (!confirmed) throw new UserError('This account has no key pair yet: create one first.');
     const server = this.server();
     const keyserver = this.keyserver(server);
+    const blob = await this.currentBlob(me, keyserver);
+    const wrapped = await this.vault
+      .call('rewrap', { blob, currentPassword, newPassword, userId: me.userId, fingerprint: me.publicKeyFingerprint! })
+      .catch((error: unknown) => {
+        if (error instanceof VaultError && error.code === 'decryption_failed')
+          throw new UserError('Wrong current password. Nothing was changed.');
+        throw error;
+      });
+    await this.changeKey(me, server, keyserver, blob, wrapped, {
+      currentPassword: await this.vault.call('loginSecret', { email: me.email, password: currentPassword }),
+      newPassword: await this.vault.call('loginSecret', { email: me.email, password: newPassword }),
+      password: newPassword,
+    });
+  }
+
+  /**
+   * After an unlock: a key stored under weaker Argon2id parameters than the
+   * login recommends is wrapped anew under the same password, through the same
+   * phases, without asking. A failure costs nothing (the password stays the
+   * same either way): the next unlock tries again. True when it re-wrapped.
+   */
+  async upgradeKdf(me: Me, password: string): Promise<boolean> {
+    const server = this.server();
+    const keyserver = this.keyserver(server);
+    try {
+      const blob = await this.currentBlob(me, keyserver);
+      const kdf = strongerKdf(blob.kdf, this.kdfRecommended ?? DEFAULT_KDF_PARAMS);
+      if (!kdf) return false;
+      const wrapped = await this.vault.call('rewrap', {
+        blob,
+        currentPassword: password,
+        newPassword: password,
+        userId: me.userId,
+        fingerprint: me.publicKeyFingerprint!,
+        kdf,
+      });
+      await this.changeKey(me, server, keyserver, blob, wrapped, {
+        currentPassword: await this.vault.call('loginSecret', { email: me.email, password }),
+        password,
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The stored blob of the confirmed key, with what earlier attempts staged and never committed abandoned. */
+  private async currentBlob(me: Me, keyserver: KeyserverClient): Promise<KeyserverApi.EncryptedPrivateKeyResponse> {
+    if (!me.publicKeyFingerprint) throw new UserError('This account has no key pair yet: create one first.');
     const blob = await this.fetchBlob(keyserver, me.userId);
     if (!blob) throw new UserError('The keyserver holds no key for this account.');
     // What an earlier attempt staged and never committed can never be: only its own run had the receipt.
@@ -130,16 +182,21 @@ export class Account {
         throw new UserError('Your key is being changed from another session. Reload, then try again.');
       });
     }
-    const wrapped = await this.vault
-      .call('rewrap', { blob, currentPassword, newPassword, userId: me.userId, fingerprint: confirmed })
-      .catch((error: unknown) => {
-        if (error instanceof VaultError && error.code === 'decryption_failed')
-          throw new UserError('Wrong current password. Nothing was changed.');
-        throw error;
-      });
+    return blob;
+  }
+
+  /** Stage, check the staged blob opens with `password` to the held key, commit, apply. */
+  private async changeKey(
+    me: Me,
+    server: ServerClient,
+    keyserver: KeyserverClient,
+    blob: KeyserverApi.EncryptedPrivateKeyResponse,
+    wrapped: WireBlob,
+    secrets: { currentPassword: string; newPassword?: string; password: string },
+  ): Promise<void> {
     const staged = await keyserver.keys.stageKeyChange({
       userId: me.userId,
-      requestBody: { ...wrapped, publicKeyFingerprint: confirmed, baseVersion: blob.version },
+      requestBody: { ...wrapped, publicKeyFingerprint: me.publicKeyFingerprint!, baseVersion: blob.version },
     });
     const abandon = () =>
       keyserver.keys.abandonKeyChange({ userId: me.userId, keyChangeId: staged.keyChangeId }).catch(() => undefined);
@@ -150,21 +207,19 @@ export class Account {
       held?.encryptedPrivateKey === wrapped.encryptedPrivateKey &&
       held.iv === wrapped.iv &&
       held.salt === wrapped.salt &&
-      (await this.vault.call('blobHoldsKey', { blob: held, password: newPassword, userId: me.userId }));
+      (await this.vault.call('blobHoldsKey', { blob: held, password: secrets.password, userId: me.userId }));
     if (!holds) {
       await abandon();
       throw new UserError('The keyserver does not hold the new key as it was sent. Nothing was changed.');
     }
-    const currentSecret = await this.vault.call('loginSecret', { email: me.email, password: currentPassword });
-    const newSecret = await this.vault.call('loginSecret', { email: me.email, password: newPassword });
     try {
       await server.keyChanges.commitKeyChange({
         requestBody: {
           keyChangeId: staged.keyChangeId,
           baseVersion: staged.baseVersion,
           receipt: staged.receipt,
-          currentPassword: currentSecret,
-          newPassword: newSecret,
+          currentPassword: secrets.currentPassword,
+          newPassword: secrets.newPassword,
         },
       });
     } catch (error) {

@@ -360,7 +360,13 @@ function onUnlock(event: Event): void {
   const me = state.me!;
   void run('Unlocking (decrypting your key)', async () => {
     state.unlocked = await account.unlock(me, password);
-    state.notice = { kind: 'status', text: 'Unlocked: session secured.' };
+    const upgraded = await account.upgradeKdf(me, password);
+    state.notice = {
+      kind: 'status',
+      text: upgraded
+        ? 'Unlocked: session secured. Your key was re-encrypted with stronger password hashing settings.'
+        : 'Unlocked: session secured.',
+    };
     idle.start();
   });
 }

@@ -87,3 +87,14 @@ export async function argon2id(input: {
     outputType: 'binary',
   });
 }
+
+/**
+ * The recommended parameters where the blob's fall short of them, none
+ * lowered; undefined when none does (no re-wrap needed).
+ */
+export function strongerKdf(kdf: KdfParams, recommended: Omit<KdfParams, 'algorithm'>): KdfParams | undefined {
+  const costs = ['memoryKiB', 'iterations', 'parallelism'] as const;
+  if (costs.every((cost) => kdf[cost] >= recommended[cost])) return undefined;
+  const [memoryKiB, iterations, parallelism] = costs.map((cost) => Math.max(kdf[cost], recommended[cost]));
+  return { algorithm: 'argon2id', memoryKiB, iterations, parallelism };
+}

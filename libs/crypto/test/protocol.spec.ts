@@ -16,6 +16,7 @@ import {
   generateSessionChallengeToken,
   holdPrivateKey,
   InvalidInputError,
+  strongerKdf,
   InvalidPublicKeyError,
   isValidX25519PublicKey,
   KDF_LIMITS,
@@ -212,6 +213,26 @@ describe('unwrapPrivateKey: the key’s public key and the client’s budget', (
     const unwrapped = await unwrapPrivateKey({ ...blob, password: 'pw pw pw pw', userId: USER, budget: { ...FAST } });
     expect(unwrapped.publicKey).toEqual(keys.publicKey);
     expect(DEFAULT_KDF_BUDGET).toEqual({ memoryKiB: 1048576, iterations: 10, parallelism: 4 });
+  });
+});
+
+describe('strongerKdf: what a blob should be re-wrapped to', () => {
+  const recommended = { memoryKiB: 65536, iterations: 3, parallelism: 1 };
+
+  it('is undefined when no parameter falls short of the recommendation', () => {
+    expect(strongerKdf(DEFAULT_KDF_PARAMS, recommended)).toBeUndefined();
+    expect(strongerKdf({ ...DEFAULT_KDF_PARAMS, memoryKiB: 131072 }, recommended)).toBeUndefined();
+  });
+
+  it('raises what falls short and never lowers the rest', () => {
+    expect(
+      strongerKdf({ algorithm: 'argon2id', memoryKiB: 19456, iterations: 5, parallelism: 2 }, recommended),
+    ).toEqual({
+      algorithm: 'argon2id',
+      memoryKiB: 65536,
+      iterations: 5,
+      parallelism: 2,
+    });
   });
 });
 

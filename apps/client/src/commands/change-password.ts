@@ -5,8 +5,8 @@ import {
   DecryptionError,
   DEFAULT_KDF_PARAMS,
   deriveLoginSecret,
-  type KdfParams,
   KeyMismatchError,
+  strongerKdf,
   toBase64Url,
 } from '@app/crypto';
 import { CliError, EXIT, explain } from '../cli-error.js';
@@ -140,13 +140,6 @@ export async function upgradeKdf(
       `    The private key stays under its older KDF parameters for now (${explain(error).message}); the next unlock tries again.`,
     );
   }
-}
-
-/** The recommendation where the blob's parameters fall short of it, none lowered; undefined when none does. */
-export function strongerKdf(kdf: KdfParams, recommended: Omit<KdfParams, 'algorithm'>): KdfParams | undefined {
-  if (COSTS.every((cost) => kdf[cost] >= recommended[cost])) return undefined;
-  const [memoryKiB, iterations, parallelism] = COSTS.map((cost) => Math.max(kdf[cost], recommended[cost]));
-  return { algorithm: 'argon2id', memoryKiB, iterations, parallelism };
 }
 
 /** KX_NEW_PASSWORD if set; else typed twice at the terminal without echo (a typo would lock the key for good). */

@@ -1,4 +1,4 @@
-import type { KeyserverClient } from '@app/api-client';
+import type { KeyserverClient, ServerClient } from '@app/api-client';
 import { isApiError } from '@app/api-client';
 import {
   DecryptionError,
@@ -97,21 +97,35 @@ export async function createKeypair(context: Context): Promise<void> {
   context.say(`Key pair created. Fingerprint: ${keys.fingerprint}`);
 }
 
+/**
+ * The server's word on which key is ours (checked before the key is used),
+ * and the blob the keyserver holds for it: refused when there is no
+ * confirmed key or no blob, and a mismatch when the blob names another key.
+ */
+export async function fetchConfirmedBlob(
+  context: Context,
+  server: ServerClient,
+  keyserver: KeyserverClient,
+  userId: string,
+): Promise<{ confirmed: string; blob: Blob }> {
+  const confirmed = (await server.auth.getCurrentUser()).publicKeyFingerprint;
+  if (!confirmed) throw new CliError('This account has no confirmed key pair yet: run `create-keypair`.', EXIT.refused);
+  const blob = await context.step('Fetch the encrypted private key (with a one-time access token)', () =>
+    fetchBlob(keyserver, userId),
+  );
+  if (!blob)
+    throw new CliError('The keyserver holds no private key for this account: run `create-keypair`.', EXIT.refused);
+  if (blob.publicKeyFingerprint && blob.publicKeyFingerprint !== confirmed) throw new KeyMismatchError();
+  return { confirmed, blob };
+}
+
 /** Seed flow 2 (access token, fetch, decrypt), then flow 3 (session challenge). */
 export async function unlock(context: Context): Promise<void> {
   const session = await context.sessions.require();
   const server = serverClient(context, session);
   const keyserver = keyserverClient(context, server);
   const password = await readPassword();
-  // The server's word on which key is ours, checked before the key is used.
-  const confirmed = (await server.auth.getCurrentUser()).publicKeyFingerprint;
-  if (!confirmed) throw new CliError('This account has no confirmed key pair yet: run `create-keypair`.', EXIT.refused);
-  const blob = await context.step('Fetch the encrypted private key (with a one-time access token)', () =>
-    fetchBlob(keyserver, session.userId),
-  );
-  if (!blob)
-    throw new CliError('The keyserver holds no private key for this account: run `create-keypair`.', EXIT.refused);
-  if (blob.publicKeyFingerprint && blob.publicKeyFingerprint !== confirmed) throw new KeyMismatchError();
+  const { confirmed, blob } = await fetchConfirmedBlob(context, server, keyserver, session.userId);
   const keys = await context.step(`Decrypt it with the password (${kdfLabel(blob.kdf)})`, () =>
     unwrap(blob, password, session.userId, blob.publicKeyFingerprint ?? undefined),
   );

@@ -19,7 +19,8 @@ import { isUuid } from '../ids.js';
 import { readPassword } from '../password.js';
 import type { StoredSession, Trust } from '../session-store.js';
 import { passSessionChallenge } from './challenge.js';
-import { fetchBlob, kdfLabel } from './key-blob.js';
+import { kdfLabel } from './key-blob.js';
+import { fetchConfirmedBlob } from './keys.js';
 
 export interface SecretOptions {
   name?: string;
@@ -379,12 +380,7 @@ async function unlocked(context: Context): Promise<Unlocked> {
   const server = serverClient(context, session);
   const keyserver = keyserverClient(context, server);
   const password = await readPassword();
-  const confirmed = (await server.auth.getCurrentUser()).publicKeyFingerprint;
-  if (!confirmed) throw new CliError('This account has no confirmed key pair yet: run `create-keypair`.', EXIT.refused);
-  const blob = await context.step('Fetch the encrypted private key (with a one-time access token)', () =>
-    fetchBlob(keyserver, session.userId),
-  );
-  if (!blob) throw new CliError('The keyserver holds no private key for this account.', EXIT.refused);
+  const { confirmed, blob } = await fetchConfirmedBlob(context, server, keyserver, session.userId);
   const held = await context.step(`Decrypt it with the password (${kdfLabel(blob.kdf)})`, () =>
     unwrapHeldKey({
       encryptedPrivateKey: fromBase64Url(blob.encryptedPrivateKey),

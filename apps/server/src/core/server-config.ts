@@ -13,6 +13,7 @@ import {
 } from '@app/platform';
 import { Expose, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { secretBodies } from '../secrets/secret-bodies.js';
 
 /** The environment the server reads, validated once at start. */
 class ServerEnvironment extends ServiceEnvironment {
@@ -73,6 +74,8 @@ export function loadServerConfig(env: Record<string, string | undefined>): Serve
   const keyserverApiKeyHash = createHash('sha256').update(keyserverApiKey).digest();
   return {
     ...shared,
+    // The routes that carry a whole version of a shared secret take larger bodies.
+    http: { ...shared.http, largeJsonBodies: secretBodies },
     rateLimits: {
       ...shared.rateLimits,
       rules: {

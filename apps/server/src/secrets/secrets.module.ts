@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
-import { LargeJsonBodies } from '@app/platform';
-import { secretBodies } from './secret-bodies.js';
 import { SecretsController } from './secrets.controller.js';
 import { SecretsRepository } from './secrets.repository.js';
 import { SecretsService } from './secrets.service.js';
 
 @Module({
   controllers: [SecretsController],
-  providers: [SecretsService, SecretsRepository, { provide: LargeJsonBodies, useValue: secretBodies }],
+  providers: [SecretsService, SecretsRepository],
   exports: [SecretsService],
 })
 export class SecretsModule {}

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { TrustProxy } from '../rate-limits/rate-limit-config.js';
+import type { LargeJsonBodies } from './large-json-bodies.js';
 
 export interface HttpConfig {
   /** Exact browser origins allowed by CORS; empty: CORS stays off. */
@@ -15,6 +16,8 @@ export interface HttpConfig {
   maxConcurrentRequests: number;
   /** Whose X-Forwarded-For to believe (TRUST_PROXY); false: the socket's address is the client's. */
   trustProxy: TrustProxy;
+  /** Routes that take bodies over JSON_BODY_LIMIT_BYTES, and their limit (a service's own routes; none by default). */
+  largeJsonBodies?: LargeJsonBodies;
 }
 
 /**

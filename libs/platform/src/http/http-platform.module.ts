@@ -3,7 +3,6 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsMap } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { bodyParserErrors } from './body-parser-errors.middleware.js';
-import { LargeJsonBodies } from './large-json-bodies.js';
 import { applyTimeouts, enableCorsFor, httpConfigOf, noStore, securityHeaders } from './hardened-http.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { shedLoad } from './load-shedding.middleware.js';
@@ -67,7 +66,7 @@ export function configureHttpApp(app: NestExpressApplication): NestExpressApplic
   app.use(requireJsonBody);
   // Nest's types reserve `verify` for `rawBody: true`, which no app here sets.
   // Routes that take more read their bodies first; the general parser then leaves a read body alone.
-  const large = providerOf(app, LargeJsonBodies);
+  const large = config.largeJsonBodies;
   if (large) {
     const readLarge = express.json({ limit: large.limitBytes, verify: verifyStrictJson });
     app.use((req: Request, res: Response, next: NextFunction) =>

@@ -1,7 +1,7 @@
 /**
- * Routes that take bodies over JSON_BODY_LIMIT_BYTES: a module that has some
- * provides one of these (`{ provide: LargeJsonBodies, useValue: new LargeJsonBodies(...) }`),
- * and configureHttpApp reads those routes' bodies with its limit. Each such
+ * Routes that take bodies over JSON_BODY_LIMIT_BYTES: a service that has some
+ * names them in its HTTP configuration (`http.largeJsonBodies`), and
+ * configureHttpApp reads those routes' bodies with this limit. Each such
  * operation states the limit in its spec (ApiErrors' `bodyLimitBytes`).
  */
 export class LargeJsonBodies {
