@@ -129,8 +129,8 @@ export class SecretsRepository {
   }
 
   /** The user's role in a live secret, or undefined when not a member (or no such secret). */
-  async roleOf(secretId: string, userId: string, tx?: EntityManager): Promise<SecretRole | undefined> {
-    const [row] = await (tx ?? this.db.manager).query<{ role: SecretRole }[]>(
+  async roleOf(secretId: string, userId: string): Promise<SecretRole | undefined> {
+    const [row] = await this.db.query<{ role: SecretRole }[]>(
       `SELECT role FROM secret_members WHERE secret_id = $1 AND user_id = $2`,
       [secretId, userId],
     );

@@ -16,6 +16,7 @@ import type {
   CreateSecretRequestDto,
   EnvelopeDto,
   NewSecretVersionRequestDto,
+  SecretRole,
   SetSecretMemberRoleRequestDto,
 } from './dto/secret-requests.dto.js';
 import type {
@@ -24,7 +25,13 @@ import type {
   SecretVersionRefDto,
   SecretVersionResponseDto,
 } from './dto/secret-responses.dto.js';
-import { type NewEnvelope, type SecretRow, SECRETS_PAGE_SIZE, SecretsRepository } from './secrets.repository.js';
+import {
+  type MemberRow,
+  type NewEnvelope,
+  type SecretRow,
+  SECRETS_PAGE_SIZE,
+  SecretsRepository,
+} from './secrets.repository.js';
 
 /** The same answer for an unknown id, a deleted secret and one the caller is not a member of. */
 const NOT_FOUND = 'No such secret';
@@ -127,13 +134,11 @@ export class SecretsService {
     origin: RequestOrigin,
   ): Promise<SecretVersionRefDto> {
     return this.write(session, async (tx) => {
-      const secret = await this.ownerOf(tx, session, secretId);
-      if (dto.version !== secret.current_version) {
-        throw new ConflictException(`version ${dto.version} is not the current version (${secret.current_version})`);
+      const { version, members } = await this.lockedAsOwner(tx, session, secretId);
+      if (dto.version !== version) {
+        throw new ConflictException(`version ${dto.version} is not the current version (${version})`);
       }
-      if (await this.secrets.roleOf(secretId, dto.userId, tx)) {
-        throw new ConflictException('This user is already a member');
-      }
+      if (members.some((m) => m.user_id === dto.userId)) throw new ConflictException('This user is already a member');
       await this.checkKeys(tx, [dto]);
       await this.secrets.insertMembers(tx, secretId, [{ userId: dto.userId, role: 'member' }]);
       await this.secrets.insertEnvelopes(tx, secretId, dto.version, session.userId, [toNewEnvelope(dto)]);
@@ -151,12 +156,11 @@ export class SecretsService {
     origin: RequestOrigin,
   ): Promise<SecretVersionRefDto> {
     return this.write(session, async (tx) => {
-      const secret = await this.ownerOf(tx, session, secretId);
+      const { version, members } = await this.lockedAsOwner(tx, session, secretId);
       if (userId === session.userId) throw new BadRequestException('To take yourself out, leave the secret');
-      const members = await this.secrets.members(tx, secretId);
       if (!members.some((m) => m.user_id === userId)) throw new NotFoundException('This user is not a member');
       const remaining = members.filter((m) => m.user_id !== userId).map((m) => m.user_id);
-      await this.checkNewVersion(tx, secret, dto, remaining);
+      await this.checkNewVersion(tx, version, dto, remaining);
       await this.secrets.deleteMember(tx, secretId, userId);
       await this.addVersion(tx, session, secretId, dto);
       await this.record(tx, [session.userId, userId], 'secret.member-removed', origin);
@@ -171,9 +175,13 @@ export class SecretsService {
     origin: RequestOrigin,
   ): Promise<SecretVersionRefDto> {
     return this.write(session, async (tx) => {
-      const secret = await this.ownerOf(tx, session, secretId);
-      const members = (await this.secrets.members(tx, secretId)).map((m) => m.user_id);
-      await this.checkNewVersion(tx, secret, dto, members);
+      const { version, members } = await this.lockedAsOwner(tx, session, secretId);
+      await this.checkNewVersion(
+        tx,
+        version,
+        dto,
+        members.map((m) => m.user_id),
+      );
       await this.addVersion(tx, session, secretId, dto);
       await this.record(tx, [session.userId], 'secret.rotated', origin);
       return { secretId, version: dto.version };
@@ -183,22 +191,22 @@ export class SecretsService {
   /** The others keep the secret, which they should rotate; the last member leaving deletes it. */
   leave(session: AuthenticatedSession, secretId: string, origin: RequestOrigin): Promise<void> {
     return this.write(session, async (tx) => {
-      const secret = await this.secrets.lockSecret(tx, secretId);
-      if (!secret || secret.deleted_at) throw new NotFoundException(NOT_FOUND);
-      const members = await this.secrets.members(tx, secretId);
-      const self = members.find((m) => m.user_id === session.userId);
-      if (!self) throw new NotFoundException(NOT_FOUND);
-      await this.leaveAs(tx, secretId, self.role, members, session.userId);
+      const { role, members } = await this.lockedAsMember(tx, session, secretId);
+      await this.leaveAs(tx, secretId, role, members, session.userId);
       await this.record(tx, [session.userId], 'secret.left', origin);
     });
   }
 
   delete(session: AuthenticatedSession, secretId: string, origin: RequestOrigin): Promise<void> {
     return this.write(session, async (tx) => {
-      await this.ownerOf(tx, session, secretId);
-      const members = (await this.secrets.members(tx, secretId)).map((m) => m.user_id);
+      const { members } = await this.lockedAsOwner(tx, session, secretId);
       await this.secrets.tombstone(tx, secretId);
-      await this.record(tx, members, 'secret.deleted', origin);
+      await this.record(
+        tx,
+        members.map((m) => m.user_id),
+        'secret.deleted',
+        origin,
+      );
     });
   }
 
@@ -210,8 +218,7 @@ export class SecretsService {
     origin: RequestOrigin,
   ): Promise<void> {
     return this.write(session, async (tx) => {
-      await this.ownerOf(tx, session, secretId);
-      const members = await this.secrets.members(tx, secretId);
+      const { members } = await this.lockedAsOwner(tx, session, secretId);
       const target = members.find((m) => m.user_id === userId);
       if (!target) throw new NotFoundException('This user is not a member');
       const owners = members.filter((m) => m.role === 'owner').length;
@@ -252,25 +259,35 @@ export class SecretsService {
     );
   }
 
-  /** The secret, locked, when the caller owns it: 404 for a non-member, 403 for a member. */
-  private async ownerOf(
+  /**
+   * The secret, locked for the transaction, with its members, when the caller
+   * is one: 404 otherwise, the same for an unknown, deleted or foreign secret.
+   */
+  private async lockedAsMember(
     tx: EntityManager,
     session: AuthenticatedSession,
     secretId: string,
-  ): Promise<SecretRow & { current_version: number }> {
+  ): Promise<{ version: number; members: MemberRow[]; role: SecretRole }> {
     const secret = await this.secrets.lockSecret(tx, secretId);
     if (!secret || secret.deleted_at || secret.current_version === null) throw new NotFoundException(NOT_FOUND);
-    const role = await this.secrets.roleOf(secretId, session.userId, tx);
-    if (!role) throw new NotFoundException(NOT_FOUND);
-    if (role !== 'owner') throw new ForbiddenException('Only an owner of this secret may do this');
-    return { ...secret, current_version: secret.current_version };
+    const members = await this.secrets.members(tx, secretId);
+    const self = members.find((m) => m.user_id === session.userId);
+    if (!self) throw new NotFoundException(NOT_FOUND);
+    return { version: secret.current_version, members, role: self.role };
+  }
+
+  /** lockedAsMember, and 403 for a member who is not an owner. */
+  private async lockedAsOwner(tx: EntityManager, session: AuthenticatedSession, secretId: string) {
+    const locked = await this.lockedAsMember(tx, session, secretId);
+    if (locked.role !== 'owner') throw new ForbiddenException('Only an owner of this secret may do this');
+    return locked;
   }
 
   private async leaveAs(
     tx: EntityManager,
     secretId: string,
-    role: string,
-    members: { user_id: string; role: string }[],
+    role: SecretRole,
+    members: MemberRow[],
     userId: string,
   ): Promise<void> {
     if (members.length === 1) return this.secrets.tombstone(tx, secretId);
@@ -284,12 +301,12 @@ export class SecretsService {
   /** The next version must be current + 1, for exactly `members`, each under its confirmed key. */
   private async checkNewVersion(
     tx: EntityManager,
-    secret: { current_version: number },
+    currentVersion: number,
     dto: NewSecretVersionRequestDto,
     members: string[],
   ): Promise<void> {
-    if (dto.version !== secret.current_version + 1) {
-      throw new ConflictException(`version must be ${secret.current_version + 1}, the current version + 1`);
+    if (dto.version !== currentVersion + 1) {
+      throw new ConflictException(`version must be ${currentVersion + 1}, the current version + 1`);
     }
     const ids = uniqueRecipients(dto.envelopes);
     const expected = new Set(members);
