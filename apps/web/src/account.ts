@@ -1,6 +1,13 @@
 import { isApiError, KeyserverClient, type KeyserverApi, ServerClient, type ServerApi } from '@app/api-client';
 import { normalizeEmail } from '@app/contracts/wire';
-import { DEFAULT_KDF_PARAMS, fingerprint, fromBase64Url, KEY_ALGORITHM, strongerKdf } from '@app/crypto';
+import {
+  DEFAULT_KDF_PARAMS,
+  fingerprint,
+  fromBase64Url,
+  KEY_ALGORITHM,
+  type KdfParams,
+  strongerKdf,
+} from '@app/crypto';
 import type { WebConfig } from './config.js';
 import { UserError } from './errors.js';
 import { deviceTokens, sessionToken } from './storage.js';
@@ -91,7 +98,7 @@ export class Account {
   }
 
   /** Seed flows 2 and 3: fetch, open in the worker, check against the server's fingerprint, answer the challenge. */
-  async unlock(me: Me, password: string): Promise<string> {
+  async unlock(me: Me, password: string): Promise<{ fingerprint: string; upgraded: boolean }> {
     const confirmed = me.publicKeyFingerprint;
     if (!me.hasKeyPair || !confirmed) throw new UserError('This account has no key pair yet: create one first.');
     const server = this.server();
@@ -107,7 +114,9 @@ export class Account {
       fingerprint: confirmed,
     });
     await this.answerChallenge(server);
-    return opened;
+    // Decided on the blob just opened: most unlocks need no re-wrap, and then no further request.
+    const kdf = strongerKdf(blob.kdf, this.kdfRecommended ?? DEFAULT_KDF_PARAMS);
+    return { fingerprint: opened, upgraded: kdf !== undefined && (await this.upgradeKdf(me, password, kdf)) };
   }
 
   lock(): void {
@@ -146,13 +155,11 @@ export class Account {
    * phases, without asking. A failure costs nothing (the password stays the
    * same either way): the next unlock tries again. True when it re-wrapped.
    */
-  async upgradeKdf(me: Me, password: string): Promise<boolean> {
+  private async upgradeKdf(me: Me, password: string, kdf: KdfParams): Promise<boolean> {
     const server = this.server();
     const keyserver = this.keyserver(server);
     try {
       const blob = await this.currentBlob(me, keyserver);
-      const kdf = strongerKdf(blob.kdf, this.kdfRecommended ?? DEFAULT_KDF_PARAMS);
-      if (!kdf) return false;
       const wrapped = await this.vault.call('rewrap', {
         blob,
         currentPassword: password,

@@ -359,8 +359,8 @@ function onUnlock(event: Event): void {
   const { password } = valuesOf(event.target as HTMLFormElement);
   const me = state.me!;
   void run('Unlocking (decrypting your key)', async () => {
-    state.unlocked = await account.unlock(me, password);
-    const upgraded = await account.upgradeKdf(me, password);
+    const { fingerprint, upgraded } = await account.unlock(me, password);
+    state.unlocked = fingerprint;
     state.notice = {
       kind: 'status',
       text: upgraded
