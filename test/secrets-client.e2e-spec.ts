@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, type RunningApp, startServices } from './support/apps.js';
 import { sharedBuild } from './support/build.js';
@@ -147,6 +148,67 @@ describe('shared secrets with the reference client', { timeout: 240_000 }, () =>
     expect(changed.stderr).toMatch(/not the one this device pinned/);
     writeFileSync(trustFile(bob), original);
     await ok(bob, ['secret', 'show', secretId]);
+  });
+
+  it('refuses what a dishonest server serves: an altered envelope, a swapped commitment, an envelope moved, a rollback', async () => {
+    const { alice, bob } = people;
+    const created = await ok(alice, ['secret', 'create', '--name', 'Dishonest', '--member', bob.userId]);
+    const secretId = /Secret ([0-9a-f-]{36}) created/.exec(created)![1];
+    await ok(alice, ['secret', 'rotate', secretId]);
+    const honest = commitmentOf(await ok(bob, ['secret', 'show', secretId]));
+    // The server's own database, as a compromised server would change it.
+    const db = server.app.get(DataSource);
+    const envelopeOf = async (userId: string, version: number) =>
+      (
+        await db.query<{ enc: Buffer; ciphertext: Buffer; sender_id: string }[]>(
+          `SELECT enc, ciphertext, sender_id FROM secret_envelopes WHERE secret_id = $1 AND version = $2 AND user_id = $3`,
+          [secretId, version, userId],
+        )
+      )[0];
+    const bobsEnvelope = await envelopeOf(bob.userId, 2);
+    const serve = (envelope: { enc: Buffer; ciphertext: Buffer; sender_id: string }) =>
+      db.query(
+        `UPDATE secret_envelopes SET enc = $4, ciphertext = $5, sender_id = $6 WHERE secret_id = $1 AND version = $2 AND user_id = $3`,
+        [secretId, 2, bob.userId, envelope.enc, envelope.ciphertext, envelope.sender_id],
+      );
+    const refused = async (pattern: RegExp) => {
+      const result = await client(bob, ['secret', 'show', secretId, '--reveal']);
+      expect(result.code, result.stderr).toBe(11);
+      expect(result.stderr).toMatch(pattern);
+      expect(revealed(result.stdout)).toBeUndefined();
+    };
+
+    const altered = Buffer.from(bobsEnvelope.ciphertext);
+    altered[0] ^= 1;
+    await serve({ ...bobsEnvelope, ciphertext: altered });
+    await refused(/does not open/);
+    await serve(bobsEnvelope);
+
+    const [{ commitment: firstCommitment }] = await db.query<{ commitment: string }[]>(
+      `SELECT commitment FROM secret_versions WHERE secret_id = $1 AND version = 1`,
+      [secretId],
+    );
+    await db.query(`UPDATE secret_versions SET commitment = $2 WHERE secret_id = $1 AND version = 2`, [
+      secretId,
+      firstCommitment,
+    ]);
+    await refused(/does not open/);
+    await db.query(`UPDATE secret_versions SET commitment = $2 WHERE secret_id = $1 AND version = 2`, [
+      secretId,
+      honest,
+    ]);
+
+    await serve(await envelopeOf(alice.userId, 2)); // another member's
+    await refused(/does not open/);
+    await serve(await envelopeOf(bob.userId, 1)); // another version's
+    await refused(/does not open/);
+    await serve(bobsEnvelope);
+
+    await db.query(`UPDATE secrets SET current_version = 1 WHERE id = $1`, [secretId]);
+    await refused(/rollback/);
+    await db.query(`UPDATE secrets SET current_version = 2 WHERE id = $1`, [secretId]);
+
+    expect(commitmentOf(await ok(bob, ['secret', 'show', secretId]))).toBe(honest);
   });
 
   it('before a rotation, asks for members this device has not pinned to be confirmed', async () => {
