@@ -168,9 +168,11 @@ test.describe.serial('the web app in Chromium', () => {
   let a: { context: BrowserContext; page: Page };
   let b: { context: BrowserContext; page: Page };
   let c: { context: BrowserContext; page: Page };
+  /** Carol's browser, from the shared secrets on. */
+  let e: { context: BrowserContext; page: Page };
 
   test.afterAll(async () => {
-    for (const d of [a, b, c]) await d?.context.close();
+    for (const d of [a, b, c, e]) await d?.context.close();
   });
 
   test('registers, creates a key pair, and shows the session secured with the fingerprint the server holds', async ({
@@ -320,6 +322,108 @@ test.describe.serial('the web app in Chromium', () => {
     await screen(page(c), 'events');
   });
 
+  test('shares a secret: created, a member added, an owner made, unpinned members confirmed, a removal that rotates, leave, delete', async ({
+    browser,
+  }) => {
+    test.setTimeout(240_000);
+    const carol = person('carol');
+    secrets.add(carol.password);
+    e = await device(browser);
+    await register(page(e), carol);
+    await createKeyPair(page(e), carol);
+    const [alicePage, bobPage, carolPage] = [page(c), page(b), page(e)];
+    const region = (p: Page) => p.getByRole('region', { name: 'Shared secrets' });
+    const commitment = async (p: Page) => (await p.getByTestId('secret-commitment').textContent())!;
+    const open = async (p: Page) => {
+      await region(p)
+        .getByRole('button', { name: /^(Show secrets|Refresh)$/ })
+        .click();
+      await region(p).getByRole('button', { name: 'Open Facility north' }).click();
+      await expect(p.getByRole('heading', { name: 'Facility north' })).toBeVisible();
+    };
+    const reveal = async (p: Page) => {
+      await p.getByRole('button', { name: 'Reveal the secret' }).click();
+      const secret = (await p.getByTestId('secret-value').textContent())!;
+      expect(secret).toMatch(/^[0-9a-f]{64}$/);
+      secrets.add(secret);
+      return secret;
+    };
+
+    const create = form(alicePage, 'New shared secret');
+    await create.getByLabel('Name').fill('Facility north');
+    await create.getByLabel("Members' user ids").fill(`${bob.userId}, not-a-user`);
+    await create.getByRole('button', { name: 'Create secret' }).click();
+    await expect(alicePage.getByRole('alert')).toHaveText('A user id is a UUID: "not-a-user" is not one.');
+    await create.getByLabel('Name').fill('Facility north');
+    await create.getByLabel("Members' user ids").fill(bob.userId!);
+    await create.getByRole('button', { name: 'Create secret' }).click();
+    await expect(alicePage.getByText('Secret created and sealed to 2 member(s).')).toBeVisible();
+    const first = await commitment(alicePage);
+    await screen(alicePage, 'shared-secret');
+    await open(bobPage);
+    expect(await commitment(bobPage)).toBe(first);
+    const firstSecret = await reveal(alicePage);
+    expect(await reveal(bobPage)).toBe(firstSecret);
+
+    await form(alicePage, 'Add a member').getByLabel('User id to add').fill(carol.userId!);
+    await alicePage.getByRole('button', { name: 'Add member' }).click();
+    await expect(alicePage.getByText('Member added')).toBeVisible();
+    await open(carolPage);
+    expect(await commitment(carolPage)).toBe(first);
+    await alicePage.getByRole('button', { name: `Make owner: ${carol.userId}` }).click();
+    await expect(alicePage.getByText('Now an owner.')).toBeVisible();
+
+    // Carol rotates: she has pinned Alice (her envelope's sender), not Bob, so she is asked about Bob first.
+    await open(carolPage);
+    await carolPage.getByRole('button', { name: 'Rotate now' }).click();
+    const confirmation = carolPage.getByRole('region', { name: 'Confirm the members of version 2 of Facility north' });
+    await expect(confirmation.getByRole('listitem').filter({ hasText: bob.userId })).toContainText(
+      `${bob.fingerprint} (not pinned: check it)`,
+    );
+    await expect(confirmation.getByRole('listitem').filter({ hasText: alice.userId })).toContainText('(pinned)');
+    await screen(carolPage, 'shared-secret-confirm');
+    await confirmation.getByRole('button', { name: 'Seal to these members' }).click();
+    await expect(carolPage.getByText('Rotated to version 2.')).toBeVisible();
+    const second = await commitment(carolPage);
+    expect(second).not.toBe(first);
+    await open(alicePage);
+    expect(await commitment(alicePage)).toBe(second);
+
+    // Alice removes Bob: every remaining key pinned here, so it is sealed at once, as version 3.
+    await alicePage.getByRole('button', { name: `Remove: ${bob.userId}` }).click();
+    await expect(alicePage.getByText(/^Removed; the secret is rotated to version 3/)).toBeVisible();
+    const third = await commitment(alicePage);
+    await open(carolPage);
+    expect(await commitment(carolPage)).toBe(third);
+    const thirdSecret = await reveal(alicePage);
+    expect(await reveal(carolPage)).toBe(thirdSecret);
+    expect(thirdSecret).not.toBe(firstSecret);
+    // Bob's page still shows version 1; it cannot open anything newer.
+    await bobPage.getByRole('button', { name: 'Hide the secret' }).click();
+    await bobPage.getByRole('button', { name: 'Reveal the secret' }).click();
+    await expect(bobPage.getByRole('alert')).toHaveText('No such secret, or you are not a member of it.');
+    await expect(bobPage.getByRole('heading', { name: 'Facility north' })).toHaveCount(0);
+    await region(bobPage).getByRole('button', { name: 'Refresh' }).click();
+    await expect(region(bobPage).getByText('You are a member of no shared secret yet.')).toBeVisible();
+
+    // Carol leaves; Alice is asked to rotate, and deletes it instead.
+    await carolPage.getByRole('button', { name: 'Leave' }).click();
+    await expect(carolPage.getByText('Left. The other members are asked to rotate.')).toBeVisible();
+    await region(alicePage).getByRole('button', { name: 'Refresh' }).click();
+    await expect(region(alicePage).getByRole('listitem').filter({ hasText: 'Facility north' })).toContainText(
+      'a member left: an owner should rotate',
+    );
+    alicePage.once('dialog', (dialog) => void dialog.accept());
+    await alicePage.getByRole('button', { name: 'Delete secret' }).click();
+    await expect(alicePage.getByText('Deleted, every version of it.')).toBeVisible();
+    await expect(region(alicePage).getByText('You are a member of no shared secret yet.')).toBeVisible();
+
+    // Locking forgets what was shown: nothing of the secret stays on the page.
+    await carolPage.getByRole('button', { name: 'Lock now' }).click();
+    await expect(carolPage.getByRole('region', { name: 'Shared secrets' })).toHaveCount(0);
+    expect(await carolPage.content()).not.toContain(thirdSecret);
+  });
+
   test('unlocking a key stored under weaker hashing settings re-encrypts it under the defaults, same password', async ({
     browser,
   }) => {
@@ -367,12 +471,22 @@ test.describe.serial('the web app in Chromium', () => {
     }
   });
 
-  test('keeps nothing but the session token and device tokens, and no secret anywhere', async () => {
+  test('keeps nothing but the session token, device tokens and pins, and no secret anywhere', async () => {
     const forbidden = [...secrets, ...(await privateKeyEncodings(page(c), alice))];
-    expect(forbidden.length).toBeGreaterThan(6);
-    for (const d of [a, b, c]) {
+    expect(forbidden.length).toBeGreaterThan(8);
+    for (const d of [a, b, c, e]) {
       const stored = await everythingStored(page(d));
-      expect(Object.keys(stored.localStorage)).toEqual(['deviceTokens']);
+      const pins = Object.keys(stored.localStorage).filter((key) => key.startsWith('pins:'));
+      expect(Object.keys(stored.localStorage).filter((key) => !pins.includes(key))).toEqual(['deviceTokens']);
+      // Pins: public values only, fingerprints and version numbers.
+      for (const key of pins) {
+        expect(key).toMatch(/^pins:[0-9a-f-]{36}$/);
+        const trust = JSON.parse(stored.localStorage[key] as string) as { pins: object; versions: object };
+        expect(Object.keys(trust).sort()).toEqual(['pins', 'versions']);
+        for (const pin of Object.values(trust.pins)) expect(pin).toMatch(/^[0-9a-f]{64}$/);
+        for (const version of Object.values(trust.versions)) expect(Number.isInteger(version)).toBe(true);
+      }
+      if (d === c) expect(pins).toEqual([`pins:${alice.userId}`]);
       expect(Object.keys(stored.sessionStorage).filter((k) => k !== 'sessionToken')).toEqual([]);
       expect(stored.indexedDB).toEqual([]);
       expect(stored.caches).toEqual([]);

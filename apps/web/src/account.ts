@@ -63,6 +63,11 @@ export class Account {
     }
   }
 
+  /** The server's client on this session, for the flows beside these (shared secrets). */
+  api(): ServerClient {
+    return this.server();
+  }
+
   me(): Promise<Me> {
     return this.server().auth.getCurrentUser();
   }

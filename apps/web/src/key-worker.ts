@@ -7,16 +7,27 @@ import {
   deriveLoginSecret,
   fromBase64Url,
   generateKeyPair,
+  generateSharedSecret,
   type HeldKey,
   holdPrivateKey,
+  openEnvelope,
   openSessionChallenge,
+  sealEnvelope,
   toBase64Url,
+  toHex,
   unwrapHeldKey,
   unwrapPrivateKey,
   wrapPrivateKey,
   type EncryptedPrivateKey,
 } from '@app/crypto';
-import type { VaultCall, VaultCalls, VaultRequest, VaultResponse, WireBlob } from './vault-protocol.js';
+import type {
+  OwnSealedEnvelope,
+  VaultCall,
+  VaultCalls,
+  VaultRequest,
+  VaultResponse,
+  WireBlob,
+} from './vault-protocol.js';
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<VaultRequest>) => void) | null;
@@ -38,6 +49,24 @@ const fromWire = (blob: WireBlob): EncryptedPrivateKey => ({
   salt: fromBase64Url(blob.salt),
   kdf: blob.kdf,
 });
+
+function holding(): HeldKey {
+  if (!held) throw new CryptoError('locked', 'The key is locked: unlock it first.');
+  return held;
+}
+
+/** The secret in the user's own envelope, checked against its commitment (throws otherwise). */
+function openOwn(key: HeldKey, sealed: OwnSealedEnvelope): Promise<Uint8Array> {
+  return openEnvelope({
+    secretId: sealed.secretId,
+    version: sealed.version,
+    recipientId: sealed.recipientId,
+    commitment: sealed.commitment,
+    envelope: { enc: fromBase64Url(sealed.enc), ciphertext: fromBase64Url(sealed.ciphertext) },
+    recipient: key.keyPair,
+    senderPublicKey: sealed.senderPublicKey ? fromBase64Url(sealed.senderPublicKey) : key.publicKey,
+  });
+}
 
 type Handlers = { [C in VaultCall]: (input: Parameters<VaultCalls[C]>[0]) => Promise<ReturnType<VaultCalls[C]>> };
 
@@ -71,9 +100,8 @@ const handlers: Handlers = {
   },
 
   async openChallenge({ challengeId, enc, ciphertext }) {
-    if (!held) throw new CryptoError('locked', 'The key is locked: unlock it first.');
     const token = await openSessionChallenge({
-      privateKey: held.keyPair,
+      privateKey: holding().keyPair,
       challengeId,
       enc: fromBase64Url(enc),
       ciphertext: fromBase64Url(ciphertext),
@@ -99,6 +127,39 @@ const handlers: Handlers = {
       );
     } finally {
       opened.privateKeyPkcs8.fill(0);
+    }
+  },
+
+  async sealSecret({ secretId, version, recipients, from }) {
+    const key = holding();
+    const secret = from ? await openOwn(key, from) : generateSharedSecret();
+    try {
+      let commitment = '';
+      const envelopes = [];
+      for (const { userId, publicKey } of recipients) {
+        const sealed = await sealEnvelope({
+          secretId,
+          version,
+          recipientId: userId,
+          secret,
+          recipientPublicKey: publicKey ? fromBase64Url(publicKey) : key.publicKey,
+          sender: key.keyPair,
+        });
+        commitment = sealed.commitment;
+        envelopes.push({ userId, enc: toBase64Url(sealed.enc), ciphertext: toBase64Url(sealed.ciphertext) });
+      }
+      return { commitment, envelopes };
+    } finally {
+      secret.fill(0);
+    }
+  },
+
+  async openSecret({ reveal, ...sealed }) {
+    const secret = await openOwn(holding(), sealed);
+    try {
+      return { secret: reveal ? toHex(secret) : undefined };
+    } finally {
+      secret.fill(0);
     }
   },
 };

@@ -5,6 +5,8 @@ import { loadConfig, type WebConfig } from './config.js';
 import { field, h, valuesOf } from './dom.js';
 import { inWords, installRetryAfter, UserError } from './errors.js';
 import { IdleLock } from './idle-lock.js';
+import { SharedSecrets } from './secrets.js';
+import { secretsView } from './secrets-view.js';
 import { Vault } from './vault.js';
 
 /** The password is the key's only protection: a policy shown before it is chosen, and checked here. */
@@ -22,6 +24,7 @@ interface State {
 const root = document.getElementById('app')!;
 let account: Account;
 let idle: IdleLock;
+let secrets: ReturnType<typeof secretsView>;
 let state: State = {};
 /** Which screen is on show (who, with a key or not, unlocked or not): focus moves when it changes. */
 let shownScreen = '';
@@ -45,7 +48,14 @@ async function start(): Promise<void> {
   } catch {
     return show(h('p', { role: 'alert' }, 'The app could not read its configuration. Reload the page to try again.'));
   }
-  account = new Account(config, new Vault());
+  const vault = new Vault();
+  account = new Account(config, vault);
+  secrets = secretsView({
+    secrets: new SharedSecrets(() => account.api(), vault),
+    run,
+    say: (text) => (state.notice = { kind: 'status', text }),
+    render,
+  });
   idle = new IdleLock(config.idleLockMinutes, () => {
     if (!state.unlocked) return;
     account.lock();
@@ -115,6 +125,8 @@ function render(): void {
         h('span', {}, `${state.busy}…`),
       )
     : false;
+  // Whatever a secret showed goes with the key: locked, logged out or ended.
+  if (!state.unlocked) secrets?.reset();
   const screen = state.me ? accountScreen(state.me) : signInScreen();
   show(h('main', { 'aria-busy': state.busy ? 'true' : 'false' }, busy, notice, ...screen));
   if (state.busy) {
@@ -187,7 +199,7 @@ function accountScreen(me: Me): Node[] {
       h('button', { type: 'button', on: { click: onLogout } }, 'Log out'),
     ),
     keyState,
-    ...(state.unlocked ? [changePasswordForm()] : []),
+    ...(state.unlocked ? [secrets.section(me), changePasswordForm()] : []),
     lookUpForm(),
     sessionsSection(),
     eventsSection(),

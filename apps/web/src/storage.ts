@@ -1,7 +1,9 @@
 // Everything the app keeps in the browser, and where. sessionStorage: the
 // session token alone (a reload keeps the login, a new tab starts signed out).
-// localStorage: each email's device token from its last login. Nothing else,
-// anywhere: the key and the password live only in the key worker's memory.
+// localStorage: each email's device token from its last login, and per user
+// the fingerprints this browser pinned and the highest version of each secret
+// it saw (public values both). Nothing else, anywhere: the key, the password
+// and shared secrets live only in the key worker's memory.
 const SESSION_TOKEN = 'sessionToken';
 const DEVICE_TOKENS = 'deviceTokens';
 
@@ -26,4 +28,24 @@ export const deviceTokens = {
   set(email: string, token: string): void {
     localStorage.setItem(DEVICE_TOKENS, JSON.stringify({ ...readDeviceTokens(), [email]: token }));
   },
+};
+
+/** What this browser trusts for one user: the keys it pinned (trust on first use) and each secret's highest version seen. */
+export interface Trust {
+  pins: Record<string, string>;
+  versions: Record<string, number>;
+}
+
+const trustKey = (userId: string) => `pins:${userId}`;
+
+export const trustStore = {
+  get(userId: string): Trust {
+    try {
+      const parsed = JSON.parse(localStorage.getItem(trustKey(userId)) ?? '{}') as Partial<Trust>;
+      return { pins: { ...parsed.pins }, versions: { ...parsed.versions } };
+    } catch {
+      return { pins: {}, versions: {} };
+    }
+  },
+  set: (userId: string, trust: Trust): void => localStorage.setItem(trustKey(userId), JSON.stringify(trust)),
 };

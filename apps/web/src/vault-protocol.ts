@@ -35,6 +35,47 @@ export interface VaultCalls {
     fingerprint: string;
     kdf?: KdfParams;
   }): WireBlob;
+  /**
+   * Seals a version's secret to each recipient from the held key (HPKE auth
+   * mode): a fresh secret (a new version), or with `from`, the secret of that
+   * envelope, opened and checked first (a member added to the current version).
+   * The secret never leaves the worker.
+   */
+  sealSecret(input: {
+    secretId: string;
+    version: number;
+    recipients: SealRecipient[];
+    from?: OwnSealedEnvelope;
+  }): SealedVersion;
+  /**
+   * Opens the user's envelope and checks the secret against its commitment.
+   * The secret crosses to the page only when the user asked to see it (hex).
+   */
+  openSecret(input: OwnSealedEnvelope & { reveal: boolean }): { secret?: string };
+}
+
+/** One member to seal a version's secret to; no public key: the key this worker holds (the user's own). */
+export interface SealRecipient {
+  userId: string;
+  publicKey?: string;
+}
+
+/** The caller's envelope of one version, as the server serves it, with what it is checked against. */
+export interface OwnSealedEnvelope {
+  secretId: string;
+  version: number;
+  /** The user's own id: the envelope is bound to it. */
+  recipientId: string;
+  commitment: string;
+  enc: string;
+  ciphertext: string;
+  /** The sender's public key, pinned or taken on first use; none: the user sealed it. */
+  senderPublicKey?: string;
+}
+
+export interface SealedVersion {
+  commitment: string;
+  envelopes: Array<{ userId: string; enc: string; ciphertext: string }>;
 }
 
 export type VaultCall = keyof VaultCalls;
