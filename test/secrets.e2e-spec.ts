@@ -287,6 +287,25 @@ describe('shared secrets', () => {
     });
   });
 
+  describe('listSecrets', () => {
+    it('pages by nextCursor, 50 to a page, each secret once; a cursor that is not a UUID is 400', async () => {
+      const erin = await member(server);
+      const ids: string[] = [];
+      for (let i = 0; i < 51; i++) ids.push((await create(erin, [])).secretId);
+      const first = bodyOf<ServerApi.SecretsPage>(await as(erin).get('/api/secrets').expect(200));
+      expect(first.items).toHaveLength(50);
+      expect(first.nextCursor).toEqual(expect.any(String));
+      const last = bodyOf<ServerApi.SecretsPage>(
+        await as(erin).get(`/api/secrets?cursor=${first.nextCursor}`).expect(200),
+      );
+      expect(last).toMatchObject({ nextCursor: null });
+      expect([...first.items, ...last.items].map((item) => item.secretId).sort()).toEqual(ids.sort());
+      expect(errorOf(await as(erin).get('/api/secrets?cursor=page-2').expect(400)).message).toEqual([
+        'cursor must be a UUID',
+      ]);
+    });
+  });
+
   describe('addSecretMember', () => {
     it('answers 409 for a version that is not current, a changed key, or a member already there', async () => {
       const { secretId, secret } = await create(alice, [bob]);
