@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerApi } from '@app/api-client';
 import { DecryptionError, fromBase64Url, generateKeyPair, openEnvelope } from '@app/crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, type RunningApp, startServer } from './support/apps.js';
+import { onPostgres } from './support/database.js';
 import { bodyOf, errorOf } from './support/body.js';
 import { putPublicKey } from './support/client.js';
 import { member, type Member, newSecret, openAs, sealVersion } from './support/secrets.js';
@@ -498,6 +500,41 @@ describe('shared secrets', () => {
         .post('/api/secrets', { ...alone.body, commitment: reused.commitment, envelopes: reused.envelopes })
         .expect(409);
     });
+
+    it.skipIf(!onPostgres)(
+      'counts owners after waiting for the lock: a co-owner leaving meanwhile makes it 409',
+      async () => {
+        const erin = await member(server);
+        const { secretId } = await create(erin, [bob, carol]);
+        await as(erin).put(`/api/secrets/${secretId}/members/${bob.userId}/role`, { role: 'owner' }).expect(204);
+        // Bob leaves in a transaction that holds the secret's lock, as a leave by another instance would.
+        const other = new pg.Client({ connectionString: server.databaseUrl });
+        await other.connect();
+        try {
+          await other.query('BEGIN');
+          await other.query('SELECT id FROM secrets WHERE id = $1 FOR UPDATE', [secretId]);
+          await other.query('DELETE FROM secret_members WHERE secret_id = $1 AND user_id = $2', [secretId, bob.userId]);
+          const deletion = as(erin)
+            .post('/api/user/delete', { currentPassword: erin.password })
+            .then((r) => r);
+          const waiting = async () =>
+            (
+              await other.query<{ n: number }>(
+                `SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+              )
+            ).rows[0].n;
+          while ((await waiting()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+          await other.query('COMMIT');
+          const answer = await deletion;
+          expect(answer.status).toBe(409);
+          expect(bodyOf<{ secretIds: string[] }>(answer).secretIds).toEqual([secretId]);
+        } finally {
+          await other.end();
+        }
+        await as(erin).get(`/api/secrets/${secretId}`).expect(200);
+      },
+    );
   });
 });
 

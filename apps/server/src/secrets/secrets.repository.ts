@@ -235,21 +235,32 @@ export class SecretsRepository {
     return { ...secret, members };
   }
 
-  /** The user's memberships, each with how many owners and members its secret has (account deletion). */
+  /**
+   * The user's memberships, each with how many owners and members its secret
+   * has (account deletion), every secret locked first. Counted in a second
+   * statement: one that waited for a lock still sees the rows as they were
+   * when it began (READ COMMITTED), so a co-owner who left meanwhile would
+   * still count.
+   */
   async membershipsOf(
     tx: EntityManager,
     userId: string,
   ): Promise<{ secret_id: string; role: SecretRole; owners: number; members: number }[]> {
-    // Locks each secret's row, as every other write to a secret does first.
+    const locked = await tx.query<{ id: string }[]>(
+      `SELECT s.id FROM secrets s
+        WHERE s.id IN (SELECT secret_id FROM secret_members WHERE user_id = $1)
+        ORDER BY s.id
+        FOR UPDATE`,
+      [userId],
+    );
     return tx.query(
       `SELECT m.secret_id, m.role,
               (SELECT count(*)::int FROM secret_members o WHERE o.secret_id = m.secret_id AND o.role = 'owner') AS owners,
               (SELECT count(*)::int FROM secret_members o WHERE o.secret_id = m.secret_id) AS members
-         FROM secret_members m JOIN secrets s ON s.id = m.secret_id
-        WHERE m.user_id = $1
-        ORDER BY m.secret_id
-        FOR UPDATE OF s`,
-      [userId],
+         FROM secret_members m
+        WHERE m.user_id = $1 AND m.secret_id = ANY($2::uuid[])
+        ORDER BY m.secret_id`,
+      [userId, locked.map((row) => row.id)],
     );
   }
 }

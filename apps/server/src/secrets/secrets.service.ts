@@ -192,7 +192,8 @@ export class SecretsService {
   leave(session: AuthenticatedSession, secretId: string, origin: RequestOrigin): Promise<void> {
     return this.write(session, async (tx) => {
       const { role, members } = await this.lockedAsMember(tx, session, secretId);
-      await this.leaveAs(tx, secretId, role, members, session.userId);
+      const owners = members.filter((m) => m.role === 'owner').length;
+      await this.leaveAs(tx, secretId, session.userId, { role, owners, members: members.length });
       await this.record(tx, [session.userId], 'secret.left', origin);
     });
   }
@@ -237,17 +238,14 @@ export class SecretsService {
    */
   async leaveAllForDeletedAccount(tx: EntityManager, userId: string): Promise<void> {
     const memberships = await this.secrets.membershipsOf(tx, userId);
-    const stranded = memberships.filter((m) => m.role === 'owner' && m.owners === 1 && m.members > 1);
+    const stranded = memberships.filter(leavesOthersWithoutOwner);
     if (stranded.length) {
       throw new ConflictWithIdsException(
         'This account is the last owner of secrets others still hold: make another member an owner, or delete them, first',
         { secretIds: stranded.map((m) => m.secret_id) },
       );
     }
-    for (const membership of memberships) {
-      if (membership.members === 1) await this.secrets.tombstone(tx, membership.secret_id);
-      else await this.secrets.setRotationRequired(tx, membership.secret_id);
-    }
+    for (const membership of memberships) await this.leaveAs(tx, membership.secret_id, userId, membership);
   }
 
   /** Every write: counted against RATE_LIMIT_SECRET_WRITES_PER_USER, in one transaction. */
@@ -283,17 +281,12 @@ export class SecretsService {
     return locked;
   }
 
-  private async leaveAs(
-    tx: EntityManager,
-    secretId: string,
-    role: SecretRole,
-    members: MemberRow[],
-    userId: string,
-  ): Promise<void> {
-    if (members.length === 1) return this.secrets.tombstone(tx, secretId);
-    if (role === 'owner' && members.filter((m) => m.role === 'owner').length === 1) {
+  /** Leaving, by hand or with the account: the last member's leaving deletes the secret. */
+  private async leaveAs(tx: EntityManager, secretId: string, userId: string, membership: Membership): Promise<void> {
+    if (leavesOthersWithoutOwner(membership)) {
       throw new ConflictException('The last owner cannot leave while others are members: make one an owner first');
     }
+    if (membership.members === 1) return this.secrets.tombstone(tx, secretId);
     await this.secrets.deleteMember(tx, secretId, userId);
     await this.secrets.setRotationRequired(tx, secretId);
   }
@@ -408,4 +401,16 @@ function digestOf(dto: CreateSecretRequestDto): Buffer {
 
 function isRetryOf(existing: SecretRow, userId: string, digest: Buffer): boolean {
   return existing.created_by === userId && timingSafeEqual(existing.create_digest, digest);
+}
+
+/** A member's standing in a secret: its role, and how many owners and members the secret has. */
+interface Membership {
+  role: SecretRole;
+  owners: number;
+  members: number;
+}
+
+/** The one rule for leaving, by hand or with a deleted account: the last owner may not leave others without one. */
+function leavesOthersWithoutOwner({ role, owners, members }: Membership): boolean {
+  return role === 'owner' && owners === 1 && members > 1;
 }
