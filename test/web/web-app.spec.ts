@@ -367,7 +367,7 @@ test.describe.serial('the web app in Chromium', () => {
 
     await form(alicePage, 'Add a member').getByLabel('User id to add').fill(carol.userId!);
     await alicePage.getByRole('button', { name: 'Add member' }).click();
-    await expect(alicePage.getByText('Member added')).toBeVisible();
+    await expect(alicePage.getByText(`Member added`)).toContainText(carol.fingerprint!);
     await open(carolPage);
     expect(await commitment(carolPage)).toBe(first);
     await alicePage.getByRole('button', { name: `Make owner: ${carol.userId}` }).click();
@@ -389,8 +389,13 @@ test.describe.serial('the web app in Chromium', () => {
     await open(alicePage);
     expect(await commitment(alicePage)).toBe(second);
 
-    // Alice removes Bob: every remaining key pinned here, so it is sealed at once, as version 3.
+    // Alice removes Bob: every remaining key is pinned here; she still sees who receives version 3.
     await alicePage.getByRole('button', { name: `Remove: ${bob.userId}` }).click();
+    const removal = alicePage.getByRole('region', { name: 'Confirm the members of version 3 of Facility north' });
+    await expect(removal).toContainText(`Removing ${bob.userId}`);
+    await expect(removal.getByRole('listitem')).toHaveCount(2);
+    await expect(removal).not.toContainText('not pinned');
+    await removal.getByRole('button', { name: 'Seal to these members' }).click();
     await expect(alicePage.getByText(/^Removed; the secret is rotated to version 3/)).toBeVisible();
     const third = await commitment(alicePage);
     await open(carolPage);
@@ -407,6 +412,7 @@ test.describe.serial('the web app in Chromium', () => {
     await expect(region(bobPage).getByText('You are a member of no shared secret yet.')).toBeVisible();
 
     // Carol leaves; Alice is asked to rotate, and deletes it instead.
+    carolPage.once('dialog', (dialog) => void dialog.accept());
     await carolPage.getByRole('button', { name: 'Leave' }).click();
     await expect(carolPage.getByText('Left. The other members are asked to rotate.')).toBeVisible();
     await region(alicePage).getByRole('button', { name: 'Refresh' }).click();

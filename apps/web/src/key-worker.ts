@@ -20,13 +20,14 @@ import {
   wrapPrivateKey,
   type EncryptedPrivateKey,
 } from '@app/crypto';
-import type {
-  OwnSealedEnvelope,
-  VaultCall,
-  VaultCalls,
-  VaultRequest,
-  VaultResponse,
-  WireBlob,
+import {
+  OWN_KEY,
+  type OwnSealedEnvelope,
+  type VaultCall,
+  type VaultCalls,
+  type VaultRequest,
+  type VaultResponse,
+  type WireBlob,
 } from './vault-protocol.js';
 
 interface WorkerScope {
@@ -55,6 +56,9 @@ function holding(): HeldKey {
   return held;
 }
 
+const publicKeyOf = (key: HeldKey, publicKey: string): Uint8Array =>
+  publicKey === OWN_KEY ? key.publicKey : fromBase64Url(publicKey);
+
 /** The secret in the user's own envelope, checked against its commitment (throws otherwise). */
 function openOwn(key: HeldKey, sealed: OwnSealedEnvelope): Promise<Uint8Array> {
   return openEnvelope({
@@ -64,7 +68,7 @@ function openOwn(key: HeldKey, sealed: OwnSealedEnvelope): Promise<Uint8Array> {
     commitment: sealed.commitment,
     envelope: { enc: fromBase64Url(sealed.enc), ciphertext: fromBase64Url(sealed.ciphertext) },
     recipient: key.keyPair,
-    senderPublicKey: sealed.senderPublicKey ? fromBase64Url(sealed.senderPublicKey) : key.publicKey,
+    senderPublicKey: publicKeyOf(key, sealed.senderPublicKey),
   });
 }
 
@@ -132,6 +136,10 @@ const handlers: Handlers = {
 
   async sealSecret({ secretId, version, recipients, from }) {
     const key = holding();
+    // The secret opened is sealed again only as what it is: this secret, this version.
+    if (from && (from.secretId !== secretId || from.version !== version)) {
+      throw new CryptoError('invalid_input', 'An envelope is resealed only for its own secret and version');
+    }
     const secret = from ? await openOwn(key, from) : generateSharedSecret();
     try {
       let commitment = '';
@@ -142,7 +150,7 @@ const handlers: Handlers = {
           version,
           recipientId: userId,
           secret,
-          recipientPublicKey: publicKey ? fromBase64Url(publicKey) : key.publicKey,
+          recipientPublicKey: publicKeyOf(key, publicKey),
           sender: key.keyPair,
         });
         commitment = sealed.commitment;

@@ -60,19 +60,19 @@ export function secretsView({ secrets, run, say, render }: Deps) {
     event.preventDefault();
     const { userId } = valuesOf(event.target as HTMLFormElement);
     void run('Sealing the secret to the new member', async () => {
-      await secrets.addMember(me, secretId, userId);
+      const key = await secrets.addMember(me, secretId, userId);
       await reopen(me, secretId);
-      say('Member added: the current version is sealed to their key.');
+      say(`Member added: the current version is sealed to their key, fingerprint ${key.fingerprint}.`);
     });
   }
 
-  /** A removal or a rotation: sealed at once when every member's key is pinned, else after the user confirms them. */
+  /** A removal or a rotation: sealed once the user has seen who receives it (and checked any key not pinned here). */
   function onNewVersion(me: Me, secretId: string, removed?: string): void {
+    confirming = undefined;
     void run(removed ? 'Preparing the removal (a new version)' : 'Preparing a new version', async () => {
-      const next = await secrets.nextVersion(me, secretId, removed);
-      if (next.keys.every((key) => key.pinned)) await seal(me, next);
-      else confirming = next;
-    });
+      confirming = await secrets.nextVersion(me, secretId, removed);
+      say(`Check who receives version ${confirming.version}, then seal it.`);
+    }).then(() => document.getElementById('confirm-title')?.focus());
   }
 
   function onConfirm(me: Me): void {
@@ -100,7 +100,9 @@ export function secretsView({ secrets, run, say, render }: Deps) {
     });
   }
 
-  function onLeave(secretId: string): void {
+  function onLeave(secretId: string, name: string, members: number): void {
+    const last = members === 1 ? ' You are its only member: leaving deletes it.' : '';
+    if (!confirm(`Leave "${name}"? You will no longer be able to open it.${last}`)) return;
     void run('Leaving the secret', async () => {
       await secrets.leave(secretId);
       opened = undefined;
@@ -161,11 +163,18 @@ export function secretsView({ secrets, run, say, render }: Deps) {
     return h(
       'section',
       { 'aria-labelledby': 'confirm-title', class: 'warning' },
-      h('h3', { id: 'confirm-title' }, `Confirm the members of version ${next.version} of ${next.name}`),
+      h(
+        'h3',
+        { id: 'confirm-title', tabindex: '-1' },
+        `Confirm the members of version ${next.version} of ${next.name}`,
+      ),
+      next.removed && h('p', {}, `Removing ${next.removed}: they never receive this version or any later one.`),
       h(
         'p',
         {},
-        'This browser has not pinned some of these keys. Compare their fingerprints with their owners (in person or by a call) before sealing.',
+        next.keys.every((key) => key.pinned)
+          ? 'A fresh secret is sealed to each of these keys, all pinned in this browser.'
+          : 'This browser has not pinned some of these keys. Compare their fingerprints with their owners (in person or by a call) before sealing.',
       ),
       h(
         'ul',
@@ -250,7 +259,11 @@ export function secretsView({ secrets, run, say, render }: Deps) {
         'div',
         { class: 'actions' },
         owner && h('button', { type: 'button', on: { click: () => onNewVersion(me, secretId) } }, 'Rotate now'),
-        h('button', { type: 'button', on: { click: () => onLeave(secretId) } }, 'Leave'),
+        h(
+          'button',
+          { type: 'button', on: { click: () => onLeave(secretId, described.name, described.members.length) } },
+          'Leave',
+        ),
         owner &&
           h('button', { type: 'button', on: { click: () => onDelete(secretId, described.name) } }, 'Delete secret'),
         h(
@@ -260,6 +273,7 @@ export function secretsView({ secrets, run, say, render }: Deps) {
             on: {
               click: () => {
                 opened = undefined;
+                confirming = undefined;
                 render();
               },
             },
@@ -271,22 +285,22 @@ export function secretsView({ secrets, run, say, render }: Deps) {
   }
 
   function memberItem(me: Me, secretId: string, member: ServerApi.SecretMember, owner: boolean): Node {
+    // The fingerprint shown is this browser's own pin where it has one: the server's field only when it has none.
     const pin = secrets.pinned(me, member.userId);
-    const trust =
-      member.userId === me.userId
-        ? ' (you)'
-        : pin === undefined
-          ? ' (not pinned yet)'
-          : pin === member.keyFingerprint
-            ? ' (pinned)'
-            : ' (differs from the key this browser pinned!)';
     const other = member.userId !== me.userId;
+    const trust = !other
+      ? ' (you)'
+      : pin === undefined
+        ? " (the server's word: not pinned in this browser yet)"
+        : pin === member.keyFingerprint
+          ? ' (pinned)'
+          : ` (pinned; the server names another key, ${member.keyFingerprint}: do not trust it)`;
     const nextRole = member.role === 'owner' ? 'member' : 'owner';
     return h(
       'li',
       {},
       `${member.userId}, ${member.role}: `,
-      h('span', { class: 'fingerprint' }, member.keyFingerprint),
+      h('span', { class: 'fingerprint' }, pin ?? member.keyFingerprint),
       trust,
       owner &&
         h(

@@ -4,13 +4,13 @@ import type { Me } from './account.js';
 import { UserError } from './errors.js';
 import { type Trust, trustStore } from './storage.js';
 import { type Vault, VaultError } from './vault.js';
-import type { OwnSealedEnvelope, SealRecipient } from './vault-protocol.js';
+import { OWN_KEY, type OwnSealedEnvelope, type SealRecipient } from './vault-protocol.js';
 
 /** A member's key as this page checked it: the fingerprint computed here from the bytes, and the pin it was held to. */
 export interface MemberKey {
   userId: string;
-  /** None for the user's own key, which the worker holds. */
-  publicKey?: string;
+  /** Base64url; OWN_KEY for the user's own, which the worker holds. */
+  publicKey: string;
   fingerprint: string;
   pinned: boolean;
 }
@@ -59,7 +59,7 @@ export class SharedSecrets {
     const trust = trustStore.get(me.userId);
     const { described, sealed, sender } = await this.current(me, trust, secretId);
     const { secret } = await this.vault.call('openSecret', { ...sealed, reveal }).catch(refusedEnvelope);
-    remember(me, trust, [sender], secretId, described.version);
+    remember(me, [sender], secretId, described.version);
     return { described, secret };
   }
 
@@ -81,12 +81,12 @@ export class SharedSecrets {
         },
       })
       .catch(conflictInWords);
-    remember(me, trust, keys, secretId, 1);
+    remember(me, keys, secretId, 1);
     return secretId;
   }
 
   /** The current version's secret, opened here, sealed to one more member (named, so confirmed). */
-  async addMember(me: Me, secretId: string, userId: string): Promise<void> {
+  async addMember(me: Me, secretId: string, userId: string): Promise<MemberKey> {
     const trust = trustStore.get(me.userId);
     const { described, sealed, sender } = await this.current(me, trust, secretId);
     const key = await this.memberKey(me, trust, userIdOf(userId));
@@ -97,33 +97,34 @@ export class SharedSecrets {
     await this.server()
       .secrets.addSecretMember({ secretId, requestBody: { version: described.version, ...envelope } })
       .catch(conflictInWords);
-    remember(me, trust, [sender, key], secretId, described.version);
+    remember(me, [sender, key], secretId, described.version);
+    return key;
   }
 
   /**
    * The next version's members (all but `removed`), each key checked against
-   * its pin; the page shows them and asks about the ones not pinned before
-   * `sealVersion`. The current version is opened first: a dishonest server
+   * its pin; the page lists them, flagging the ones not pinned, for the user
+   * to confirm before `sealVersion`. The current version is opened first: a dishonest server
    * is caught before anything is sealed.
    */
   async nextVersion(me: Me, secretId: string, removed?: string): Promise<NextVersion> {
     const trust = trustStore.get(me.userId);
     const { described, sealed, sender } = await this.current(me, trust, secretId);
     await this.vault.call('openSecret', { ...sealed, reveal: false }).catch(refusedEnvelope);
-    remember(me, trust, [sender], secretId, described.version);
+    remember(me, [sender], secretId, described.version);
     if (removed !== undefined && !described.members.some((m) => m.userId === removed)) {
       throw new UserError('That user is not a member of this secret.');
     }
+    const pinnedNow = trustStore.get(me.userId); // the sender just pinned included
     const keys = [ownKey(me)];
     for (const { userId } of described.members) {
-      if (userId !== me.userId && userId !== removed) keys.push(await this.memberKey(me, trust, userId));
+      if (userId !== me.userId && userId !== removed) keys.push(await this.memberKey(me, pinnedNow, userId));
     }
     return { secretId, name: described.name, version: described.version + 1, removed, keys };
   }
 
   /** A fresh secret sealed to the confirmed members as the next version; a removal and its rotation in one step. */
   async sealVersion(me: Me, next: NextVersion): Promise<void> {
-    const trust = trustStore.get(me.userId);
     const { secretId, version, removed, keys } = next;
     const sealed = await this.vault.call('sealSecret', { secretId, version, recipients: keys.map(recipient) });
     const requestBody = {
@@ -137,7 +138,7 @@ export class SharedSecrets {
         ? secrets.removeSecretMember({ secretId, userId: removed, requestBody })
         : secrets.rotateSecret({ secretId, requestBody })
     ).catch(conflictInWords);
-    remember(me, trust, keys, secretId, version);
+    remember(me, keys, secretId, version);
   }
 
   leave(secretId: string): Promise<void> {
@@ -220,20 +221,28 @@ export class SharedSecrets {
 }
 
 function ownKey(me: Me): MemberKey {
-  return { userId: me.userId, fingerprint: me.publicKeyFingerprint!, pinned: true };
+  return { userId: me.userId, publicKey: OWN_KEY, fingerprint: me.publicKeyFingerprint!, pinned: true };
 }
 
 const recipient = ({ userId, publicKey }: MemberKey): SealRecipient => ({ userId, publicKey });
 
+/** Each envelope with the fingerprint of the key it was sealed to, as computed here. */
 function withFingerprints(
   envelopes: Array<{ userId: string; enc: string; ciphertext: string }>,
   keys: MemberKey[],
 ): ServerApi.Envelope[] {
-  return envelopes.map((envelope, i) => ({ ...envelope, keyFingerprint: keys[i].fingerprint }));
+  const byUser = new Map(keys.map((key) => [key.userId, key.fingerprint]));
+  if (envelopes.length !== keys.length) throw new Error('An envelope for every key, and only those');
+  return envelopes.map((envelope) => ({ ...envelope, keyFingerprint: byUser.get(envelope.userId)! }));
 }
 
-/** Pins the keys used and raises the version seen: both only ever after success. */
-function remember(me: Me, trust: Trust, keys: MemberKey[], secretId: string, version: number): void {
+/**
+ * Pins the keys used and raises the version seen: both only ever after
+ * success, into what is stored now (another tab of the same user may have
+ * pinned or seen more meanwhile: never lowered, never replaced).
+ */
+function remember(me: Me, keys: MemberKey[], secretId: string, version: number): void {
+  const trust = trustStore.get(me.userId);
   for (const key of keys) if (key.userId !== me.userId) trust.pins[key.userId] ??= key.fingerprint;
   trust.versions[secretId] = Math.max(trust.versions[secretId] ?? 0, version);
   trustStore.set(me.userId, trust);

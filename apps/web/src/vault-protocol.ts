@@ -54,10 +54,13 @@ export interface VaultCalls {
   openSecret(input: OwnSealedEnvelope & { reveal: boolean }): { secret?: string };
 }
 
-/** One member to seal a version's secret to; no public key: the key this worker holds (the user's own). */
+/** The key this worker holds (the user's own), where a public key is asked for. */
+export const OWN_KEY = 'own';
+
+/** One member to seal a version's secret to: base64url public key, or OWN_KEY. */
 export interface SealRecipient {
   userId: string;
-  publicKey?: string;
+  publicKey: string;
 }
 
 /** The caller's envelope of one version, as the server serves it, with what it is checked against. */
@@ -69,8 +72,8 @@ export interface OwnSealedEnvelope {
   commitment: string;
   enc: string;
   ciphertext: string;
-  /** The sender's public key, pinned or taken on first use; none: the user sealed it. */
-  senderPublicKey?: string;
+  /** The sender's public key (base64url), pinned or taken on first use; OWN_KEY: the user sealed it. */
+  senderPublicKey: string;
 }
 
 export interface SealedVersion {
