@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerApi } from '@app/api-client';
 import { DecryptionError, fromBase64Url, generateKeyPair, openEnvelope } from '@app/crypto';
 import pg from 'pg';
+import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, type RunningApp, startServer } from './support/apps.js';
 import { onPostgres } from './support/database.js';
@@ -42,6 +43,34 @@ describe('shared secrets', () => {
   };
   const eventsOf = async (who: Member) =>
     bodyOf<ServerApi.EventsPage>(await as(who).get('/api/user/events').expect(200)).items.map((e) => e.type);
+  /**
+   * What another instance does at the same moment (PostgreSQL only): `hold`
+   * runs in a transaction on a connection of its own; the request is sent,
+   * and that transaction commits once the request waits for one of its locks.
+   */
+  async function committedWhileWaiting(
+    hold: (other: pg.Client) => Promise<void>,
+    request: () => Promise<Response>,
+  ): Promise<Response> {
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await hold(other);
+      const answer = request().then((response) => response);
+      const waiting = async () =>
+        (
+          await other.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0].n;
+      while ((await waiting()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await other.query('COMMIT');
+      return await answer;
+    } finally {
+      await other.end();
+    }
+  }
 
   it('three users create a secret, add a fourth, remove one, and the rest open the same current secret', async () => {
     const { secretId, secret, body } = await create(alice, [bob, carol]);
@@ -191,6 +220,23 @@ describe('shared secrets', () => {
   });
 
   describe('createSecret', () => {
+    it.skipIf(!onPostgres)(
+      'answers 409 with changedUserIds, not 500, when a recipient’s account is deleted meanwhile',
+      async () => {
+        const erin = await member(server);
+        const created = await newSecret(alice, [erin]);
+        const answer = await committedWhileWaiting(
+          async (other) => {
+            await other.query('DELETE FROM users WHERE id = $1', [erin.userId]);
+          },
+          () => as(alice).post('/api/secrets', created.body),
+        );
+        expect(answer.status).toBe(409);
+        expect(bodyOf<Conflict>(answer).changedUserIds).toEqual([erin.userId]);
+        await as(alice).get(`/api/secrets/${created.secretId}`).expect(404);
+      },
+    );
+
     it('answers 409 for an id ever used: by another body, by another user, and after deletion', async () => {
       const { secretId, body } = await create(alice, [bob]);
       await as(alice)
@@ -508,31 +554,44 @@ describe('shared secrets', () => {
         const { secretId } = await create(erin, [bob, carol]);
         await as(erin).put(`/api/secrets/${secretId}/members/${bob.userId}/role`, { role: 'owner' }).expect(204);
         // Bob leaves in a transaction that holds the secret's lock, as a leave by another instance would.
-        const other = new pg.Client({ connectionString: server.databaseUrl });
-        await other.connect();
-        try {
-          await other.query('BEGIN');
-          await other.query('SELECT id FROM secrets WHERE id = $1 FOR UPDATE', [secretId]);
-          await other.query('DELETE FROM secret_members WHERE secret_id = $1 AND user_id = $2', [secretId, bob.userId]);
-          const deletion = as(erin)
-            .post('/api/user/delete', { currentPassword: erin.password })
-            .then((r) => r);
-          const waiting = async () =>
-            (
-              await other.query<{ n: number }>(
-                `SELECT count(*)::int AS n FROM pg_stat_activity
-                WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-              )
-            ).rows[0].n;
-          while ((await waiting()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-          await other.query('COMMIT');
-          const answer = await deletion;
-          expect(answer.status).toBe(409);
-          expect(bodyOf<{ secretIds: string[] }>(answer).secretIds).toEqual([secretId]);
-        } finally {
-          await other.end();
-        }
+        const answer = await committedWhileWaiting(
+          async (other) => {
+            await other.query('SELECT id FROM secrets WHERE id = $1 FOR UPDATE', [secretId]);
+            await other.query('DELETE FROM secret_members WHERE secret_id = $1 AND user_id = $2', [
+              secretId,
+              bob.userId,
+            ]);
+          },
+          () => as(erin).post('/api/user/delete', { currentPassword: erin.password }),
+        );
+        expect(answer.status).toBe(409);
+        expect(bodyOf<{ secretIds: string[] }>(answer).secretIds).toEqual([secretId]);
         await as(erin).get(`/api/secrets/${secretId}`).expect(200);
+      },
+    );
+
+    it.skipIf(!onPostgres)(
+      'refuses with 409 when a secret is shared with the account while it is being deleted, not leaving it ownerless',
+      async () => {
+        const erin = await member(server);
+        const secretId = randomUUID();
+        // Erin creates a secret with Bob from another session: its transaction has not committed yet.
+        const answer = await committedWhileWaiting(
+          async (other) => {
+            await other.query(
+              `INSERT INTO secrets (id, name, current_version, created_by, create_digest) VALUES ($1, 'In flight', 1, $2, '\\x00')`,
+              [secretId, erin.userId],
+            );
+            await other.query(
+              `INSERT INTO secret_members (secret_id, user_id, role) VALUES ($1, $2, 'owner'), ($1, $3, 'member')`,
+              [secretId, erin.userId, bob.userId],
+            );
+          },
+          () => as(erin).post('/api/user/delete', { currentPassword: erin.password }),
+        );
+        expect(answer.status).toBe(409);
+        expect(bodyOf<{ secretIds: string[] }>(answer).secretIds).toEqual([secretId]);
+        await as(erin).get('/api/user/me').expect(200);
       },
     );
   });

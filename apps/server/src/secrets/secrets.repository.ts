@@ -113,10 +113,19 @@ export class SecretsRepository {
     );
   }
 
-  /** Each user's confirmed key's fingerprint (users with none, or a pending one, are left out). */
+  /**
+   * Each user's confirmed key's fingerprint (users with none, or a pending
+   * one, are left out). Each user's row is share-locked to the end of the
+   * transaction, as the envelope and member rows referring to it need: an
+   * account deleted meanwhile is waited for and then missing (a 409), never a
+   * foreign key failing at the insert.
+   */
   async confirmedFingerprints(tx: EntityManager, userIds: string[]): Promise<Map<string, string>> {
     const rows = await tx.query<{ user_id: string; fingerprint: string }[]>(
-      `SELECT user_id, fingerprint FROM public_keys WHERE user_id = ANY($1::uuid[]) AND confirmed_at IS NOT NULL`,
+      `SELECT k.user_id, k.fingerprint
+         FROM public_keys k JOIN users u ON u.id = k.user_id
+        WHERE k.user_id = ANY($1::uuid[]) AND k.confirmed_at IS NOT NULL
+        FOR KEY SHARE OF u`,
       [userIds],
     );
     return new Map(rows.map((row) => [row.user_id, row.fingerprint]));
@@ -262,5 +271,22 @@ export class SecretsRepository {
         ORDER BY m.secret_id`,
       [userId, locked.map((row) => row.id)],
     );
+  }
+
+  /**
+   * Locks the user's row (account deletion, after its secrets): a secret being
+   * shared with the user holds a share lock on it until it commits, so from
+   * here on `secretIdsOf` sees every membership there will be.
+   */
+  async lockUser(tx: EntityManager, userId: string): Promise<void> {
+    await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [userId]);
+  }
+
+  async secretIdsOf(tx: EntityManager, userId: string): Promise<string[]> {
+    const rows = await tx.query<{ secret_id: string }[]>(
+      `SELECT secret_id FROM secret_members WHERE user_id = $1 ORDER BY secret_id`,
+      [userId],
+    );
+    return rows.map((row) => row.secret_id);
   }
 }

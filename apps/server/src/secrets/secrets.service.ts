@@ -238,6 +238,16 @@ export class SecretsService {
    */
   async leaveAllForDeletedAccount(tx: EntityManager, userId: string): Promise<void> {
     const memberships = await this.secrets.membershipsOf(tx, userId);
+    // Secrets first, then the user: the order every secret write takes them in.
+    await this.secrets.lockUser(tx, userId);
+    const known = new Set(memberships.map((m) => m.secret_id));
+    const joined = (await this.secrets.secretIdsOf(tx, userId)).filter((id) => !known.has(id));
+    if (joined.length) {
+      throw new ConflictWithIdsException(
+        'Secrets were shared with this account while it was being deleted: look at them, then try again',
+        { secretIds: joined },
+      );
+    }
     const stranded = memberships.filter(leavesOthersWithoutOwner);
     if (stranded.length) {
       throw new ConflictWithIdsException(
