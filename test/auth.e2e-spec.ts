@@ -69,6 +69,7 @@ describe('auth: register, login, logout, me', () => {
       ['a password that is not a string', { email: 'x@example.com', password: 12345678 }, 'password'],
       // Refused as JSON no UTF-8 can hold, before any field is read.
       ['a password with a lone surrogate', { email: 'x@example.com', password: 'abcd\ud800efgh' }, 'lone surrogate'],
+      ['a password with a NUL', { email: 'x@example.com', password: 'abcd\u0000efgh' }, 'NUL character'],
       [
         'a field the operation does not take',
         { email: 'x@example.com', password: 'long enough secret', admin: true },

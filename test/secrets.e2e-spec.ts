@@ -289,6 +289,14 @@ describe('shared secrets', () => {
       await as(alice).get(`/api/secrets/${secretId}`).expect(404);
     });
 
+    it('refuses a name with a NUL character with 400 (no text column can hold one), storing nothing', async () => {
+      const created = await newSecret(alice, [bob]);
+      const refused = await as(alice).post('/api/secrets', { ...created.body, name: 'Facility\u0000north' });
+      expect(refused.status).toBe(400);
+      expect(errorOf(refused).message).toMatch(/NUL character/);
+      await as(alice).get(`/api/secrets/${created.secretId}`).expect(404);
+    });
+
     it('refuses more than 256 envelopes with 400', async () => {
       const { body } = await newSecret(alice, []);
       const many = Array.from({ length: 257 }, () => ({ ...body.envelopes[0], userId: randomUUID() }));

@@ -34,6 +34,8 @@ describe('strictJsonProblem', () => {
     ['a lone low surrogate', '{"a":"x\\udc00"}', 'lone surrogate'],
     ['a reversed pair', '{"a":"\\udc00\\ud800"}', 'lone surrogate'],
     ['a lone surrogate in a key', '{"\\ud800":1}', 'lone surrogate'],
+    ['a NUL in a string', '{"a":"x\\u0000y"}', 'NUL character (\\u0000) in a string (at position 5)'],
+    ['a NUL in a key', '{"\\u0000":1}', 'NUL character'],
   ])('finds %s', (_case, text, problem) => {
     expect(strictJsonProblem(text)).toContain(problem);
   });

@@ -8,7 +8,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * and this API refuses (RFC 8259 and I-JSON, RFC 7493). Only UTF-8; no byte
  * that is not UTF-8 (decoded, it would silently become U+FFFD); no duplicate
  * key (JSON.parse keeps the last, another parser the first); no lone
- * surrogate (`"\ud800"`, which no UTF-8 can store: PostgreSQL refuses it).
+ * surrogate (`"\ud800"`, which no UTF-8 can store: PostgreSQL refuses it);
+ * no NUL (`"\u0000"`, which no PostgreSQL text can hold).
  * Throws a 400; a body that is not JSON at all is left to body-parser, which
  * says where it stops being JSON.
  */
@@ -51,6 +52,8 @@ export function strictJsonProblem(text: string): string | undefined {
       while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       const value = JSON.parse(text.slice(i, end + 1)) as string;
       if (!value.isWellFormed()) return `The request body has a lone surrogate in a string (at position ${i})`;
+      if (value.includes('\u0000'))
+        return `The request body has a NUL character (\\u0000) in a string (at position ${i})`;
       if (expectingKey) {
         const seen = keys[keys.length - 1]!;
         if (seen.has(value)) return `The request body has a duplicate key (at position ${i})`;
