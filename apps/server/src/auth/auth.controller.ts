@@ -9,6 +9,7 @@ import { DeleteAccountRequestDto } from './dto/delete-account.dto.js';
 import { LoginResponseDto } from './dto/login-response.dto.js';
 import { RegisterResponseDto } from './dto/register-response.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
+import { SecretsHeldConflictResponseDto } from '../secrets/dto/secret-responses.dto.js';
 
 @ApiTags('auth')
 @Controller('api')
@@ -97,13 +98,18 @@ export class AuthController {
       'Delete the private key on the keyserver first (`deletePrivateKey`): nothing can recover it afterwards. ' +
       'A wrong password counts as a failed login for the email. The user leaves every shared secret as leaveSecret ' +
       'would (the others are asked to rotate; a secret it alone held is deleted); 409, with the `secretIds`, while it ' +
-      'is the last owner of a secret others still hold.',
+      'is the last owner of a secret others still hold, or while a secret is being shared with it.',
   })
   @ApiErrors({
     400: 'Malformed body',
     401: 'No valid session',
     403: 'This session is not secured, or the current password is wrong (the session stays)',
-    409: 'The user is the last owner of shared secrets others still hold (secretIds): hand them over or delete them first',
+    409: {
+      description:
+        'The user is the last owner of shared secrets others still hold, or secrets were shared with it meanwhile (secretIds)',
+      type: SecretsHeldConflictResponseDto,
+      example: { secretIds: ['0f8e3c1a-5b7d-4e29-8a6c-2d4f6b8a0c1e'] },
+    },
     429: 'Too many failed logins for this email or address; see Retry-After',
     503: 'Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After',
   })

@@ -33,7 +33,7 @@ const RETRY_AFTER = {
  * exempt from the ceiling.
  */
 export function ApiErrors(
-  errors: Record<number, string | { description: string; type: Type<unknown> }>,
+  errors: Record<number, string | { description: string; type: Type<unknown>; example?: Record<string, unknown> }>,
   {
     exemptFromCeiling = false,
     bodyLimitBytes = JSON_BODY_LIMIT_BYTES,
@@ -48,12 +48,13 @@ export function ApiErrors(
   return applyDecorators(
     ...Object.entries(all).map(([code, error]) => {
       const status = Number(code);
-      const { description, type } = typeof error === 'string' ? { description: error, type: ErrorResponseDto } : error;
+      const { description, type, example } =
+        typeof error === 'string' ? { description: error, type: ErrorResponseDto, example: {} } : error;
       return ApiResponse({
         status,
         description,
         type,
-        example: { statusCode: status, error: STATUS_CODES[status], message: description },
+        example: { statusCode: status, error: STATUS_CODES[status], message: description, ...example },
         ...(status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}),
       });
     }),

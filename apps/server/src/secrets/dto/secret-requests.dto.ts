@@ -70,6 +70,7 @@ class VersionEnvelopes {
    * One envelope per member, the caller's included; at most 256.
    * @example [{"userId":"9c2b7e41-3f5a-4d8c-b1e6-7a0d2c4f6e8b","keyFingerprint":"4f0fa8d2a1a0e4b84c7dfb7d1e7a8e7e86c2ab6e1b0c9a2ff0cc1e5b4e9b1f3a","enc":"W5gVoLWmvjUcUO1A7g4C_z_br5aKBM-oXKf-uE8WRkw","ciphertext":"ia1NizgoHj8WBzpWQAxuXE3OZgjku_gR4pBzrY5T5-HlcAWPmToKLwUTHBlFA8aE"}]
    */
+  @ApiProperty({ type: [EnvelopeDto], minItems: 1, maxItems: MAX_SECRET_MEMBERS })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_SECRET_MEMBERS)
@@ -98,6 +99,7 @@ export class CreateSecretRequestDto extends VersionEnvelopes {
    * Always 1: a secret starts at its first version.
    * @example 1
    */
+  @ApiProperty({ enum: [1] })
   @Equals(1, { message: 'version must be 1 for a new secret' })
   version: number;
 }

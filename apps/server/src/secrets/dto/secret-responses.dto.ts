@@ -98,7 +98,11 @@ export class SecretResponseDto extends SecretVersionResponseDto {
   rotationRequired: boolean;
 }
 
-/** A 409 that names the members involved: all three lists are always there, empty when none. */
+/**
+ * A 409 that names the members involved: `changedUserIds` (a key conflict),
+ * or both `missingUserIds` and `extraUserIds` (a coverage conflict), empty
+ * lists included.
+ */
 export class SecretConflictResponseDto {
   /** @example 409 */
   statusCode: number;
@@ -121,4 +125,19 @@ export class SecretConflictResponseDto {
    * @example []
    */
   extraUserIds?: string[];
+}
+
+/** A 409 that names the secrets involved (account deletion). */
+export class SecretsHeldConflictResponseDto {
+  /** @example 409 */
+  statusCode: number;
+  /** @example Conflict */
+  error: string;
+  @ApiProperty({ example: 'This account is the last owner of secrets others still hold' })
+  message: string;
+  /**
+   * The secrets that stand in the way.
+   * @example ["0f8e3c1a-5b7d-4e29-8a6c-2d4f6b8a0c1e"]
+   */
+  secretIds: string[];
 }

@@ -37,6 +37,7 @@ export type { SecretConflictResponse } from './models/SecretConflictResponse.js'
 export type { SecretListItem } from './models/SecretListItem.js';
 export type { SecretMember } from './models/SecretMember.js';
 export type { SecretResponse } from './models/SecretResponse.js';
+export type { SecretsHeldConflictResponse } from './models/SecretsHeldConflictResponse.js';
 export type { SecretsPage } from './models/SecretsPage.js';
 export type { SecretVersionRef } from './models/SecretVersionRef.js';
 export type { SecretVersionResponse } from './models/SecretVersionResponse.js';

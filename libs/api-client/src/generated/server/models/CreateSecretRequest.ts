@@ -23,6 +23,6 @@ export type CreateSecretRequest = {
     /**
      * Always 1: a secret starts at its first version.
      */
-    version: number;
+    version: 1;
 };
 

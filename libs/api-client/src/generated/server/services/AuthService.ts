@@ -83,7 +83,7 @@ export class AuthService {
     }
     /**
      * Delete the account (secured session, current password)
-     * Deletes the user, sessions, tokens, challenges, keys and events in one transaction; the email can register again. Delete the private key on the keyserver first (`deletePrivateKey`): nothing can recover it afterwards. A wrong password counts as a failed login for the email. The user leaves every shared secret as leaveSecret would (the others are asked to rotate; a secret it alone held is deleted); 409, with the `secretIds`, while it is the last owner of a secret others still hold.
+     * Deletes the user, sessions, tokens, challenges, keys and events in one transaction; the email can register again. Delete the private key on the keyserver first (`deletePrivateKey`): nothing can recover it afterwards. A wrong password counts as a failed login for the email. The user leaves every shared secret as leaveSecret would (the others are asked to rotate; a secret it alone held is deleted); 409, with the `secretIds`, while it is the last owner of a secret others still hold, or while a secret is being shared with it.
      * @returns void
      * @throws ApiError
      */
@@ -101,7 +101,7 @@ export class AuthService {
                 400: `Malformed body`,
                 401: `No valid session`,
                 403: `This session is not secured, or the current password is wrong (the session stays)`,
-                409: `The user is the last owner of shared secrets others still hold (secretIds): hand them over or delete them first`,
+                409: `The user is the last owner of shared secrets others still hold, or secrets were shared with it meanwhile (secretIds)`,
                 413: `The request body is larger than 64 KiB`,
                 429: `Too many failed logins for this email or address; see Retry-After`,
                 503: `Too many sign-ins are being checked, or the rate limits cannot be checked; see Retry-After`,
