@@ -172,33 +172,66 @@ describe('shared secrets', () => {
   });
 
   describe('who may', () => {
-    it('answers 401 without a session and 403 to a session not secured', async () => {
-      await server.http().get('/api/secrets').expect(401);
-      await server.http().post('/api/secrets').send({}).expect(401);
+    /** Every secret route with a well-formed body, as `who` would call it (null: no session). */
+    async function everyRoute(token: string | null, secretId: string) {
+      const next = await sealVersion(alice, secretId, 2, [alice, bob]);
+      const version = { version: 2, commitment: next.commitment, envelopes: next.envelopes };
+      const call = (method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => {
+        const request = server.http()[method](path);
+        if (token) request.set(bearer(token));
+        return body ? request.send(body) : request;
+      };
+      return Promise.all([
+        call('get', '/api/secrets'),
+        call('post', '/api/secrets', (await newSecret(alice, [bob])).body),
+        call('get', `/api/secrets/${secretId}`),
+        call('get', `/api/secrets/${secretId}/versions/1`),
+        call('post', `/api/secrets/${secretId}/members`, { version: 1, ...next.envelopes[1] }),
+        call('post', `/api/secrets/${secretId}/members/${bob.userId}/removal`, version),
+        call('post', `/api/secrets/${secretId}/versions`, version),
+        call('post', `/api/secrets/${secretId}/leave`),
+        call('delete', `/api/secrets/${secretId}`),
+        call('put', `/api/secrets/${secretId}/members/${bob.userId}/role`, { role: 'owner' }),
+      ]);
+    }
+
+    it('answers 401 without a session and 403 to a session not secured, on every route', async () => {
+      const { secretId } = await create(alice, [bob]);
       const unsecured = await registerAndLogin(server.http);
-      await server.http().get('/api/secrets').set(bearer(unsecured.sessionToken)).expect(403);
-      await server.http().get(`/api/secrets/${randomUUID()}`).set(bearer(unsecured.sessionToken)).expect(403);
+      expect((await everyRoute(null, secretId)).map((r) => r.status)).toEqual(Array(10).fill(401));
+      expect((await everyRoute(unsecured.sessionToken, secretId)).map((r) => r.status)).toEqual(Array(10).fill(403));
     });
 
     it('answers 404 to non-members, as for an unknown id, on every route', async () => {
       const { secretId } = await create(alice, [bob]);
-      const next = await sealVersion(alice, secretId, 2, [alice, bob]);
-      const version = { version: 2, commitment: next.commitment, envelopes: next.envelopes };
       for (const id of [secretId, randomUUID()]) {
-        await as(carol).get(`/api/secrets/${id}`).expect(404);
-        await as(carol).get(`/api/secrets/${id}/versions/1`).expect(404);
-        await as(carol)
-          .post(`/api/secrets/${id}/members`, { version: 1, ...next.envelopes[0] })
-          .expect(404);
-        await as(carol).post(`/api/secrets/${id}/members/${bob.userId}/removal`, version).expect(404);
-        await as(carol).post(`/api/secrets/${id}/versions`, version).expect(404);
-        await as(carol).post(`/api/secrets/${id}/leave`).expect(404);
-        await as(carol).delete(`/api/secrets/${id}`).expect(404);
-        await as(carol).put(`/api/secrets/${id}/members/${bob.userId}/role`, { role: 'owner' }).expect(404);
+        const [list, , ...onTheSecret] = (await everyRoute(carol.sessionToken, id)).map((r) => r.status);
+        expect(list).toBe(200); // without it
+        expect(onTheSecret).toEqual(Array(8).fill(404));
       }
       expect(
         bodyOf<ServerApi.SecretsPage>(await as(carol).get('/api/secrets').expect(200)).items.map((i) => i.secretId),
       ).not.toContain(secretId);
+    });
+
+    it('answers 404 on every route to a member who left and to one who was removed', async () => {
+      const { secretId } = await create(alice, [bob, carol, dave]);
+      await as(carol).post(`/api/secrets/${secretId}/leave`).expect(204);
+      const next = await sealVersion(alice, secretId, 2, [alice, bob]);
+      await as(alice)
+        .post(`/api/secrets/${secretId}/members/${dave.userId}/removal`, {
+          version: 2,
+          commitment: next.commitment,
+          envelopes: next.envelopes,
+        })
+        .expect(200);
+      for (const who of [carol, dave]) {
+        const [, , ...onTheSecret] = (await everyRoute(who.sessionToken, secretId)).map((r) => r.status);
+        expect(onTheSecret).toEqual(Array(8).fill(404));
+      }
+      const described = bodyOf<ServerApi.SecretResponse>(await as(bob).get(`/api/secrets/${secretId}`).expect(200));
+      expect(described).toMatchObject({ version: 2, rotationRequired: false });
+      expect(described.members.map((m) => m.userId).sort()).toEqual([alice.userId, bob.userId].sort());
     });
 
     it("answers 403 to a member on an owner's operation, and changes nothing", async () => {
@@ -315,9 +348,17 @@ describe('shared secrets', () => {
       await as(alice)
         .post('/api/secrets', { ...body, name: 'x'.repeat(130 * 1024) })
         .expect(413);
-      await as(alice)
-        .post(`/api/secrets/${randomUUID()}/versions`, { ...body, name: 'x'.repeat(100 * 1024) })
-        .expect(400);
+      for (const path of [
+        `/api/secrets/${randomUUID()}/versions`,
+        `/api/secrets/${randomUUID()}/members/${bob.userId}/removal`,
+      ]) {
+        await as(alice)
+          .post(path, { ...body, name: 'x'.repeat(100 * 1024) })
+          .expect(400);
+        await as(alice)
+          .post(path, { ...body, name: 'x'.repeat(130 * 1024) })
+          .expect(413);
+      }
       // Every other route keeps the 64 KiB limit.
       await as(alice)
         .post(`/api/secrets/${randomUUID()}/members`, { name: 'x'.repeat(100 * 1024) })
@@ -441,6 +482,65 @@ describe('shared secrets', () => {
         })
         .expect(409);
       expect(bodyOf<Conflict>(changed).changedUserIds).toEqual([bob.userId]);
+    });
+
+    it('a removal answers 409 when the version is not the current one + 1; naming a non-member, 404', async () => {
+      const { secretId } = await create(alice, [bob, carol]);
+      for (const version of [1, 3]) {
+        const sealed = await sealVersion(alice, secretId, version, [alice, bob]);
+        await as(alice)
+          .post(`/api/secrets/${secretId}/members/${carol.userId}/removal`, {
+            version,
+            commitment: sealed.commitment,
+            envelopes: sealed.envelopes,
+          })
+          .expect(version === 1 ? 400 : 409);
+      }
+      const sealed = await sealVersion(alice, secretId, 2, [alice, bob, carol]);
+      const body = { version: 2, commitment: sealed.commitment, envelopes: sealed.envelopes };
+      await as(alice).post(`/api/secrets/${secretId}/members/${dave.userId}/removal`, body).expect(404);
+      await as(alice).put(`/api/secrets/${secretId}/members/${dave.userId}/role`, { role: 'owner' }).expect(404);
+      expect(
+        bodyOf<ServerApi.SecretResponse>(await as(carol).get(`/api/secrets/${secretId}`).expect(200)).version,
+      ).toBe(1);
+    });
+
+    it('a member added at version 2 gets 404 for version 1, which was never sealed to it', async () => {
+      const { secretId } = await create(alice, [bob]);
+      const next = await sealVersion(alice, secretId, 2, [alice, bob]);
+      await as(alice)
+        .post(`/api/secrets/${secretId}/versions`, {
+          version: 2,
+          commitment: next.commitment,
+          envelopes: next.envelopes,
+        })
+        .expect(200);
+      const [daveEnvelope] = (await sealVersion(alice, secretId, 2, [dave], next.secret)).envelopes;
+      await as(alice)
+        .post(`/api/secrets/${secretId}/members`, { version: 2, ...daveEnvelope })
+        .expect(201);
+      await as(dave).get(`/api/secrets/${secretId}/versions/2`).expect(200);
+      await as(dave).get(`/api/secrets/${secretId}/versions/1`).expect(404);
+    });
+
+    it('two owners rotating at once: one version 2, the other answered 409', async () => {
+      const { secretId } = await create(alice, [bob]);
+      await as(alice).put(`/api/secrets/${secretId}/members/${bob.userId}/role`, { role: 'owner' }).expect(204);
+      const bodies = await Promise.all(
+        [alice, bob].map(async (owner) => {
+          const sealed = await sealVersion(owner, secretId, 2, [alice, bob]);
+          return { version: 2, commitment: sealed.commitment, envelopes: sealed.envelopes };
+        }),
+      );
+      const answers = await Promise.all(
+        [alice, bob].map((owner, i) => as(owner).post(`/api/secrets/${secretId}/versions`, bodies[i])),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      const winner = answers.findIndex((a) => a.status === 200);
+      for (const who of [alice, bob]) {
+        const described = bodyOf<ServerApi.SecretResponse>(await as(who).get(`/api/secrets/${secretId}`).expect(200));
+        expect(described).toMatchObject({ version: 2, versionCount: 2, commitment: bodies[winner].commitment });
+      }
     });
 
     it('removing oneself is leaving: 400', async () => {
