@@ -333,16 +333,24 @@ test.describe.serial('the web app in Chromium', () => {
     await createKeyPair(page(e), carol);
     const [alicePage, bobPage, carolPage] = [page(c), page(b), page(e)];
     const region = (p: Page) => p.getByRole('region', { name: 'Shared secrets' });
-    const commitment = async (p: Page) => (await p.getByTestId('secret-commitment').textContent())!;
+    // A step is done when the page is no longer busy (what it showed before stays until then).
+    const settled = (p: Page) => expect(p.locator('main')).toHaveAttribute('aria-busy', 'false');
+    const commitment = async (p: Page) => {
+      await settled(p);
+      return (await p.getByTestId('secret-commitment').textContent())!;
+    };
     const open = async (p: Page) => {
       await region(p)
         .getByRole('button', { name: /^(Show secrets|Refresh)$/ })
         .click();
+      await settled(p);
       await region(p).getByRole('button', { name: 'Open Facility north' }).click();
+      await settled(p);
       await expect(p.getByRole('heading', { name: 'Facility north' })).toBeVisible();
     };
     const reveal = async (p: Page) => {
       await p.getByRole('button', { name: 'Reveal the secret' }).click();
+      await settled(p);
       const secret = (await p.getByTestId('secret-value').textContent())!;
       expect(secret).toMatch(/^[0-9a-f]{64}$/);
       secrets.add(secret);
@@ -354,10 +362,13 @@ test.describe.serial('the web app in Chromium', () => {
     await create.getByLabel("Members' user ids").fill(`${bob.userId}, not-a-user`);
     await create.getByRole('button', { name: 'Create secret' }).click();
     await expect(alicePage.getByRole('alert')).toHaveText('A user id is a UUID: "not-a-user" is not one.');
-    await create.getByLabel('Name').fill('Facility north');
+    // What was typed stays after a refusal.
+    await expect(create.getByLabel('Name')).toHaveValue('Facility north');
+    await expect(create.getByLabel("Members' user ids")).toHaveValue(`${bob.userId}, not-a-user`);
     await create.getByLabel("Members' user ids").fill(bob.userId!);
     await create.getByRole('button', { name: 'Create secret' }).click();
     await expect(alicePage.getByText('Secret created and sealed to 2 member(s).')).toBeVisible();
+    await expect(create.getByLabel('Name')).toHaveValue('');
     const first = await commitment(alicePage);
     await screen(alicePage, 'shared-secret');
     await open(bobPage);

@@ -59,3 +59,22 @@ export function valuesOf(form: HTMLFormElement): Record<string, string> {
   for (const [name, value] of new FormData(form)) if (typeof value === 'string') values[name] = value;
   return values;
 }
+
+/** What is typed in the page's fields, by form and name; never a password. */
+export function draftsOf(root: HTMLElement): Map<string, string> {
+  const drafts = new Map<string, string>();
+  for (const input of root.querySelectorAll<HTMLInputElement>('form input[name]')) {
+    if (input.type !== 'password') drafts.set(draftKey(input), input.value);
+  }
+  return drafts;
+}
+
+/** Puts typed values back into the fields of the same forms (a redrawn page). */
+export function restoreDrafts(root: HTMLElement, drafts: Map<string, string>): void {
+  for (const input of root.querySelectorAll<HTMLInputElement>('form input[name]')) {
+    const value = drafts.get(draftKey(input));
+    if (value !== undefined) input.value = value;
+  }
+}
+
+const draftKey = (input: HTMLInputElement) => `${input.form?.getAttribute('aria-labelledby')}/${input.name}`;

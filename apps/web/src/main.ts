@@ -2,7 +2,7 @@ import './styles.css';
 import { isApiError, type ServerApi } from '@app/api-client';
 import { Account, type Me } from './account.js';
 import { loadConfig, type WebConfig } from './config.js';
-import { field, h, valuesOf } from './dom.js';
+import { draftsOf, field, h, restoreDrafts, valuesOf } from './dom.js';
 import { inWords, installRetryAfter, UserError } from './errors.js';
 import { IdleLock } from './idle-lock.js';
 import { SharedSecrets } from './secrets.js';
@@ -128,7 +128,10 @@ function render(): void {
   // Whatever a secret showed goes with the key: locked, logged out or ended.
   if (!state.unlocked) secrets?.reset();
   const screen = state.me ? accountScreen(state.me) : signInScreen();
+  // While a step runs, and after it fails, what was typed stays (passwords excepted); a step done clears it.
+  const drafts = state.busy || state.notice?.kind === 'alert' ? draftsOf(root) : undefined;
   show(h('main', { 'aria-busy': state.busy ? 'true' : 'false' }, busy, notice, ...screen));
+  if (drafts) restoreDrafts(root, drafts);
   if (state.busy) {
     for (const control of root.querySelectorAll<HTMLInputElement | HTMLButtonElement>('input, button'))
       control.disabled = true;
