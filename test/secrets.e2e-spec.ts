@@ -41,6 +41,14 @@ describe('shared secrets', () => {
     await as(owner).post('/api/secrets', created.body).expect(201);
     return created;
   };
+  /** An owner's rotation to the next version (2), sealed to `members`: the version sealed. */
+  const rotate = async (owner: Member, secretId: string, members: Member[]) => {
+    const next = await sealVersion(owner, secretId, 2, members);
+    await as(owner)
+      .post(`/api/secrets/${secretId}/versions`, { version: 2, commitment: next.commitment, envelopes: next.envelopes })
+      .expect(200);
+    return next;
+  };
   const eventsOf = async (who: Member) =>
     bodyOf<ServerApi.EventsPage>(await as(who).get('/api/user/events').expect(200)).items.map((e) => e.type);
   /**
@@ -406,14 +414,7 @@ describe('shared secrets', () => {
   describe('addSecretMember', () => {
     it('answers 409 for a version that is not current, a changed key, or a member already there', async () => {
       const { secretId, secret } = await create(alice, [bob]);
-      const next = await sealVersion(alice, secretId, 2, [alice, bob]);
-      await as(alice)
-        .post(`/api/secrets/${secretId}/versions`, {
-          version: 2,
-          commitment: next.commitment,
-          envelopes: next.envelopes,
-        })
-        .expect(200);
+      const next = await rotate(alice, secretId, [alice, bob]);
       const [old] = (await sealVersion(alice, secretId, 1, [dave], secret)).envelopes;
       await as(alice)
         .post(`/api/secrets/${secretId}/members`, { version: 1, ...old })
@@ -507,14 +508,7 @@ describe('shared secrets', () => {
 
     it('a member added at version 2 gets 404 for version 1, which was never sealed to it', async () => {
       const { secretId } = await create(alice, [bob]);
-      const next = await sealVersion(alice, secretId, 2, [alice, bob]);
-      await as(alice)
-        .post(`/api/secrets/${secretId}/versions`, {
-          version: 2,
-          commitment: next.commitment,
-          envelopes: next.envelopes,
-        })
-        .expect(200);
+      const next = await rotate(alice, secretId, [alice, bob]);
       const [daveEnvelope] = (await sealVersion(alice, secretId, 2, [dave], next.secret)).envelopes;
       await as(alice)
         .post(`/api/secrets/${secretId}/members`, { version: 2, ...daveEnvelope })
@@ -566,14 +560,7 @@ describe('shared secrets', () => {
       expect(described.rotationRequired).toBe(true);
       expect(described.members.map((m) => m.userId)).not.toContain(carol.userId);
       expect(await eventsOf(carol)).toContain('secret.left');
-      const next = await sealVersion(alice, secretId, 2, [alice, bob]);
-      await as(alice)
-        .post(`/api/secrets/${secretId}/versions`, {
-          version: 2,
-          commitment: next.commitment,
-          envelopes: next.envelopes,
-        })
-        .expect(200);
+      await rotate(alice, secretId, [alice, bob]);
       expect(
         bodyOf<ServerApi.SecretResponse>(await as(bob).get(`/api/secrets/${secretId}`).expect(200)).rotationRequired,
       ).toBe(false);
@@ -604,14 +591,7 @@ describe('shared secrets', () => {
 
     it('deleting a secret takes every envelope of every version from every member', async () => {
       const { secretId } = await create(alice, [bob]);
-      const next = await sealVersion(alice, secretId, 2, [alice, bob]);
-      await as(alice)
-        .post(`/api/secrets/${secretId}/versions`, {
-          version: 2,
-          commitment: next.commitment,
-          envelopes: next.envelopes,
-        })
-        .expect(200);
+      await rotate(alice, secretId, [alice, bob]);
       await as(alice).delete(`/api/secrets/${secretId}`).expect(204);
       for (const who of [alice, bob]) {
         for (const path of [

@@ -87,9 +87,10 @@ export class SharedSecrets {
 
   /** The current version's secret, opened here, sealed to one more member (named, so confirmed). */
   async addMember(me: Me, secretId: string, userId: string): Promise<MemberKey> {
+    const newMember = userIdOf(userId);
     const trust = trustStore.get(me.userId);
     const { described, sealed, sender } = await this.current(me, trust, secretId);
-    const key = await this.memberKey(me, trust, userIdOf(userId));
+    const key = await this.memberKey(me, trust, newMember);
     const [envelope] = await this.vault
       .call('sealSecret', { secretId, version: described.version, recipients: [recipient(key)], from: sealed })
       .then((version) => withFingerprints(version.envelopes, [key]))
@@ -104,8 +105,8 @@ export class SharedSecrets {
   /**
    * The next version's members (all but `removed`), each key checked against
    * its pin; the page lists them, flagging the ones not pinned, for the user
-   * to confirm before `sealVersion`. The current version is opened first: a dishonest server
-   * is caught before anything is sealed.
+   * to confirm before `sealVersion`. The current version is opened first: a
+   * dishonest server is caught before anything is sealed.
    */
   async nextVersion(me: Me, secretId: string, removed?: string): Promise<NextVersion> {
     const trust = trustStore.get(me.userId);
