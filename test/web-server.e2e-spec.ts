@@ -61,7 +61,8 @@ describe('the web app server: what it serves', () => {
     server = run({
       WEB_PORT: String(port),
       WEB_SERVER_URL: 'https://api.example.com/',
-      WEB_KEYSERVER_URL: 'https://keys.example.com',
+      // Behind a path prefix: the policy must name the path as a prefix (a trailing /), or it matches only itself.
+      WEB_KEYSERVER_URL: 'https://keys.example.com/keyexchange',
       WEB_IDLE_LOCK_MINUTES: '5',
     });
     for (let i = 0; i < 200 && !(await fetch(url).catch(() => undefined)); i++)
@@ -78,7 +79,7 @@ describe('the web app server: what it serves', () => {
     expect(json.headers.get('cache-control')).toBe('no-store');
     const config = {
       serverUrl: 'https://api.example.com',
-      keyserverUrl: 'https://keys.example.com',
+      keyserverUrl: 'https://keys.example.com/keyexchange',
       idleLockMinutes: 5,
     };
     expect(await json.json()).toEqual(config);
@@ -99,7 +100,7 @@ describe('the web app server: what it serves', () => {
       expect(response.status, path).toBe(status);
       expect(response.headers.get('content-security-policy'), path).toBe(
         "default-src 'none';script-src 'self' 'wasm-unsafe-eval';worker-src 'self';" +
-          'connect-src https://api.example.com https://keys.example.com;' +
+          'connect-src https://api.example.com https://keys.example.com/keyexchange/;' +
           "style-src 'self';img-src 'self';base-uri 'none';form-action 'none';frame-ancestors 'none';object-src 'none'",
       );
       expect(response.headers.get('x-frame-options'), path).toBe('DENY');

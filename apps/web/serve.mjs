@@ -60,6 +60,13 @@ export function webConfig(env = process.env) {
   return config;
 }
 
+/**
+ * A service's URL as a policy source: its origin, or its path as a prefix. A
+ * source with a path and no trailing slash matches that exact path only, and
+ * every request goes below it.
+ */
+const connectSource = (url) => (new URL(url).pathname === '/' ? url : `${url}/`);
+
 /** The policy every response carries, worker scripts included: the page may talk to the two services and nothing else. */
 export function contentSecurityPolicy(config) {
   return {
@@ -68,7 +75,7 @@ export function contentSecurityPolicy(config) {
       defaultSrc: ["'none'"],
       scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
       workerSrc: ["'self'"],
-      connectSrc: [config.serverUrl, config.keyserverUrl],
+      connectSrc: [config.serverUrl, config.keyserverUrl].map(connectSource),
       styleSrc: ["'self'"],
       imgSrc: ["'self'"],
       baseUri: ["'none'"],
