@@ -15,11 +15,11 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { deriveLoginSecret, fingerprint, generateKeyPair } from '@app/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedBuild } from './support/build.js';
+import { runClient } from './support/reference-client.js';
 import { closeAll, freePort, startKeyserver, startServer, startServices, type RunningApp } from './support/apps.js';
 import {
   createKeyPair,
@@ -33,8 +33,6 @@ import {
 } from './support/client.js';
 import { bearer, type TestUser, uniqueEmail } from './support/users.js';
 import { stringContaining, stringMatching } from './support/matchers.js';
-
-const run = promisify(execFile);
 
 /** What a test creates outside the services: removed in afterAll, also when a test failed. */
 const folders: string[] = [];
@@ -143,26 +141,14 @@ describe('the reference client (apps/client)', { timeout: 180_000 }, () => {
     for (const folder of folders) rmSync(folder, { recursive: true, force: true }); // a link inside is removed, never followed
   });
 
-  async function client(args: string[], env: Record<string, string> = {}) {
-    const result = await run(process.execPath, [main, ...args], {
-      env: {
-        ...process.env,
-        KX_HOME: home,
-        KX_SERVER_URL: server.url,
-        KX_KEYSERVER_URL: keyserver.url,
-        KX_PASSWORD: password,
-        ...env,
-      },
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        stdout: error.stdout,
-        stderr: error.stderr,
-      }),
-    );
-    expect(result.stderr).not.toMatch(/\n\s+at /); // never a stack trace
-    return result;
+  function client(args: string[], env: Record<string, string> = {}) {
+    return runClient(main, args, {
+      KX_HOME: home,
+      KX_SERVER_URL: server.url,
+      KX_KEYSERVER_URL: keyserver.url,
+      KX_PASSWORD: password,
+      ...env,
+    });
   }
 
   /** The session the client stored in `folder`, as a TestUser. */

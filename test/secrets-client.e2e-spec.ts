@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, type RunningApp, startServices } from './support/apps.js';
 import { sharedBuild } from './support/build.js';
+import { runClient } from './support/reference-client.js';
 import { uniqueEmail } from './support/users.js';
 
-const run = promisify(execFile);
 const PASSWORD = 'correct horse battery staple';
 
 interface Device {
@@ -28,26 +26,13 @@ describe('shared secrets with the reference client', { timeout: 240_000 }, () =>
   const folders: string[] = [];
   const people: Record<'alice' | 'bob' | 'carol' | 'dave', Device> = {} as never;
 
-  async function client(device: Pick<Device, 'home'>, args: string[]) {
-    const result = await run(process.execPath, [main, ...args], {
-      env: {
-        ...process.env,
-        KX_HOME: device.home,
-        KX_SERVER_URL: server.url,
-        KX_KEYSERVER_URL: keyserver.url,
-        KX_PASSWORD: PASSWORD,
-      },
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        stdout: error.stdout,
-        stderr: error.stderr,
-      }),
-    );
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-    return result;
-  }
+  const client = (device: Pick<Device, 'home'>, args: string[]) =>
+    runClient(main, args, {
+      KX_HOME: device.home,
+      KX_SERVER_URL: server.url,
+      KX_KEYSERVER_URL: keyserver.url,
+      KX_PASSWORD: PASSWORD,
+    });
   const ok = async (device: Device, args: string[]) => {
     const result = await client(device, args);
     expect(result, result.stderr).toMatchObject({ code: 0 });
