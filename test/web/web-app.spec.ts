@@ -375,6 +375,36 @@ test.describe.serial('the web app in Chromium', () => {
     expect(await commitment(bobPage)).toBe(first);
     const firstSecret = await reveal(alicePage);
     expect(await reveal(bobPage)).toBe(firstSecret);
+    await bobPage.getByRole('button', { name: 'Hide the secret' }).click();
+    await expect(bobPage.getByTestId('secret-value')).toHaveCount(0);
+
+    // Bob's browser as if Alice's key had changed since he pinned it: refused until he forgets the pin.
+    const pinOf = (p: Page, owner: string, userId: string) =>
+      p.evaluate(
+        ([owner, userId]) =>
+          (JSON.parse(localStorage.getItem(`pins:${owner}`)!) as { pins: Record<string, string> }).pins[userId],
+        [owner, userId],
+      );
+    expect(await pinOf(bobPage, bob.userId!, alice.userId!)).toBe(alice.fingerprint);
+    await bobPage.evaluate(
+      ([owner, userId]) => {
+        const trust = JSON.parse(localStorage.getItem(`pins:${owner}`)!) as { pins: Record<string, string> };
+        trust.pins[userId] = '0'.repeat(64);
+        localStorage.setItem(`pins:${owner}`, JSON.stringify(trust));
+      },
+      [bob.userId!, alice.userId!],
+    );
+    await region(bobPage).getByRole('button', { name: 'Open Facility north' }).click();
+    await expect(bobPage.getByRole('alert')).toContainText(`${alice.userId}'s key is not the one this browser pinned`);
+    await expect(bobPage.getByTestId('secret-value')).toHaveCount(0);
+    const forget = form(bobPage, 'Forget a pinned key');
+    await forget.getByLabel('User id of the key to forget').fill(alice.userId!);
+    bobPage.once('dialog', (dialog) => void dialog.accept());
+    await forget.getByRole('button', { name: 'Forget pin' }).click();
+    await expect(bobPage.getByText(`Forgot the pinned key ${'0'.repeat(64)}.`)).toBeVisible();
+    await open(bobPage);
+    expect(await commitment(bobPage)).toBe(first);
+    expect(await pinOf(bobPage, bob.userId!, alice.userId!)).toBe(alice.fingerprint);
 
     await form(alicePage, 'Add a member').getByLabel('User id to add').fill(carol.userId!);
     await alicePage.getByRole('button', { name: 'Add member' }).click();
@@ -415,7 +445,6 @@ test.describe.serial('the web app in Chromium', () => {
     expect(await reveal(carolPage)).toBe(thirdSecret);
     expect(thirdSecret).not.toBe(firstSecret);
     // Bob's page still shows version 1; it cannot open anything newer.
-    await bobPage.getByRole('button', { name: 'Hide the secret' }).click();
     await bobPage.getByRole('button', { name: 'Reveal the secret' }).click();
     await expect(bobPage.getByRole('alert')).toHaveText('No such secret, or you are not a member of it.');
     await expect(bobPage.getByRole('heading', { name: 'Facility north' })).toHaveCount(0);

@@ -121,6 +121,35 @@ export function secretsView({ secrets, run, say, render }: Deps) {
     });
   }
 
+  function onForgetPin(me: Me, event: Event): void {
+    event.preventDefault();
+    const { userId } = valuesOf(event.target as HTMLFormElement);
+    const warning =
+      `Forget the key pinned for ${userId.trim()}? Do this only after comparing their new key's fingerprint with ` +
+      'them in person or by a call: the next time it is used, whatever key the server then serves is pinned.';
+    if (!confirm(warning)) return;
+    void run('Forgetting the pinned key', () => {
+      const forgotten = secrets.forgetPin(me, userId);
+      say(forgotten ? `Forgot the pinned key ${forgotten}.` : 'No key was pinned for that user here.');
+      return Promise.resolve();
+    });
+  }
+
+  function forgetPinForm(me: Me): Node {
+    return h(
+      'form',
+      { 'aria-labelledby': 'forget-pin-title', on: { submit: (event) => onForgetPin(me, event) } },
+      h('h3', { id: 'forget-pin-title' }, 'Forget a pinned key'),
+      h(
+        'p',
+        { class: 'hint' },
+        'For someone who really made a new key: this browser refuses a key other than the one it pinned for them.',
+      ),
+      field('User id of the key to forget', { name: 'userId', autocomplete: 'off' }),
+      h('button', { type: 'submit' }, 'Forget pin'),
+    );
+  }
+
   function listPart(me: Me): Node | false {
     if (!list) return false;
     if (list.length === 0) return h('p', {}, 'You are a member of no shared secret yet.');
@@ -343,6 +372,7 @@ export function secretsView({ secrets, run, say, render }: Deps) {
         confirming && confirmPart(me, confirming),
         opened && openedPart(me, opened),
         createForm(me),
+        forgetPinForm(me),
       );
     },
     /** Forgets everything shown, the revealed secret included: on lock, logout, or an ended session. */

@@ -156,6 +156,20 @@ export class SharedSecrets {
       .catch(conflictInWords);
   }
 
+  /**
+   * Forgets the key pinned for a user (who really made a new key, checked
+   * with them another way): the next seal to or envelope from them pins the
+   * key they have then. The fingerprint forgotten, or undefined if none.
+   */
+  forgetPin(me: Me, userId: string): string | undefined {
+    const id = userIdOf(userId);
+    const trust = trustStore.get(me.userId);
+    const forgotten = trust.pins[id];
+    delete trust.pins[id];
+    trustStore.set(me.userId, trust);
+    return forgotten;
+  }
+
   /** Whether this browser pinned the user's key (the user's own counts). */
   pinned(me: Me, userId: string): string | undefined {
     return userId === me.userId ? (me.publicKeyFingerprint ?? undefined) : trustStore.get(me.userId).pins[userId];
@@ -214,7 +228,7 @@ export class SharedSecrets {
     if (pin !== undefined && pin !== computed) {
       throw new UserError(
         `Refused: ${userId}'s key is not the one this browser pinned (pinned ${pin}, served ${computed}). ` +
-          'Compare fingerprints with them another way before trusting a new key.',
+          'Compare fingerprints with them another way; if they really made a new key, forget the old pin under "Forget a pinned key".',
       );
     }
     return { userId, publicKey: key.publicKey, fingerprint: computed, pinned: pin !== undefined };
