@@ -107,7 +107,9 @@ export function secretsView({ secrets, run, say, render }: Deps) {
       await secrets.leave(secretId);
       opened = undefined;
       await refreshList();
-      say('Left. The other members are asked to rotate.');
+      say(
+        last ? 'Left; the secret is deleted, as nobody else held it.' : 'Left. The other members are asked to rotate.',
+      );
     });
   }
 
