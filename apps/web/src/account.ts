@@ -258,7 +258,7 @@ export class Account {
     const key = await this.server()
       .publicKeys.getPublicKeyForUser({ userId })
       .catch((error: unknown) => {
-        if (isApiError(error) && error.status === 404) throw new UserError('No confirmed public key for that user.');
+        if (isApiError(error) && error.status === 404) throw new UserError(`${userId} has no confirmed public key.`);
         if (isApiError(error) && error.status === 400) throw new UserError('A user id is a UUID.');
         throw error;
       });

@@ -51,7 +51,7 @@ async function start(): Promise<void> {
   const vault = new Vault();
   account = new Account(config, vault);
   secrets = secretsView({
-    secrets: new SharedSecrets(() => account.api(), vault),
+    secrets: new SharedSecrets(account, vault),
     run,
     say: (text) => (state.notice = { kind: 'status', text }),
     render,

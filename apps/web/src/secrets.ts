@@ -1,6 +1,5 @@
 import { isApiError, type ServerApi, type ServerClient } from '@app/api-client';
-import { fingerprint, fromBase64Url } from '@app/crypto';
-import type { Me } from './account.js';
+import type { Account, Me } from './account.js';
 import { UserError } from './errors.js';
 import { type Trust, trustStore } from './storage.js';
 import { type Vault, VaultError } from './vault.js';
@@ -39,9 +38,13 @@ export interface NextVersion {
  */
 export class SharedSecrets {
   constructor(
-    private readonly server: () => ServerClient,
+    private readonly account: Account,
     private readonly vault: Vault,
   ) {}
+
+  private server(): ServerClient {
+    return this.account.api();
+  }
 
   async list(): Promise<ServerApi.SecretListItem[]> {
     const items: ServerApi.SecretListItem[] = [];
@@ -214,24 +217,22 @@ export class SharedSecrets {
     };
   }
 
-  /** A user's confirmed key, its fingerprint computed here (never the server's field), held to this browser's pin. */
+  /**
+   * A user's confirmed key as the account's look-up gives it (its fingerprint
+   * recomputed from the bytes, the server's field refused if it differs),
+   * held to this browser's pin.
+   */
   private async memberKey(me: Me, trust: Trust, userId: string): Promise<MemberKey> {
     if (userId === me.userId) return ownKey(me);
-    const key = await this.server()
-      .publicKeys.getPublicKeyForUser({ userId })
-      .catch((error: unknown) => {
-        if (isApiError(error) && error.status === 404) throw new UserError(`${userId} has no confirmed public key.`);
-        throw error;
-      });
-    const computed = await fingerprint(fromBase64Url(key.publicKey));
+    const key = await this.account.lookUp(userId);
     const pin = trust.pins[userId];
-    if (pin !== undefined && pin !== computed) {
+    if (pin !== undefined && pin !== key.fingerprint) {
       throw new UserError(
-        `Refused: ${userId}'s key is not the one this browser pinned (pinned ${pin}, served ${computed}). ` +
+        `Refused: ${userId}'s key is not the one this browser pinned (pinned ${pin}, served ${key.fingerprint}). ` +
           'Compare fingerprints with them another way; if they really made a new key, forget the old pin under "Forget a pinned key".',
       );
     }
-    return { userId, publicKey: key.publicKey, fingerprint: computed, pinned: pin !== undefined };
+    return { userId, publicKey: key.publicKey, fingerprint: key.fingerprint, pinned: pin !== undefined };
   }
 }
 
